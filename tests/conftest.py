@@ -1,0 +1,39 @@
+"""Shared fixtures.
+
+Tests that need the real MNIST files take the ``mnist_dir`` fixture. It reads the
+``MNIST_DIR`` environment variable (CI sets it to ``../shared/mnist``). When the variable
+is unset the test is skipped; when it is set but the files are not there, the test fails:
+in CI no MNIST test may skip.
+"""
+import os
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+MNIST_FILES = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
+
+
+@pytest.fixture(scope="session")
+def mnist_dir():
+    value = os.environ.get("MNIST_DIR")
+    if not value:
+        pytest.skip("MNIST_DIR is not set (CI sets it to ../shared/mnist)")
+    path = Path(value)
+    missing = [name for name in MNIST_FILES
+               if not (path / name).exists() and not (path / (name + ".gz")).exists()]
+    assert not missing, f"MNIST_DIR={value} lacks {missing}"
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """Keep every test's MNIST cache out of the user's home (one cache per session)."""
+    monkeypatch.setenv("ANN_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "ann-cache"))
