@@ -4,7 +4,7 @@ A thin wrapper over tqdm so that every long loop in the package behaves the same
 a bar on a terminal, nothing when ``quiet`` is true or when stderr is not a terminal
 (a log file, CI, a test).
 """
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 
 def progress_bar(iterable=None, *, total=None, desc=None, quiet=False, unit="it"):

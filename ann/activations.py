@@ -1,0 +1,89 @@
+"""Activation functions and their derivatives, gathered in tables.
+
+Each activation ``g`` maps the pre-activation ``Z`` of a layer, shape ``(units, samples)``,
+to its output ``A = g(Z)`` of the same shape. Each derivative is written in terms of the
+*output* ``A`` (the store keeps it, so nothing is recomputed in the backward pass) and
+multiplies the incoming gradient in place: ``delta *= g'(Z)``, turning ``dA`` into ``dZ``.
+
+Adding an activation is one function in each table.
+"""
+import numpy as np
+
+LEAKY_SLOPE = 0.01
+"""Slope of leaky ReLU for negative inputs."""
+
+
+def sigmoid(Z):
+    """Logistic function 1 / (1 + exp(-Z)); exact 0 or 1 where exp overflows."""
+    A = np.negative(Z)
+    with np.errstate(over="ignore"):
+        np.exp(A, out=A)
+    A += 1
+    return np.reciprocal(A, out=A)
+
+
+def relu(Z):
+    return np.maximum(Z, 0)
+
+
+def leaky_relu(Z):
+    return np.where(Z > 0, Z, Z * LEAKY_SLOPE)
+
+
+def identity(Z):
+    return Z.copy()
+
+
+def softmax(Z):
+    """Column-wise softmax of ``Z`` (classes, samples), shifted by the column maximum."""
+    A = Z - Z.max(axis=0, keepdims=True)
+    np.exp(A, out=A)
+    A /= A.sum(axis=0, keepdims=True)
+    return A
+
+
+ACTIVATIONS = {
+    "sigmoid": sigmoid,
+    "relu": relu,
+    "tanh": np.tanh,
+    "leaky_relu": leaky_relu,
+    "identity": identity,
+    "softmax": softmax,
+}
+
+
+def inplace_sigmoid_derivative(A, delta):
+    """sigmoid'(Z) = A (1 - A)."""
+    delta *= A
+    delta -= delta * A
+
+
+def inplace_tanh_derivative(A, delta):
+    """tanh'(Z) = 1 - A**2."""
+    delta -= delta * A * A
+
+
+def inplace_relu_derivative(A, delta):
+    """relu'(Z) = 1 where Z > 0 (equivalently A > 0), else 0."""
+    delta[A <= 0] = 0
+
+
+def inplace_leaky_relu_derivative(A, delta):
+    """leaky_relu'(Z) = 1 where Z > 0 (equivalently A > 0), else LEAKY_SLOPE."""
+    delta[A <= 0] *= LEAKY_SLOPE
+
+
+def inplace_identity_derivative(A, delta):
+    """identity'(Z) = 1: nothing to do."""
+
+
+DERIVATIVES = {
+    "sigmoid": inplace_sigmoid_derivative,
+    "relu": inplace_relu_derivative,
+    "tanh": inplace_tanh_derivative,
+    "leaky_relu": inplace_leaky_relu_derivative,
+    "identity": inplace_identity_derivative,
+}
+
+HIDDEN_ACTIVATIONS = tuple(DERIVATIVES)
+"""Names usable for hidden layers (softmax is an output only)."""

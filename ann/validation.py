@@ -1,0 +1,87 @@
+"""Input checks shared by the public functions.
+
+Every check raises ``TypeError`` for a value of the wrong kind and ``ValueError`` for a
+value of the right kind but wrong content, with a message that names the argument.
+"""
+import numbers
+
+import numpy as np
+
+
+def check_choice(name, value, options):
+    """``value`` must be one of ``options`` (strings)."""
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name}={value!r} is unknown; choose one of {sorted(options)}")
+    return value
+
+
+def check_int(name, value, minimum=1):
+    """``value`` must be an integer (not a bool) of at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return int(value)
+
+
+def check_float(name, value, low=0.0, high=np.inf, low_open=True, high_open=False):
+    """``value`` must be a finite real number in the interval (low, high]."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    too_low = value <= low if low_open else value < low
+    too_high = value >= high if high_open else value > high
+    if not np.isfinite(value) or too_low or too_high:
+        interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+        raise ValueError(f"{name} must be a finite number in {interval}, got {value}")
+    return value
+
+
+def check_X(X, n_features=None, name="X", dtype=None):
+    """Return ``X`` as a finite 2-D float array ``(n_samples, n_features)``.
+
+    ``dtype`` is the float type wanted (None keeps float32/float64 and turns any other
+    numeric type into float64). A copy is made only when the type or layout demands it.
+    """
+    if X is None:
+        raise TypeError(f"{name} must be an array of shape (n_samples, n_features), got None")
+    X = np.asarray(X)
+    if X.dtype == object or not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
+        raise TypeError(f"{name} must be numeric, got an array of dtype {X.dtype}")
+    if np.iscomplexobj(X):
+        raise TypeError(f"{name} must be real, got complex values")
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {X.shape}")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"{name} is empty: shape {X.shape}")
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(f"{name} has {X.shape[1]} features, but the model was fitted "
+                         f"with {n_features}")
+    if dtype is None:
+        dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
+    X = np.ascontiguousarray(X, dtype=dtype)
+    if not np.isfinite(X).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return X
+
+
+def check_labels(y, n_samples, name="Y"):
+    """Return the labels as a 1-D array of length ``n_samples``.
+
+    Accepted shapes: ``(n,)``, ``(n, 1)`` and ``(1, n)``.
+    """
+    if y is None:
+        raise TypeError(f"{name} must be an array of {n_samples} labels, got None")
+    y = np.asarray(y)
+    if y.ndim == 2 and 1 in y.shape:
+        y = y.reshape(-1)
+    if y.ndim != 1:
+        raise ValueError(f"{name} must have shape (n,), (n, 1) or (1, n), got {y.shape}")
+    if y.shape[0] != n_samples:
+        raise ValueError(f"X has {n_samples} samples but {name} has {y.shape[0]} labels")
+    if y.dtype == object:
+        kinds = {type(v) for v in y}
+        if not all(issubclass(k, (str, numbers.Integral)) for k in kinds):
+            raise TypeError(f"{name} must hold class labels, got values of types "
+                            f"{sorted(k.__name__ for k in kinds)}")
+    return y
