@@ -661,3 +661,15 @@ class ANN:
         """The model saved at ``path``; its predictions are bit-identical."""
         from .persistence import load_model
         return load_model(path)
+
+    def summary(self):
+        """Print and return a table of the layers: shapes of every W and b, activations
+        and parameter counts."""
+        from .explain import summary
+        return summary(self)
+
+    def explain(self, X, Y=None):
+        """Print and return the dimension walk-through of one forward and backward pass
+        on ``X`` (and ``Y``), in the article's style, from the live network."""
+        from .explain import explain
+        return explain(self, X, Y)
