@@ -527,7 +527,8 @@ def tree_from_ann(model, X, Y):
     when ``model.l2 > 0``. Returns ``(cost_root, parameter_nodes)`` where
     ``parameter_nodes[name]`` is an object array of ``Parameter`` nodes shaped like
     ``model.parameters[name]``. After ``cost_root.forward(); cost_root.backward()``,
-    ``gradient_arrays(parameter_nodes)`` matches ``model.backward``.
+    ``gradient_arrays(parameter_nodes)`` matches ``model.backward``. The tree computes
+    in float64 (Python floats): compare against a ``dtype='float64'`` model.
     """
     import numpy as np
 

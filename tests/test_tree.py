@@ -389,7 +389,7 @@ def test_binary_cross_entropy_edges():
 
 
 # ----------------------------------------------------------------------------- bridge to ANN
-ANN = pytest.importorskip("ann.network").ANN
+from ann import ANN  # noqa: E402
 HIDDEN = ["sigmoid", "relu", "tanh", "leaky_relu", "identity"]
 
 
@@ -446,6 +446,16 @@ def test_tree_matches_ann_identity_output_with_l2(activation):
     model = random_ann(rng, [activation], 2, "identity", l2=0.3)
     X = rng.normal(size=(4, 3))
     check_against_ann(model, X, rng.normal(size=(4, 2)))
+
+
+@pytest.mark.parametrize("labels, sizes", [(["no", "yes"], [3, 1]), (["a", "b", "c"], [4, 3])])
+def test_tree_matches_a_fitted_ann_with_string_labels(labels, sizes):
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(6, 3))
+    Y = np.array([labels[i % len(labels)] for i in range(6)])
+    model = ANN(sizes, activation="tanh", learning_rate=0.5, n_iterations=20, quiet=True)
+    model.fit(X, Y)
+    check_against_ann(model, X, Y)
 
 
 def test_tree_from_ann_needs_parameters():
