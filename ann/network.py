@@ -209,6 +209,15 @@ class ANN:
     def _estimator_type(self):
         return "classifier" if self.is_classifier else "regressor"
 
+    def __sklearn_tags__(self):
+        """Tell scikit-learn (1.6+) whether this is a classifier or a regressor; only
+        scikit-learn's own utilities call this, so it is imported here."""
+        from sklearn.utils import ClassifierTags, RegressorTags, Tags, TargetTags
+        return Tags(estimator_type=self._estimator_type,
+                    target_tags=TargetTags(required=True, multi_output=not self.is_classifier),
+                    classifier_tags=ClassifierTags() if self.is_classifier else None,
+                    regressor_tags=None if self.is_classifier else RegressorTags())
+
     def _activation(self, l):
         """The activation of layer ``l`` (1-based)."""
         return self._hidden[l - 1] if l < self.n_layers else self.output_activation_
