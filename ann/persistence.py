@@ -8,12 +8,15 @@ code.
 """
 import hashlib
 import json
+import math
+import numbers
+import struct
 import zipfile
-from pathlib import Path
+import zlib
 
 import numpy as np
 
-from .files import atomic_path
+from .files import as_path, atomic_path
 
 FORMAT = "ann-model"
 VERSION = 1
@@ -59,18 +62,41 @@ def save_model(model, path):
             np.savez(handle, config=blob, **arrays)
 
 
+UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
+              UnicodeDecodeError, NotImplementedError, RuntimeError, MemoryError,
+              OverflowError, struct.error, zlib.error)
+"""What ``np.load`` and ``zipfile`` raise on a damaged archive (an unsupported
+compression method is NotImplementedError, an "encrypted" entry RuntimeError)."""
+
+
+def _read_archive(path):
+    """Every array of the ``.npz`` at ``path``, without unpickling anything. The file is
+    opened here so that it is closed even when ``np.load`` fails half-way."""
+    with open(path, "rb") as handle:
+        archive = np.load(handle, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise ModelFileError(f"{path}: not a model file (a single .npy array, not an "
+                                 ".npz archive)")
+        with archive:
+            return {name: archive[name] for name in archive.files}
+
+
 def _read(path):
     """The configuration and arrays of the file, or ModelFileError."""
-    path = Path(path)
+    path = as_path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no model file at {path}")
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-        config = json.loads(arrays.pop("config").tobytes().decode())
+        arrays = _read_archive(path)
+        blob = arrays.pop("config")
+        if blob.dtype != np.uint8 or blob.ndim != 1:
+            raise ModelFileError(f"{path}: the config entry is not JSON bytes")
+        config = json.loads(blob.tobytes().decode())
     except KeyError:
         raise ModelFileError(f"{path}: not a model file (no 'config' entry)") from None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, UnicodeDecodeError) as error:
+    except ModelFileError:
+        raise
+    except UNREADABLE as error:
         raise ModelFileError(f"{path}: not a readable model file ({error})") from None
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise ModelFileError(f"{path}: not an ann model file")
@@ -80,7 +106,29 @@ def _read(path):
     if config.pop("digest", None) != _digest(config, arrays):
         raise ModelFileError(f"{path}: the digest does not match: the file was altered "
                              "or damaged")
+    _check_config(path, config)
     return config, arrays
+
+
+def _is_number_list(values, finite=True):
+    return isinstance(values, list) and all(
+        isinstance(v, numbers.Real) and not isinstance(v, bool)
+        and (math.isfinite(v) or not finite) for v in values)
+
+
+def _check_config(path, config):
+    """The configuration's entries have the types ``load_model`` expects."""
+    expected = {"params": dict, "n_features_in": int, "output_activation": str,
+                "costs": list, "history": dict}
+    for key, kind in expected.items():
+        if not isinstance(config.get(key), kind) or isinstance(config.get(key), bool):
+            raise ModelFileError(f"{path}: the configuration's {key!r} is missing or not "
+                                 f"a {kind.__name__}")
+    if not _is_number_list(config["costs"]):
+        raise ModelFileError(f"{path}: the costs are not a list of finite numbers")
+    for key, values in config["history"].items():
+        if not _is_number_list(values, finite=False):
+            raise ModelFileError(f"{path}: the history {key!r} is not a list of numbers")
 
 
 def load_model(path):
@@ -90,12 +138,16 @@ def load_model(path):
     try:
         model = ANN(**config["params"])
         model._resolve_output()
+        _check_sizes(path, model, config["n_features_in"], arrays)
         model.initialize_parameters(config["n_features_in"])
     except (KeyError, TypeError, ValueError) as error:
         raise ModelFileError(f"{path}: the configuration is not valid ({error})") from None
     if model.output_activation_ != config["output_activation"]:
         raise ModelFileError(f"{path}: output {config['output_activation']!r} does not fit "
                              "the architecture")
+    unknown = set(arrays) - set(model.parameters) - {"classes"}
+    if unknown:
+        raise ModelFileError(f"{path}: unexpected entries {sorted(unknown)}")
     for name, expected in model.parameters.items():
         value = arrays.get(name)
         if value is None:
@@ -104,13 +156,38 @@ def load_model(path):
             raise ModelFileError(f"{path}: {name} has shape {value.shape} and dtype "
                                  f"{value.dtype}, the architecture needs {expected.shape} "
                                  f"{expected.dtype}")
+        if not np.isfinite(value).all():
+            raise ModelFileError(f"{path}: {name} holds NaN or infinite values")
         model.parameters[name] = value
     if model.is_classifier:
-        classes = arrays.get("classes")
-        if classes is None or classes.ndim != 1:
-            raise ModelFileError(f"{path}: the classes are missing")
-        model._set_classes(classes)
+        _load_classes(path, model, arrays.get("classes"))
     model.costs = list(config["costs"])
     model.history = {k: list(v) for k, v in config["history"].items()}
     model.n_iter_ = len(model.costs)
     return model
+
+
+def _check_sizes(path, model, n_features, arrays):
+    """Each ``Wl`` in the file has the shape the configuration gives, checked before
+    any array of that shape is made (a forged ``layers_size`` must not exhaust memory)."""
+    sizes = [n_features] + list(model.layers_size)
+    for l in range(1, len(sizes)):
+        value = arrays.get(f"W{l}")
+        if value is None:
+            raise ModelFileError(f"{path}: the parameter W{l} is missing")
+        if value.shape != (sizes[l], sizes[l - 1]):
+            raise ModelFileError(f"{path}: W{l} has shape {value.shape}, the architecture "
+                                 f"needs {(sizes[l], sizes[l - 1])}")
+
+
+def _load_classes(path, model, classes):
+    """Set ``model.classes_`` from the saved ``classes`` (sorted, distinct, fitting)."""
+    if classes is None or classes.ndim != 1:
+        raise ModelFileError(f"{path}: the classes are missing")
+    if classes.dtype.kind not in "iubfUS" or not np.array_equal(classes, np.unique(classes)):
+        raise ModelFileError(f"{path}: the classes {classes.tolist()[:5]} are not "
+                             "distinct sorted integers or strings")
+    try:
+        model._set_classes(classes)
+    except (TypeError, ValueError) as error:
+        raise ModelFileError(f"{path}: the classes do not fit the model ({error})") from None

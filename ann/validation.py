@@ -15,18 +15,28 @@ def check_choice(name, value, options):
     return value
 
 
-def check_int(name, value, minimum=1):
-    """``value`` must be an integer (not a bool) of at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+def check_int(name, value, minimum=1, maximum=None):
+    """``value`` must be an integer (not a bool) of at least ``minimum`` (and at most
+    ``maximum`` when given)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {value}")
     return int(value)
+
+
+def check_bool(name, value):
+    """``value`` must be True or False (a NumPy bool too)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
 
 
 def check_float(name, value, low=0.0, high=np.inf, low_open=True, high_open=False):
     """``value`` must be a finite real number in the interval (low, high]."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {value!r}")
     value = float(value)
     too_low = value <= low if low_open else value < low
@@ -45,7 +55,7 @@ def check_X(X, n_features=None, name="X", dtype=None):
     """
     if X is None:
         raise TypeError(f"{name} must be an array of shape (n_samples, n_features), got None")
-    X = np.asarray(X)
+    X = _as_array(X, name, "(n_samples, n_features)")
     if X.dtype == object or not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
         raise TypeError(f"{name} must be numeric, got an array of dtype {X.dtype}")
     if np.iscomplexobj(X):
@@ -59,10 +69,21 @@ def check_X(X, n_features=None, name="X", dtype=None):
                          f"with {n_features}")
     if dtype is None:
         dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
-    X = np.ascontiguousarray(X, dtype=dtype)
+    with np.errstate(over="ignore"):
+        X = np.ascontiguousarray(X, dtype=dtype)
     if not np.isfinite(X).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
+        raise ValueError(f"{name} contains NaN or infinite values (or values too large "
+                         f"for {np.dtype(dtype).name})")
     return X
+
+
+def _as_array(value, name, shape):
+    """``np.asarray(value)``, with an error naming ``name`` when it is ragged."""
+    try:
+        return np.asarray(value)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{name} must be an array of shape {shape}, got a ragged or "
+                         f"unreadable sequence ({error})") from None
 
 
 def check_labels(y, n_samples, name="Y"):
@@ -72,13 +93,16 @@ def check_labels(y, n_samples, name="Y"):
     """
     if y is None:
         raise TypeError(f"{name} must be an array of {n_samples} labels, got None")
-    y = np.asarray(y)
+    y = _as_array(y, name, "(n,)")
     if y.ndim == 2 and 1 in y.shape:
         y = y.reshape(-1)
     if y.ndim != 1:
         raise ValueError(f"{name} must have shape (n,), (n, 1) or (1, n), got {y.shape}")
     if y.shape[0] != n_samples:
         raise ValueError(f"X has {n_samples} samples but {name} has {y.shape[0]} labels")
+    if y.dtype.kind in "cmMV":
+        raise TypeError(f"{name} must hold class labels (integers or strings), got an "
+                        f"array of dtype {y.dtype}")
     if y.dtype == object:
         kinds = {type(v) for v in y}
         if not all(issubclass(k, (str, numbers.Integral)) for k in kinds):
