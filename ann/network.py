@@ -125,15 +125,20 @@ class ANN:
     def _check_params(self):
         """Validate the constructor's arguments (again at each ``fit``)."""
         sizes = self.layers_size
-        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+        if not isinstance(sizes, (list, tuple, np.ndarray)) or np.ndim(sizes) != 1:
             raise TypeError(f"layers_size must be a list of layer sizes, got {sizes!r}")
         if len(sizes) == 0:
             raise ValueError("layers_size is empty: give at least the output size, "
                              "e.g. [196, 1]")
         for size in sizes:
             validation.check_int("each entry of layers_size", size, minimum=1)
-        activations = ([self.activation] * (len(sizes) - 1)
-                       if isinstance(self.activation, str) else list(self.activation))
+        if isinstance(self.activation, str):
+            activations = [self.activation] * (len(sizes) - 1)
+        elif isinstance(self.activation, (list, tuple)):
+            activations = list(self.activation)
+        else:
+            raise TypeError("activation must be a name or a list of names, one per hidden "
+                            f"layer, got {self.activation!r}")
         if len(activations) != len(sizes) - 1:
             raise ValueError(f"activation lists {len(activations)} names for "
                              f"{len(sizes) - 1} hidden layers")
@@ -141,6 +146,12 @@ class ANN:
             validation.check_choice("activation", name, HIDDEN_ACTIVATIONS)
         self._hidden = activations
         validation.check_choice("output", self.output, ("auto",) + OUTPUT_ACTIVATIONS)
+        if self.output == "sigmoid" and sizes[-1] != 1:
+            raise ValueError(f"output='sigmoid' needs 1 output unit, but layers_size ends "
+                             f"with {sizes[-1]}")
+        if self.output == "softmax" and sizes[-1] < 2:
+            raise ValueError("output='softmax' needs at least 2 output units, but "
+                             f"layers_size ends with {sizes[-1]}")
         validation.check_choice("optimizer", self.optimizer, OPTIMIZERS)
         validation.check_choice("lr_schedule", self.lr_schedule, SCHEDULES)
         validation.check_choice("init", self.init, INITIALIZERS)
@@ -157,7 +168,9 @@ class ANN:
                                high_open=True)
         validation.check_float("epsilon", self.epsilon)
         validation.check_float("l2", self.l2, low_open=False)
-        validation.check_int("seed", self.seed, minimum=0)
+        validation.check_int("seed", self.seed, minimum=0, maximum=2 ** 32 - 1)
+        for name in ("nesterov", "early_stopping", "quiet"):
+            validation.check_bool(name, getattr(self, name))
         validation.check_float("validation_fraction", self.validation_fraction, 0.0, 1.0,
                                high_open=True)
         validation.check_int("patience", self.patience)
@@ -309,7 +322,8 @@ class ANN:
         dtype = DTYPES[self.dtype]
         if not self.is_classifier:
             values = np.asarray(Y)
-            if values.dtype == object or not np.issubdtype(values.dtype, np.number):
+            if (values.dtype == object or not np.issubdtype(values.dtype, np.number)
+                    or np.iscomplexobj(values)):
                 raise TypeError(f"Y must be numeric for regression, got {values.dtype}")
             values = values.reshape(len(values), -1) if values.ndim > 1 else values[:, None]
             if values.shape[1] != self.layers_size[-1]:
@@ -475,11 +489,8 @@ class ANN:
         scored every epoch (and used by early stopping). Parameters are initialized
         afresh at every call.
         """
-        if learning_rate is not None:
-            self.learning_rate = learning_rate
-        if n_iterations is not None:
-            self.n_iterations = n_iterations
-        self._check_params()
+        overrides = {"learning_rate": learning_rate, "n_iterations": n_iterations}
+        self.set_params(**{k: v for k, v in overrides.items() if v is not None})
         dtype = DTYPES[self.dtype]
         X = validation.check_X(X, dtype=dtype)
         Y = self._check_Y(Y, X.shape[0])
@@ -576,13 +587,16 @@ class ANN:
                        for s in range(0, n, self.batch_size))
         total_cost, total_correct = 0.0, 0
         for number, (X_batch, T_batch) in enumerate(batches):
+            where = f"iteration {len(self.costs)}"
+            if len(X_batch) < n:
+                where += f", batch {number}"
             grads, cost, correct = self._gradients(X_batch, T_batch)
             if not math.isfinite(cost):
-                where = f"iteration {len(self.costs)}"
-                if len(X_batch) < n:
-                    where += f", batch {number}"
                 raise DivergenceError(f"{where}: the cost is {cost}")
             optimizer.step(self.parameters, grads, learning_rate)
+            if not all(np.isfinite(p).all() for p in self.parameters.values()):
+                raise DivergenceError(f"{where}: the update made the parameters NaN or "
+                                      "infinite")
             total_cost += cost * len(X_batch)
             total_correct += correct
         return total_cost / n, total_correct / n

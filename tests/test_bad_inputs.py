@@ -265,9 +265,9 @@ ROWS = [
     R(lambda c: quick(output="identity").fit(X, YR + 1j), TypeError, r"Y",
       id="fit-regression-Y-complex"),
     R(lambda c: quick(output="softmax").fit(X, Y2), ValueError,
-      r"softmax output needs at least 2", id="softmax-one-unit"),
+      r"softmax.* needs at least 2 output units", id="softmax-one-unit"),
     R(lambda c: quick((4, 2), output="sigmoid").fit(X, Y2), ValueError,
-      r"sigmoid output has 1 unit", id="sigmoid-two-units"),
+      r"sigmoid.* needs 1 output unit", id="sigmoid-two-units"),
     # ------------------------------------------------------ fit: other arguments
     R(lambda c: quick().fit(X, Y2, learning_rate=0), ValueError, r"learning_rate",
       id="fit-lr-zero"),
