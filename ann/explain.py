@@ -1,0 +1,193 @@
+"""Text that explains a network: its layers, and the shapes of one training step.
+
+``summary(model)`` is a table of the layers: units, activation, the shapes of every
+``W`` and ``b`` and the parameter counts. ``explain(model, X, Y)`` walks through one
+forward and one backward pass on the actual data, line by line, in the notation of
+``ann.network``::
+
+    Z1 = W1 A0 + b1   : (196, 784) x (784, 11272) + (196, 1) -> (196, 11272)
+
+Nothing in it is written by hand: every shape is read from an array the network just
+computed (``model.forward`` and ``model.backward``, and the intermediate ``dZ`` and
+``dA`` recomputed with the same formulas). Both functions print the text and return it.
+"""
+import numpy as np
+
+from .activations import DERIVATIVES
+from .losses import LOSSES
+
+__all__ = ["summary", "explain", "summary_text", "explain_text"]
+
+LOSS_NAMES = {
+    "sigmoid": "binary cross-entropy",
+    "softmax": "categorical cross-entropy",
+    "identity": "squared error",
+}
+
+TARGETS = {
+    "sigmoid": "as 1 for class {last} and 0 for class {first}",
+    "softmax": "one-hot, one row per class",
+    "identity": "one row per output",
+}
+
+
+def _check_fitted(model):
+    if not hasattr(model, "parameters") or not hasattr(model, "layers_size"):
+        raise TypeError(f"model must be an ANN, got {type(model).__name__}")
+    if not model.parameters:
+        raise ValueError("the model has no parameters yet: call fit (or "
+                         "initialize_parameters) first")
+
+
+def _shape(array):
+    return "(" + ", ".join(str(n) for n in np.shape(array)) + ")"
+
+
+def summary_text(model):
+    """The text of ``summary`` (without printing it)."""
+    _check_fitted(model)
+    header = ("layer", "units", "activation", "W shape", "b shape", "parameters")
+    rows, total = [], 0
+    for l in range(1, model.n_layers + 1):
+        W, b = model.parameters[f"W{l}"], model.parameters[f"b{l}"]
+        count = W.size + b.size
+        total += count
+        rows.append((str(l), str(W.shape[0]), model._activation(l), _shape(W), _shape(b),
+                     f"{count:,}"))
+    widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
+    widths[-1] = max(widths[-1], len(f"{total:,}"))
+    right = (True, True, False, False, False, True)
+
+    def line(cells):
+        return "  ".join(cell.rjust(w) if r else cell.ljust(w)
+                         for cell, w, r in zip(cells, widths, right)).rstrip()
+
+    output = model.output_activation_
+    lines = [repr(model),
+             f"inputs: {model.n_features_in_} features (A0 = X.T has one column per "
+             "sample)",
+             f"output: {output}, cost: {LOSS_NAMES[output]}"
+             + (f" + L2 ({model.l2:g})" if getattr(model, "l2", 0) else "")]
+    if getattr(model, "is_classifier", False) and hasattr(model, "classes_"):
+        lines.append(f"classes: {model.classes_.tolist()}")
+    lines += ["", line(header), "-" * len(line(header))]
+    lines += [line(row) for row in rows]
+    lines += ["-" * len(line(header)),
+              line(("total", "", "", "", "", f"{total:,}"))]
+    return "\n".join(lines)
+
+
+def summary(model):
+    """Print and return a table of the layers of a fitted (or initialized) ``model``:
+    units, activation, the shapes of ``Wl`` and ``bl``, parameter counts and total."""
+    text = summary_text(model)
+    print(text)
+    return text
+
+
+def _walk(model, X, Y):
+    """Run one forward and backward pass; return the arrays whose shapes are shown."""
+    L = model.n_layers
+    AL, store = model.forward(X)
+    predicted = Y is None
+    if predicted:
+        Y = model.predict(X)
+    T = model.encode_targets(model._check_Y(Y, AL.shape[1]))
+    grads = model.backward(X, Y, store)
+    store = dict(store)
+    # The backward pass again, keeping the intermediate dZ and dA that model.backward
+    # uses and drops.
+    deltas = {f"dZ{L}": store[f"A{L}"] - T}
+    for l in range(L, 1, -1):
+        dA = model.parameters[f"W{l}"].T @ deltas[f"dZ{l}"]
+        deltas[f"dA{l - 1}"] = dA
+        dZ = dA.copy()
+        DERIVATIVES[model._activation(l - 1)](store[f"A{l - 1}"], dZ)
+        deltas[f"dZ{l - 1}"] = dZ
+    return store, T, grads, deltas, predicted
+
+
+def explain_text(model, X, Y=None):
+    """The text of ``explain`` (without printing it)."""
+    _check_fitted(model)
+    store, T, grads, deltas, predicted = _walk(model, X, Y)
+    P, L = model.parameters, model.n_layers
+    n = store["A0"].shape[1]
+    output = model.output_activation_
+    forward, backward = [], []
+
+    forward.append(("A0 = X.T", f"{_shape(store['A0'])}"))
+    for l in range(1, L + 1):
+        forward.append((f"Z{l} = W{l} A{l - 1} + b{l}",
+                        f"{_shape(P[f'W{l}'])} x {_shape(store[f'A{l - 1}'])} + "
+                        f"{_shape(P[f'b{l}'])} -> {_shape(store[f'Z{l}'])}"))
+        forward.append((f"A{l} = {model._activation(l)}(Z{l})", _shape(store[f"A{l}"])))
+    cost = LOSSES[output](store[f"Z{L}"], store[f"A{L}"], T)
+    l2 = getattr(model, "l2", 0)
+    if l2:
+        cost += l2 / (2 * n) * sum(float(np.vdot(W, W)) for k, W in P.items()
+                                   if k[0] == "W")
+    cost_line = (f"  cost = {LOSS_NAMES[output]}(A{L}, Y)" + (" + L2 term" if l2 else "")
+                 + f" = {cost:.6g}")
+
+    for l in range(L, 0, -1):
+        dZ = deltas[f"dZ{l}"]
+        if l == L:
+            backward.append((f"dZ{L} = A{L} - Y", f"{_shape(store[f'A{L}'])} - {_shape(T)}"
+                             f" -> {_shape(dZ)}"))
+        else:
+            derivative = model._activation(l)
+            backward.append((f"dZ{l} = dA{l} * {derivative}'(Z{l})",
+                             f"{_shape(deltas[f'dA{l}'])} * {_shape(store[f'Z{l}'])} -> "
+                             f"{_shape(dZ)}"))
+        penalty = f" + {l2:g} W{l} / n" if l2 else ""
+        backward.append((f"dW{l} = dZ{l} A{l - 1}.T / n{penalty}",
+                         f"{_shape(dZ)} x {_shape(store[f'A{l - 1}'].T)} -> "
+                         f"{_shape(grads[f'dW{l}'])}"))
+        backward.append((f"db{l} = sum(dZ{l}, axis=1) / n",
+                         f"{_shape(dZ)} -> {_shape(grads[f'db{l}'])}"))
+        if l > 1:
+            backward.append((f"dA{l - 1} = W{l}.T dZ{l}",
+                             f"{_shape(P[f'W{l}'].T)} x {_shape(dZ)} -> "
+                             f"{_shape(deltas[f'dA{l - 1}'])}"))
+
+    width = max(len(left) for left, _ in forward + backward)
+
+    def block(pairs):
+        return [f"  {left.ljust(width)} : {right}" for left, right in pairs]
+
+    if output == "sigmoid":
+        meaning = TARGETS[output].format(first=model.classes_[0], last=model.classes_[1])
+    else:
+        meaning = TARGETS[output]
+    source = ("the model's own predictions (no Y given)" if predicted else
+              "the labels" if model.is_classifier else "the targets")
+    lines = [f"One training step of {model!r}",
+             f"on n = {n} samples. Every shape below is read from the arrays just computed;",
+             "'x' is a matrix product, '*' elementwise, '+ bl' adds bl to every column.",
+             "",
+             "Forward pass:"]
+    lines += block(forward)
+    lines += [cost_line,
+              "",
+              f"Backward pass. Y {_shape(T)} holds {source}, {meaning}:"]
+    lines += block(backward)
+    if model.optimizer == "gd":
+        update = ["Then gradient descent updates every layer:",
+                  "  Wl -= learning_rate * dWl,  bl -= learning_rate * dbl"]
+    else:
+        update = [f"Then the {model.optimizer} optimizer updates every Wl and bl from "
+                  "dWl and dbl."]
+    lines += [""] + update
+    return "\n".join(lines)
+
+
+def explain(model, X, Y=None):
+    """Print and return the walk-through of one forward and backward pass of ``model``
+    on ``X`` (n_samples, n_features) and labels ``Y`` (the model's own predictions when
+    None): for every layer the equation and the shapes of its operands and result, as
+    read from the arrays computed. The first layer needs no ``dA0``, so there is none.
+    """
+    text = explain_text(model, X, Y)
+    print(text)
+    return text

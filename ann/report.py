@@ -1,0 +1,221 @@
+"""A report of one training run, written into a folder.
+
+``write_report(model, directory, train=(X, y), test=(X, y), config={...},
+timings={...})`` writes:
+
+- ``cost.png``: the cost curve (``plot_cost``);
+- ``weights.png``: the first layer's weights as images, when the inputs are square
+  images or ``image_shape`` is given (``plot_weights``), and ``weights_change.png``:
+  how training changed them (``plot_weights(since_init=True)``);
+- ``mistakes.png``: misclassified samples of the test set (else the training set);
+- ``confusion.png``: the confusion matrix, for models with more than two classes;
+- ``summary.md``: configuration, accuracies, timings, the layer table and the shapes of
+  one training step, for people;
+- ``summary.json``: the same facts, for programs.
+
+Every file is written under a temporary name and renamed into place.
+"""
+import json
+import math
+import numbers
+from pathlib import Path
+
+import numpy as np
+
+from . import plotting
+from .explain import explain_text, summary_text
+from .files import atomic_path
+
+__all__ = ["write_report", "REPORT_VERSION"]
+
+REPORT_VERSION = 1
+
+
+def _plain(value):
+    """``value`` with NumPy scalars and arrays, tuples, paths... turned into JSON types."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist())
+    if isinstance(value, np.generic):
+        return _plain(value.item())
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        return value if math.isfinite(value) else str(value)
+    return str(value)
+
+
+def _check_pair(name, pair):
+    if pair is None:
+        return None
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        raise TypeError(f"{name} must be a pair (X, y), got {type(pair).__name__}")
+    return pair
+
+
+def _check_mapping(name, value):
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise TypeError(f"{name} must be a dict, got {type(value).__name__}")
+    return value
+
+
+def _write_text(path, text):
+    with atomic_path(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+    return path
+
+
+def _class_names(model, class_names, config):
+    """Names for the classes: ``class_names``, else ``config['digits']`` when it names
+    one digit per class (``get_binary_dataset`` labels 5 and 8 as 0 and 1), else None."""
+    if class_names is not None or not getattr(model, "is_classifier", False):
+        return class_names
+    digits = config.get("digits")
+    if (isinstance(digits, (list, tuple)) and len(digits) == len(model.classes_)
+            and len(digits) == 2):
+        return [str(d) for d in digits]
+    return None
+
+
+def _format_seconds(seconds):
+    if not isinstance(seconds, numbers.Real):
+        return str(seconds)
+    if seconds >= 60:
+        return f"{seconds / 60:.1f} min ({seconds:.1f} s)"
+    return f"{seconds:.2f} s"
+
+
+def _markdown(facts, summary, walk_through):
+    lines = ["# Training report", "", f"Model: `{facts['model']}`", ""]
+    regressor = any("r2" in result for result in facts["results"].values())
+    score = "R²" if regressor else "accuracy"
+    lines += ["## Results", "", f"| set | samples | {score} | cost |", "|---|---:|---:|---:|"]
+    for name, result in facts["results"].items():
+        accuracy = result.get("r2" if regressor else "accuracy")
+        accuracy = "" if accuracy is None else (f"{accuracy:.4f}" if regressor else
+                                                f"{accuracy:.2%}")
+        cost = result.get("cost")
+        cost = "" if cost is None else f"{cost:.4f}"
+        lines.append(f"| {name} | {result['samples']} | {accuracy} | {cost} |")
+    lines += ["", f"Iterations (epochs) run: {facts['n_iterations_run']}; training cost "
+              f"of the last one, before its update: {facts['final_cost']}.", ""]
+    if facts["config"]:
+        lines += ["## Configuration", "", "| setting | value |", "|---|---|"]
+        lines += [f"| {key} | `{json.dumps(value)}` |"
+                  for key, value in facts["config"].items()]
+        lines.append("")
+    if facts["timings"]:
+        lines += ["## Timings", "", "| step | time |", "|---|---:|"]
+        lines += [f"| {key} | {_format_seconds(value)} |"
+                  for key, value in facts["timings"].items()]
+        lines.append("")
+    lines += ["## Layers", "", "```", summary, "```", ""]
+    if walk_through:
+        lines += ["## Shapes of one training step", "", "```", walk_through, "```", ""]
+    if facts["pictures"]:
+        lines += ["## Pictures", ""]
+        lines += [f"![{name}]({file})" for name, file in facts["pictures"].items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_report(model, directory, *, train=None, test=None, config=None, timings=None,
+                 class_names=None, image_shape=None, max_units=64, max_images=24,
+                 explain_samples=20000):
+    """Write the pictures and summaries of a fitted ``model`` into ``directory``
+    (created if needed) and return ``{file name: path}`` of the files written.
+
+    ``train`` and ``test`` are ``(X, y)`` pairs (the arrays the model was trained and is
+    scored on); each is scored, and the mistakes and confusion matrix use ``test``
+    (else ``train``). ``config`` (the run's settings) and ``timings`` (seconds per step)
+    are dicts copied into the summaries. ``class_names`` relabels the classes in the
+    pictures (by default ``config['digits']`` when it names the two classes of a binary
+    problem). ``image_shape`` folds the inputs into images when they are not square.
+    ``explain_samples`` caps the samples of ``train`` used for the shape walk-through in
+    ``summary.md`` (all of them for the article's 11272; None: no cap).
+    """
+    plotting._check_model(model)
+    train = _check_pair("train", train)
+    test = _check_pair("test", test)
+    config = _check_mapping("config", config)
+    timings = _check_mapping("timings", timings)
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    classifier = getattr(model, "is_classifier", False)
+    names = _class_names(model, class_names, config)
+    written = {}
+
+    def picture(name, draw):
+        path = directory / name
+        draw(path)
+        written[name] = path
+
+    picture("cost.png", lambda path: plotting.plot_cost(model, path=path))
+    try:
+        plotting._image_shape(model.n_features_in_, image_shape)
+        has_images = True
+    except ValueError:
+        has_images = False
+    if has_images:
+        picture("weights.png", lambda path: plotting.plot_weights(
+            model, path=path, max_units=max_units, image_shape=image_shape))
+        picture("weights_change.png", lambda path: plotting.plot_weights(
+            model, path=path, max_units=max_units, image_shape=image_shape,
+            since_init=True))
+    sample = test if test is not None else train
+    if classifier and sample is not None:
+        if has_images:
+            picture("mistakes.png", lambda path: plotting.plot_mistakes(
+                model, sample[0], sample[1], path=path, max_images=max_images,
+                image_shape=image_shape, class_names=names))
+        if len(model.classes_) > 2:
+            picture("confusion.png", lambda path: plotting.plot_confusion(
+                model, sample[0], sample[1], path=path, class_names=names))
+
+    results = {}
+    for name, pair in (("train", train), ("test", test)):
+        if pair is None:
+            continue
+        X, y = pair
+        results[name] = {"samples": int(len(X)),
+                         "accuracy" if classifier else "r2": model.score(X, y),
+                         "cost": model.compute_cost(X, y)}
+    walk_through = ""
+    if train is not None:
+        X, y = train
+        if explain_samples is not None:
+            X, y = X[:explain_samples], y[:explain_samples]
+        walk_through = explain_text(model, X, y)
+
+    facts = {
+        "report_version": REPORT_VERSION,
+        "model": repr(model),
+        "layers": [model.n_features_in_] + list(model.layers_size),
+        "hidden_activations": model.hidden_activations_,
+        "output_activation": model.output_activation_,
+        "parameters": model.get_params(),
+        "n_parameters": int(sum(a.size for a in model.parameters.values())),
+        "classes": model.classes_.tolist() if classifier else None,
+        "class_names": names,
+        "n_iterations_run": len(model.costs),
+        "final_cost": round(float(model.costs[-1]), 6),
+        "best_epoch": getattr(model, "best_epoch_", None),
+        "results": results,
+        "config": config,
+        "timings": timings,
+        "pictures": {name[:-4]: name for name in written},
+    }
+    facts = _plain(facts)
+    written["summary.json"] = _write_text(directory / "summary.json",
+                                          json.dumps(facts, indent=2) + "\n")
+    written["summary.md"] = _write_text(directory / "summary.md",
+                                        _markdown(facts, summary_text(model), walk_through))
+    return written
