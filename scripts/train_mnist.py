@@ -188,11 +188,12 @@ def run(args):
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
-        run(args)
+        return run(args)
     except KeyboardInterrupt:
         sys.exit("interrupted")
     except (ValueError, TypeError, OSError, ArithmeticError, RuntimeError) as error:
-        print(f"train_mnist: error: {error}", file=sys.stderr)
+        lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+        print(f"train_mnist: error: {' '.join(lines)}", file=sys.stderr)
         sys.exit(1)
 
 
