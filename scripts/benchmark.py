@@ -167,6 +167,15 @@ def _jsonable(value):
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
+def reached_note(seconds, curve):
+    """``reached at epoch k of N`` (or ``not reached``) and the final accuracy."""
+    epochs = len(curve)
+    if seconds is None:
+        return f"not reached in {epochs} epochs; final {curve[-1][1]:.2%}"
+    epoch = next(i for i, (t, _) in enumerate(curve, 1) if t >= seconds)
+    return f"at epoch {epoch} of {epochs} run; final {curve[-1][1]:.2%}"
+
+
 def format_time(seconds):
     if seconds is None:
         return "-"
@@ -603,8 +612,7 @@ def bench_accuracy(report, data, args, torch, sklearn):
                 if best is None or seconds < best:
                     results[key]["ann"] = seconds
             report.row(f"ann {name}: {config['task']} to {bar:.1%}", seconds,
-                       note=("not reached; " if seconds is None else "") +
-                       f"{len(curve)} epochs, final {curve[-1][1]:.2%}", config=name,
+                       note=reached_note(seconds, curve), config=name,
                        params=config["params"], bar=bar, curve=curve)
     if args.quick:
         report.note("quick mode: PyTorch, scikit-learn, 99.4% and 10-class runs skipped")
@@ -616,9 +624,7 @@ def bench_accuracy(report, data, args, torch, sklearn):
                 for bar, seconds in times.items():
                     results.setdefault(f"{task}_{bar * 100:.1f}", {})["pytorch"] = seconds
                     report.row(f"pytorch: {task} to {bar:.1%}", seconds,
-                               note=("not reached; " if seconds is None else "") +
-                               f"{len(curve)} epochs, final {curve[-1][1]:.2%}",
-                               bar=bar, curve=curve)
+                               note=reached_note(seconds, curve), bar=bar, curve=curve)
         else:
             report.note("PyTorch is not installed: its time to accuracy is skipped")
         if sklearn is not None:
@@ -627,8 +633,8 @@ def bench_accuracy(report, data, args, torch, sklearn):
                 for bar, seconds in times.items():
                     results.setdefault(f"{task}_{bar * 100:.1f}", {})["sklearn"] = seconds
                     report.row(f"scikit-learn default: {task} to {bar:.1%}", seconds,
-                               note=("not reached; " if seconds is None else "") +
-                               "MLPClassifier(), float64", bar=bar)
+                               note=reached_note(seconds, curve) + "; MLPClassifier(), "
+                               "float64", bar=bar)
                 results.setdefault(f"{task}_finish", {})["sklearn"] = total
                 report.row(f"scikit-learn default: {task} to finish", total,
                            note=f"{len(curve)} epochs, final {final:.2%}", curve=curve)
