@@ -26,7 +26,7 @@ from .losses import LOSSES, OUTPUT_ACTIVATIONS, output_gradient
 from .optimizers import OPTIMIZERS, SCHEDULES
 from .progress import progress_bar
 
-CHUNK = 1024
+CHUNK = 2048
 """Samples per block when a full batch is split: the gradient of a mean cost is the
 sum of the blocks' gradients, and blocks this size keep each layer's ``Z`` and ``A`` in
 the CPU cache between the forward and the backward pass."""
@@ -365,18 +365,20 @@ class ANN:
             store[f"Z{l}"], store[f"A{l}"] = Z, A
         return A, store
 
-    def _backward(self, store, T, n):
+    def _backward(self, store, T, n, out=None):
         """Gradients of the mean cost over ``n`` samples, of which ``store`` and ``T``
-        hold some (all of them, or one block of a split batch)."""
+        hold some (all of them, or one block of a split batch). They are written into
+        the arrays of ``out`` when it is given (a dict like the one returned)."""
         L = self.n_layers
         grads = {}
         dZ = store[f"A{L}"] - T
         for l in range(L, 0, -1):
             W, A_prev = self.parameters[f"W{l}"], store[f"A{l - 1}"]
-            dW = dZ @ A_prev.T
+            dW = np.matmul(dZ, A_prev.T, out=None if out is None else out[f"dW{l}"])
             dW *= 1.0 / n
-            grads[f"dW{l}"] = dW
-            grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / n
+            db = np.sum(dZ, axis=1, keepdims=True, out=None if out is None else out[f"db{l}"])
+            db *= 1.0 / n
+            grads[f"dW{l}"], grads[f"db{l}"] = dW, db
             if l > 1:
                 # dA(l-1) = Wl.T @ dZl (an outer product when layer l has one unit, which
                 # BLAS does slowly), then turned into dZ(l-1) in place.
@@ -418,18 +420,29 @@ class ANN:
         the gradient of the mean cost is the sum of the blocks' shares.
         """
         n = X.shape[0]
-        grads, cost, correct = None, 0.0, 0
-        for columns, (AL, store) in self._blocks(X):
-            block = self._backward(store, T[:, columns], n)
+        grads, block = self._gradient_buffers()
+        cost, correct = 0.0, 0
+        for number, (columns, (AL, store)) in enumerate(self._blocks(X)):
+            self._backward(store, T[:, columns], n, out=block if number else grads)
             cost += self._data_cost(store, T[:, columns], n)
             correct += self._n_correct(AL, T[:, columns])
-            if grads is None:
-                grads = block
-            else:
+            if number:
                 for name, value in block.items():
                     grads[name] += value
         self._add_penalty_gradient(grads, n)
         return grads, cost + self._penalty(n), correct
+
+    def _gradient_buffers(self):
+        """Two dicts of arrays shaped like the gradients, kept for every batch: the
+        batch's gradients and one block's share (fresh arrays would cost page faults
+        each time). What ``_gradients`` returns is overwritten by its next call."""
+        key = [(name, value.shape, value.dtype) for name, value in self.parameters.items()]
+        if getattr(self, "_buffers_key", None) != key:
+            self._buffers = tuple({"d" + name: np.empty_like(value)
+                                   for name, value in self.parameters.items()}
+                                  for _ in range(2))
+            self._buffers_key = key
+        return self._buffers
 
     def _n_correct(self, AL, T):
         if self.output_activation_ == "sigmoid":
@@ -594,11 +607,13 @@ class ANN:
             if not math.isfinite(cost):
                 raise DivergenceError(f"{where}: the cost is {cost}")
             optimizer.step(self.parameters, grads, learning_rate)
-            if not all(np.isfinite(p).all() for p in self.parameters.values()):
-                raise DivergenceError(f"{where}: the update made the parameters NaN or "
-                                      "infinite")
             total_cost += cost * len(X_batch)
             total_correct += correct
+        # A NaN or infinite parameter makes the next batch's cost NaN; only the last
+        # update of the epoch needs this check.
+        if not all(np.isfinite(p).all() for p in self.parameters.values()):
+            raise DivergenceError(f"{where}: the update made the parameters NaN or "
+                                  "infinite")
         return total_cost / n, total_correct / n
 
     def _record(self, cost, accuracy, X_val, T_val):
