@@ -46,42 +46,24 @@ import numpy as np
 
 from ann import ANN
 from ann.files import atomic_path
+from ann.presets import PRESETS
 
 SECTIONS = ("fullbatch", "minibatch", "accuracy", "load", "tree", "memory")
 
 HIDDEN = 196  # the tutorial's 784-196-1 network
 
 CONFIGS = {
-    # Documented ``ann`` configurations for the time-to-accuracy targets, found by a
-    # search over hidden size, activation, optimizer, learning rate, batch size,
-    # schedule and dtype (test accuracy after each epoch, seed 1). Each gives the ANN
-    # constructor's arguments (``n_iterations`` is the schedule's length: the run stops
-    # as soon as all its bars are reached), the task and the bars it is for.
-    "5v8-fast": {
-        "task": "5v8", "bars": (0.990,),
-        "params": dict(layers_size=[128, 1], activation="relu", optimizer="adam",
-                       learning_rate=0.003, batch_size=64, init="he",
-                       lr_schedule="cosine", dtype="float32", n_iterations=3, seed=1),
-        "why": "784-128-1 ReLU, Adam 3e-3 with a 3-epoch cosine schedule, float32: "
-               "98.7% after epoch 1, 99.0% after epoch 2",
-    },
-    "5v8": {
-        "task": "5v8", "bars": (0.990, 0.994),
-        "params": dict(layers_size=[256, 1], activation="relu", optimizer="adam",
-                       learning_rate=0.002, batch_size=64, init="he",
-                       lr_schedule="cosine", dtype="float32", n_iterations=12, seed=1),
-        "why": "784-256-1 ReLU, Adam 2e-3 with a 12-epoch cosine schedule, float32: "
-               "99.1% after epoch 2, 99.5% after epoch 5",
-    },
-    "10": {
-        "task": "10", "bars": (0.980,),
-        "params": dict(layers_size=[256, 10], activation="relu", optimizer="sgd",
-                       momentum=0.9, nesterov=True, learning_rate=0.1, batch_size=128,
-                       init="he", lr_schedule="cosine", dtype="float32", n_iterations=6,
-                       seed=1),
-        "why": "784-256-10 ReLU, Nesterov SGD 0.1 with a 6-epoch cosine schedule, "
-               "float32: 98.0% after epoch 5 (Adam needs 6+ epochs and costlier steps)",
-    },
+    # The documented configurations (ann.presets) measured for the time-to-accuracy
+    # targets: the task, the bars, and the preset's constructor arguments
+    # (``n_iterations`` is the schedule's length: the run stops as soon as all its bars
+    # are reached).
+    "5v8-fast": {"task": "5v8", "bars": (0.990,), "params": dict(PRESETS["fast"], seed=1),
+                 "why": "preset 'fast': 784-128-1 ReLU, Adam 3e-3, 3-epoch cosine, float32"},
+    "5v8": {"task": "5v8", "bars": (0.990, 0.994), "params": dict(PRESETS["5v8"], seed=1),
+            "why": "preset '5v8': 784-256-1 ReLU, Adam 2e-3, 12-epoch cosine, float32"},
+    "10": {"task": "10", "bars": (0.980,), "params": dict(PRESETS["mnist10"], seed=1),
+           "why": "preset 'mnist10': 784-256-10 ReLU, Nesterov SGD 0.1, 6-epoch cosine, "
+                  "float32"},
 }
 
 # The targets: (key, description, limit). Ratios are measured in one run.

@@ -4,7 +4,7 @@ With no flags it reproduces the article: digits 5 and 8, layers 196 1 (sigmoid),
 learning rate 0.1, 1000 full-batch iterations. Examples::
 
     python -m scripts.train_mnist
-    python -m scripts.train_mnist --preset fast
+    python -m scripts.train_mnist --preset 5v8
     python -m scripts.train_mnist --digits all --preset mnist10 --report runs/all
 """
 import argparse
@@ -23,19 +23,14 @@ from ann import data  # noqa: E402
 from ann.activations import HIDDEN_ACTIVATIONS  # noqa: E402
 from ann.initializers import INITIALIZERS  # noqa: E402
 from ann.optimizers import OPTIMIZERS, SCHEDULES  # noqa: E402
+from ann.presets import PRESETS  # noqa: E402
 
-PRESETS = {
-    "article": {},
-    # 5 vs 8 to 99% test accuracy in about a second (see README, Performance)
-    "fast": dict(layers=[128, 1], activation="relu", optimizer="adam",
-                 learning_rate=0.002, iterations=4, batch_size=64, dtype="float32",
-                 init="he"),
-    # all ten digits to 98% test accuracy (see README, Performance)
-    "mnist10": dict(layers=[256, 10], activation="relu", optimizer="adam",
-                    learning_rate=0.002, iterations=12, batch_size=128, dtype="float32",
-                    init="he", lr_schedule="cosine"),
-}
-"""Documented configurations; flags given on the command line override them."""
+FLAGS = {"layers": "layers_size", "activation": "activation", "optimizer": "optimizer",
+         "learning_rate": "learning_rate", "iterations": "n_iterations",
+         "batch_size": "batch_size", "lr_schedule": "lr_schedule", "init": "init",
+         "l2": "l2", "dtype": "dtype"}
+"""Command-line flags that set an argument of ANN, and its name there."""
+
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -75,7 +70,8 @@ def build_parser():
     parser = OneLineParser(prog="python -m scripts.train_mnist",
                            description=__doc__.split("\n\n")[0])
     parser.add_argument("--preset", choices=sorted(PRESETS), default="article",
-                        help="a documented configuration (default: the article's)")
+                        help="a documented configuration, see ann/presets.py "
+                             "(default: the article's)")
     parser.add_argument("--digits", nargs="+", type=digits, default=[5, 8],
                         help="two digits for the binary task, or 'all' (default: 5 8)")
     parser.add_argument("--layers", nargs="+", type=positive(int),
@@ -111,18 +107,16 @@ def build_parser():
 
 
 def settings(args):
-    """The run's configuration: the preset, then the defaults, then the flags."""
-    chosen = dict(layers=[196, 1], activation="sigmoid", optimizer="gd",
-                  learning_rate=0.1, iterations=1000, batch_size=None, dtype="float64",
-                  init="article", lr_schedule="constant", l2=0.0)
-    chosen.update(PRESETS[args.preset])
-    multiclass = args.digits == ["all"] or len(args.digits) > 2
-    if multiclass:
-        chosen["layers"] = chosen["layers"][:-1] + [10 if args.digits == ["all"]
-                                                   else len(args.digits)]
-    for key in chosen:
-        if getattr(args, key, None) is not None:
-            chosen[key] = getattr(args, key)
+    """ANN's arguments for the run: the preset's, then the flags'."""
+    chosen = dict(PRESETS[args.preset])
+    if args.digits == ["all"] or len(args.digits) > 2:
+        classes = 10 if args.digits == ["all"] else len(args.digits)
+        chosen["layers_size"] = chosen["layers_size"][:-1] + [classes]
+    for flag, name in FLAGS.items():
+        if getattr(args, flag) is not None:
+            chosen[name] = getattr(args, flag)
+    chosen.update(seed=args.seed, early_stopping=args.early_stopping,
+                  patience=args.patience, quiet=args.quiet)
     return chosen
 
 
@@ -151,17 +145,11 @@ def split_validation(args, train_x, train_y):
 
 def run(args):
     config = settings(args)
-    train_x, train_y, test_x, test_y = load(args, config["dtype"])
+    train_x, train_y, test_x, test_y = load(args, config.get("dtype", "float64"))
     print(f"train_x {train_x.shape}, train_y {train_y.shape}, "
           f"test_x {test_x.shape}, test_y {test_y.shape}")
     train_x, train_y, validation_data = split_validation(args, train_x, train_y)
-    model = ANN(config["layers"], activation=config["activation"],
-                optimizer=config["optimizer"], learning_rate=config["learning_rate"],
-                n_iterations=config["iterations"], batch_size=config["batch_size"],
-                lr_schedule=config["lr_schedule"], l2=config["l2"], init=config["init"],
-                seed=args.seed, dtype=config["dtype"],
-                early_stopping=args.early_stopping, patience=args.patience,
-                quiet=args.quiet)
+    model = ANN(**config)
     print(model)
     start = time.perf_counter()
     model.fit(train_x, train_y, validation_data=validation_data)
@@ -178,7 +166,7 @@ def run(args):
         print(f"model          {args.save}")
     if args.report:
         from ann.report import write_report
-        config.update(digits=args.digits, seed=args.seed, preset=args.preset)
+        config.update(digits=args.digits, preset=args.preset)
         write_report(model, args.report, train=(train_x, train_y), test=(test_x, test_y),
                      config=config, timings={"training_seconds": seconds})
         print(f"report         {args.report}")
