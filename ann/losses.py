@@ -11,8 +11,6 @@ from the logits ``ZL`` where that is what keeps it finite: ``log(sigmoid(z))`` a
 """
 import numpy as np
 
-from .activations import ACTIVATIONS
-
 
 def binary_cross_entropy(ZL, AL, T):
     """Mean over samples of -(t log a + (1 - t) log(1 - a)), a = sigmoid(z).
@@ -42,11 +40,3 @@ LOSSES = {
 """Loss paired with each output activation."""
 
 OUTPUT_ACTIVATIONS = tuple(LOSSES)
-
-
-def output_gradient(AL, T, n):
-    """dJ/dZL = (AL - T) / n for every canonical pairing above; ``n`` is the sample
-    count of the mean in the cost (it may exceed AL's columns when the batch is split)."""
-    dZ = AL - T
-    dZ *= 1.0 / n
-    return dZ

@@ -22,7 +22,7 @@ import numpy as np
 from . import validation
 from .activations import ACTIVATIONS, DERIVATIVES, HIDDEN_ACTIVATIONS
 from .initializers import INITIALIZERS
-from .losses import LOSSES, OUTPUT_ACTIVATIONS, output_gradient
+from .losses import LOSSES, OUTPUT_ACTIVATIONS
 from .optimizers import OPTIMIZERS, SCHEDULES
 from .progress import progress_bar
 

@@ -47,6 +47,7 @@ import numpy as np
 from ann import ANN
 from ann.files import atomic_path
 from ann.presets import PRESETS
+from scripts.cli import OneLineParser, positive_int
 
 SECTIONS = ("fullbatch", "minibatch", "accuracy", "load", "tree", "memory")
 
@@ -761,21 +762,6 @@ def bench_memory(report, data, args):
 
 # ----------------------------------------------------------------------------- main
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def section_list(text):
     names = [name.strip() for name in text.split(",") if name.strip()]
     unknown = [name for name in names if name not in SECTIONS]
@@ -786,7 +772,7 @@ def section_list(text):
 
 
 def parse_args(argv):
-    parser = _Parser(prog="python -m scripts.benchmark",
+    parser = OneLineParser(prog="python -m scripts.benchmark",
                      description="Benchmark ann: floors, peers, time to accuracy, memory.")
     parser.add_argument("--quick", action="store_true",
                         help="CI smoke test: under a minute, subsets, no peers")

@@ -24,6 +24,7 @@ from ann.activations import HIDDEN_ACTIVATIONS  # noqa: E402
 from ann.initializers import INITIALIZERS  # noqa: E402
 from ann.optimizers import OPTIMIZERS, SCHEDULES  # noqa: E402
 from ann.presets import PRESETS  # noqa: E402
+from scripts.cli import OneLineParser, fraction, integer, positive_float, positive_int  # noqa: E402
 
 FLAGS = {"layers": "layers_size", "activation": "activation", "optimizer": "optimizer",
          "learning_rate": "learning_rate", "iterations": "n_iterations",
@@ -31,30 +32,6 @@ FLAGS = {"layers": "layers_size", "activation": "activation", "optimizer": "opti
          "l2": "l2", "dtype": "dtype"}
 """Command-line flags that set an argument of ANN, and its name there."""
 
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line on stderr, exit status 2."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def positive(kind):
-    def parse(text):
-        value = kind(text)
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
-        return value
-    parse.__name__ = kind.__name__
-    return parse
-
-
-def fraction(text):
-    value = float(text)
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
-    return value
 
 
 def digits(text):
@@ -74,14 +51,14 @@ def build_parser():
                              "(default: the article's)")
     parser.add_argument("--digits", nargs="+", type=digits, default=[5, 8],
                         help="two digits for the binary task, or 'all' (default: 5 8)")
-    parser.add_argument("--layers", nargs="+", type=positive(int),
+    parser.add_argument("--layers", nargs="+", type=positive_int,
                         help="hidden and output sizes (default: 196 1, or 196 10 for all)")
     parser.add_argument("--activation", choices=HIDDEN_ACTIVATIONS)
     parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS))
-    parser.add_argument("--learning-rate", type=positive(float))
-    parser.add_argument("--iterations", "--epochs", dest="iterations", type=positive(int),
+    parser.add_argument("--learning-rate", type=positive_float)
+    parser.add_argument("--iterations", "--epochs", dest="iterations", type=positive_int,
                         help="passes over the training data (default: 1000)")
-    parser.add_argument("--batch-size", type=positive(int),
+    parser.add_argument("--batch-size", type=positive_int,
                         help="samples per update (default: the full batch)")
     parser.add_argument("--lr-schedule", choices=sorted(SCHEDULES))
     parser.add_argument("--init", choices=sorted(INITIALIZERS))
@@ -93,8 +70,8 @@ def build_parser():
     parser.add_argument("--early-stopping", action="store_true",
                         help="stop when the validation cost stops improving "
                              "(with --validation, default fraction 0.1)")
-    parser.add_argument("--patience", type=positive(int), default=10)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--patience", type=positive_int, default=10)
+    parser.add_argument("--seed", type=integer, default=1)
     parser.add_argument("--data-dir", type=Path,
                         help="MNIST folder (default: $MNIST_DIR, else data/)")
     parser.add_argument("--plot", type=Path, default=Path("cost.png"),

@@ -7,8 +7,6 @@
    cross-entropy) and draws its tree to a PNG (default ``tree.png``).
 A bad flag value prints a one-line error and exits with status 2.
 """
-import argparse
-import math
 import os
 import sys
 
@@ -18,47 +16,16 @@ matplotlib.use("Agg")
 
 from ann import tree  # noqa: E402
 from ann.treeviz import draw_tree  # noqa: E402
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _learning_rate(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
-    return value
-
-
-def _seed(text):
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+from scripts.cli import OneLineParser, integer, positive_float, positive_int  # noqa: E402
 
 
 def parse_args(argv=None):
-    parser = _Parser(prog="tree_demo", description=__doc__.split("\n\n")[1].strip())
-    parser.add_argument("--epochs", type=_positive_int, default=200,
+    parser = OneLineParser(prog="tree_demo", description=__doc__.split("\n\n")[1].strip())
+    parser.add_argument("--epochs", type=positive_int, default=200,
                         help="training epochs for the linear model (default 200)")
-    parser.add_argument("--learning-rate", type=_learning_rate, default=0.05,
+    parser.add_argument("--learning-rate", type=positive_float, default=0.05,
                         help="learning rate of the parameters (default 0.05)")
-    parser.add_argument("--seed", type=_seed, default=0, help="seed of ann.tree (default 0)")
+    parser.add_argument("--seed", type=integer, default=0, help="seed of ann.tree (default 0)")
     parser.add_argument("--out", default="tree.png", help="PNG file for the picture (default tree.png)")
     args = parser.parse_args(argv)
     folder = os.path.dirname(os.path.abspath(args.out))

@@ -153,7 +153,7 @@ def test_json_is_written_atomically(quick_run):
 # -------------------------------------------------------------------------- flags
 
 @pytest.mark.parametrize("flags, message", [
-    (["--repeats", "0"], "at least 1"),
+    (["--repeats", "0"], "must be positive"),
     (["--repeats", "many"], "not an integer"),
     (["--sections", "fullbatch,bogus"], "unknown section"),
     (["--json", "/nonexistent-folder/out.json"], "does not exist"),

@@ -301,7 +301,6 @@ def test_early_stopping_restores_best_parameters():
     assert len(history["val_accuracy"]) == model.n_iter_
     # the parameters are those after epoch `best`'s updates: their validation cost is
     # the one recorded at the end of that epoch
-    from ann.network import CHUNK  # noqa: F401  (the cost is computed in blocks)
     assert model.compute_cost(X_val, y_val) == pytest.approx(history["val_cost"][best])
 
 

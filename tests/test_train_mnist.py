@@ -66,7 +66,7 @@ def test_script_ten_digits_with_validation(mnist_dir, tmp_path, capsys):
 
 @pytest.mark.parametrize("flags,message", [
     (["--learning-rate", "-1"], "must be positive"),
-    (["--iterations", "zero"], "invalid"),
+    (["--iterations", "zero"], "not an integer"),
     (["--digits", "5", "12"], "a digit is 0 to 9"),
     (["--activation", "swish"], "invalid choice"),
     (["--validation", "1.5"], "between 0 and 1"),
