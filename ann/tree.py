@@ -134,7 +134,7 @@ class NeuralNetNode:
 
         Gradients of the nodes below are reset first (no accumulation across calls);
         a node whose gradient is exactly 0 passes nothing down (its ``grad()`` is
-        skipped). Uses the values of the latest ``forward()`` (RuntimeError if there
+        skipped). Uses the values of the latest ``forward()`` (ValueError if there
         was none); changes no value.
         """
         _backward(self.topological_order(), _check_number(derivative, "derivative"))
@@ -142,7 +142,9 @@ class NeuralNetNode:
     def predict(self, inputs):
         """Fill the ``Input`` nodes (``find_input_nodes`` order) with ``inputs``; evaluate."""
         order = self.topological_order()
-        _set_inputs([n for n in order if isinstance(n, Input)], inputs)
+        input_nodes = [n for n in order if isinstance(n, Input)]
+        for node, v in zip(input_nodes, _check_inputs(inputs, len(input_nodes))):
+            node.value = v
         return _forward(order)
 
     def __repr__(self):
@@ -160,7 +162,8 @@ def _forward(order):
 def _backward(order, derivative):
     for node in order:
         if node.value is None:
-            raise RuntimeError("backward() needs the values of a forward() pass; call forward() first")
+            raise ValueError("backward() needs the values of a forward() pass; "
+                             "call forward() first")
         node.gradient = 0.0
     order[-1].gradient = derivative
     for node in reversed(order):
@@ -170,17 +173,17 @@ def _backward(order, derivative):
                 child.gradient += upstream * local
 
 
-def _set_inputs(input_nodes, inputs):
+def _check_inputs(inputs, n, where=""):
+    """``inputs`` as a list of ``n`` finite floats; messages start with ``where``."""
     try:
         values = list(inputs)
     except TypeError:
-        raise TypeError(f"inputs must be a sequence of numbers, got {type(inputs).__name__}") from None
-    if len(values) != len(input_nodes):
-        raise ValueError(f"predict() expected {len(input_nodes)} input values "
-                         f"(one per Input node), got {len(values)}")
-    values = [_check_number(v, f"input {i}") for i, v in enumerate(values)]
-    for node, v in zip(input_nodes, values):
-        node.value = v
+        raise TypeError(f"{where}inputs must be a sequence of numbers, "
+                        f"got {type(inputs).__name__}") from None
+    if len(values) != n:
+        raise ValueError(f"{where}inputs: expected {n} input values (one per Input node), "
+                         f"got {len(values)}")
+    return [_check_number(v, f"{where}input {i}") for i, v in enumerate(values)]
 
 
 # --------------------------------------------------------------------------- leaves
@@ -434,7 +437,9 @@ def _gradient_descent(value, gradient, learning_rate):
 def train_model(model, loss_fn, optimizer, data, num_epochs):
     """Per-sample training of ``model``; returns the mean loss of each epoch.
 
-    ``data``: list of ``(inputs, target)`` pairs, visited in the given order.
+    ``data``: list of ``(inputs, target)`` pairs, visited in the given order; each
+    ``inputs`` holds one number per ``Input`` node and ``target`` is a finite number.
+    Every pair is checked before training starts (TypeError/ValueError naming it).
     ``loss_fn(prediction, target) -> (loss, dloss/dprediction)`` (e.g. :func:`mse`).
     ``optimizer(value, gradient, learning_rate) -> new value``, applied to every
     ``Parameter`` with its own learning_rate; ``None`` is plain gradient descent.
@@ -454,18 +459,16 @@ def train_model(model, loss_fn, optimizer, data, num_epochs):
         raise TypeError(f"num_epochs must be an integer, got {type(num_epochs).__name__}")
     if num_epochs < 1:
         raise ValueError(f"num_epochs must be at least 1, got {num_epochs}")
-    data = list(data)
-    if not data:
-        raise ValueError("data is empty: need at least one (inputs, target) pair")
-
     order = model.topological_order()
     input_nodes = [n for n in order if isinstance(n, Input)]
     parameters = [n for n in order if isinstance(n, Parameter)]
+    data = _check_data(data, len(input_nodes))
     history = []
     for epoch in range(num_epochs):
         total = 0.0
         for inputs, target in data:
-            _set_inputs(input_nodes, inputs)
+            for node, v in zip(input_nodes, inputs):
+                node.value = v
             prediction = _forward(order)
             loss, dloss = loss_fn(prediction, target)
             _backward(order, _check_number(dloss, "loss derivative"))
@@ -479,6 +482,26 @@ def train_model(model, loss_fn, optimizer, data, num_epochs):
             total += loss
         history.append(total / len(data))
     return history
+
+
+def _check_data(data, n_inputs):
+    """``data`` as a list of ``(inputs, target)``: ``n_inputs`` floats and a float."""
+    try:
+        data = list(data)
+    except TypeError:
+        raise TypeError("data must be a list of (inputs, target) pairs, "
+                        f"got {type(data).__name__}") from None
+    if not data:
+        raise ValueError("data is empty: need at least one (inputs, target) pair")
+    checked = []
+    for i, pair in enumerate(data):
+        if not isinstance(pair, (tuple, list)):
+            raise TypeError(f"data[{i}] must be an (inputs, target) pair, got {pair!r}")
+        if len(pair) != 2:
+            raise ValueError(f"data[{i}] must be an (inputs, target) pair, got {len(pair)} items")
+        checked.append((_check_inputs(pair[0], n_inputs, f"data[{i}] "),
+                        _check_number(pair[1], f"data[{i}] target")))
+    return checked
 
 
 # --------------------------------------------------------------------------- bridge to ANN
@@ -516,9 +539,10 @@ def _sample_loss(output, z, t):
 def tree_from_ann(model, X, Y):
     """The cost of the vectorized :class:`ann.ANN` on a small batch, as a scalar tree.
 
-    ``X`` (n_samples, n_features) becomes ``Input`` nodes (``find_input_nodes()`` lists
-    them in ``X.ravel()`` order); ``Y`` holds the labels, as for ``model.backward``, and
-    is encoded with ``model.encode_targets``. Every weight and bias becomes one
+    ``X`` (n_samples, ``model.n_features_in_``), finite, becomes ``Input`` nodes
+    (``find_input_nodes()`` lists them in ``X.ravel()`` order); ``Y`` holds one label
+    (regression: one row of values) per sample, as for ``model.backward``, and is
+    encoded with ``model.encode_targets``. Every weight and bias becomes one
     ``Parameter`` shared by all samples, so the result is a DAG.
 
     The cost is the mean over samples of the loss that goes with
@@ -532,16 +556,14 @@ def tree_from_ann(model, X, Y):
     """
     import numpy as np
 
+    from . import validation
+
     if not getattr(model, "parameters", None):
         raise ValueError("tree_from_ann: the model has no parameters yet; call fit or "
                          "initialize_parameters first")
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2:
-        raise ValueError(f"tree_from_ann: X must be 2-D (n_samples, n_features), got shape {X.shape}")
-    T = np.asarray(model.encode_targets(Y), dtype=float)
+    X = validation.check_X(X, model.n_features_in_, dtype=np.float64)
+    T = np.asarray(model.encode_targets(model._check_Y(Y, X.shape[0])), dtype=float)
     n, L = X.shape[0], model.n_layers
-    if n == 0 or T.shape[1] != n:
-        raise ValueError(f"tree_from_ann: X has {n} samples but the targets have {T.shape[1]}")
     activations = list(model.hidden_activations_) + [model.output_activation_]
 
     nodes = {}

@@ -186,7 +186,7 @@ def test_backward_changes_no_value_and_resets_gradients():
 
 def test_backward_needs_a_forward_pass():
     root = Add([Parameter(1.0), Multiply([Parameter(2.0), Input(1.0)])])
-    with pytest.raises(RuntimeError, match="forward"):
+    with pytest.raises(ValueError, match=r"call forward\(\) first"):
         root.backward()
 
 
@@ -351,14 +351,28 @@ def test_train_model_with_binary_cross_entropy():
     (dict(optimizer="adam"), TypeError, "optimizer"),
     (dict(loss_fn=None), TypeError, "loss_fn"),
     (dict(model=3.0), TypeError, "model"),
-    (dict(data=[([1.0, 2.0], 1.0)]), ValueError, "expected 1 input values"),
+    (dict(data=3), TypeError, "data must be a list of"),
+    (dict(data=[([1.0, 2.0], 1.0)]), ValueError, r"data\[0\] inputs: expected 1 input values"),
+    (dict(data=LINE + [1.5]), TypeError,
+     r"data\[11\] must be an \(inputs, target\) pair, got 1.5"),
+    (dict(data=["ab"]), TypeError, r"data\[0\] must be an \(inputs, target\) pair, got 'ab'"),
+    (dict(data=[([1.0], 2.0, 3.0)]), ValueError, r"data\[0\] must be .* pair, got 3 items"),
+    (dict(data=[(1.0, 2.0)]), TypeError, r"data\[0\] inputs must be a sequence of numbers"),
+    (dict(data=[(["x"], 2.0)]), TypeError, r"data\[0\] input 0 must be a real number"),
+    (dict(data=[([math.nan], 2.0)]), ValueError, r"data\[0\] input 0 must be finite"),
+    (dict(data=[([1.0], "a")]), TypeError, r"data\[0\] target must be a real number, got str 'a'"),
+    (dict(data=[([1.0], None)]), TypeError, r"data\[0\] target must be a real number"),
+    (dict(data=[([1.0], [2.0])]), TypeError, r"data\[0\] target must be a real number"),
+    (dict(data=LINE + [([1.0], math.inf)]), ValueError, r"data\[11\] target must be finite"),
 ])
 def test_train_model_errors(kwargs, error, match):
-    args = dict(model=Add([Multiply([Parameter(), Input()]), Parameter()]), loss_fn=tree.mse,
+    w, b = Parameter(0.5), Parameter(-0.5)
+    args = dict(model=Add([Multiply([w, Input()]), b]), loss_fn=tree.mse,
                 optimizer=None, data=LINE, num_epochs=1)
     args.update(kwargs)
     with pytest.raises(error, match=match):
         tree.train_model(**args)
+    assert (w.value, b.value) == (0.5, -0.5)       # refused before any step
 
 
 def test_train_model_reports_divergence():
@@ -461,6 +475,38 @@ def test_tree_matches_a_fitted_ann_with_string_labels(labels, sizes):
 def test_tree_from_ann_needs_parameters():
     with pytest.raises(ValueError, match="no parameters"):
         tree.tree_from_ann(ANN([2, 1]), np.zeros((2, 3)), np.array([0, 1]))
+
+
+@pytest.mark.parametrize("X, Y, error, match", [
+    (np.zeros((2, 2)), [0, 1], ValueError, "X has 2 features, but the model was fitted with 3"),
+    (np.zeros((2, 4)), [0, 1], ValueError, "X has 4 features, but the model was fitted with 3"),
+    (np.zeros(3), [0], ValueError, "X must be 2-D"),
+    (np.zeros((0, 3)), [], ValueError, "X is empty"),
+    ([[0.0, np.nan, 1.0]], [0], ValueError, "X contains NaN or infinite values"),
+    ([["a", "b", "c"]], [0], TypeError, "X must be numeric"),
+    (None, [0], TypeError, "X must be an array"),
+    (np.zeros((2, 3)), [0, 1, 1], ValueError, "X has 2 samples but Y has 3 labels"),
+    (np.zeros((2, 3)), [[0, 1], [1, 0]], ValueError, r"Y must have shape \(n,\)"),
+    (np.zeros((2, 3)), None, TypeError, "Y must be an array of 2 labels"),
+    (np.zeros((2, 3)), [0, 7], ValueError, r"Y holds labels \[7\]"),
+])
+def test_tree_from_ann_checks_X_and_Y(X, Y, error, match):
+    model = ANN([2, 1])
+    model.initialize_parameters(3)
+    with pytest.raises(error, match=match):
+        tree.tree_from_ann(model, X, Y)
+
+
+def test_tree_from_ann_checks_regression_targets():
+    model = ANN([2, 2], output="identity")
+    model.initialize_parameters(3)
+    X = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"X has 2 samples but Y has shape \(3, 2\)"):
+        tree.tree_from_ann(model, X, np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="Y has 1 outputs but the output layer has 2 units"):
+        tree.tree_from_ann(model, X, np.zeros(2))
+    with pytest.raises(TypeError, match="Y must be numeric"):
+        tree.tree_from_ann(model, X, [["a", "b"], ["c", "d"]])
 
 
 # ----------------------------------------------------------------------------- pictures
