@@ -4,6 +4,7 @@ import pytest
 
 from ann import ANN
 from ann.activations import HIDDEN_ACTIVATIONS
+from gradcheck import numerical_gradients
 
 
 def make_data(n=40, n_features=6, n_classes=2, seed=0):
@@ -11,23 +12,6 @@ def make_data(n=40, n_features=6, n_classes=2, seed=0):
     X = rng.randn(n, n_features)
     y = rng.randint(0, n_classes, size=n)
     return X, y
-
-
-def numerical_gradients(model, X, Y, eps=1e-6):
-    """Central finite differences of compute_cost for every parameter entry."""
-    grads = {}
-    for name, P in model.parameters.items():
-        G = np.zeros_like(P)
-        for index in np.ndindex(P.shape):
-            saved = P[index]
-            P[index] = saved + eps
-            plus = model.compute_cost(X, Y)
-            P[index] = saved - eps
-            minus = model.compute_cost(X, Y)
-            P[index] = saved
-            G[index] = (plus - minus) / (2 * eps)
-        grads["d" + name] = G
-    return grads
 
 
 def relative_error(a, b):

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from ann import ANN
 from ann.persistence import ModelFileError, _digest
+from gradcheck import finite_difference
 
 HIDDEN = ("sigmoid", "relu", "tanh", "leaky_relu", "identity")
 KINKED = ("relu", "leaky_relu")
@@ -70,17 +71,6 @@ def networks(draw):
     return model, X, Y
 
 
-def finite_difference(model, X, Y, name, index):
-    parameter = model.parameters[name]
-    original = parameter[index]
-    parameter[index] = original + STEP
-    plus = model.compute_cost(X, Y)
-    parameter[index] = original - STEP
-    minus = model.compute_cost(X, Y)
-    parameter[index] = original
-    return (plus - minus) / (2 * STEP)
-
-
 def away_from_kinks(model, X):
     """Every pre-activation of a ReLU-like layer is at least 1e-4 from the kink, so a
     step of STEP in any parameter does not cross it."""
@@ -105,7 +95,7 @@ def test_backward_matches_central_finite_differences(case):
         assert grads["d" + name].dtype == value.dtype
         for index in np.ndindex(value.shape):
             analytic = grads["d" + name][index]
-            numeric = finite_difference(model, X, Y, name, index)
+            numeric = finite_difference(model, X, Y, name, index, STEP)
             bound = RTOL * max(abs(analytic), abs(numeric), FLOOR)
             assert abs(analytic - numeric) <= bound, (name, index, analytic, numeric)
     for name, value in before.items():  # backward and compute_cost change nothing
