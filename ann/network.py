@@ -241,17 +241,11 @@ class ANN:
         if self.output == "identity":
             self.output_activation_ = "identity"
             return
+        # _check_params has made sure the unit count fits an explicit choice
         if self.output == "sigmoid" or (self.output == "auto" and units == 1):
-            if units != 1:
-                raise ValueError(f"a sigmoid output has 1 unit, but layers_size ends with "
-                                 f"{units}")
-            self.output_activation_ = "sigmoid"
-            expected = 2
+            self.output_activation_, expected = "sigmoid", 2
         else:
-            if units < 2:
-                raise ValueError("a softmax output needs at least 2 units")
-            self.output_activation_ = "softmax"
-            expected = units
+            self.output_activation_, expected = "softmax", units
         if n_classes is not None and n_classes != expected:
             raise ValueError(f"the labels have {n_classes} classes, but the output layer "
                              f"({self.output_activation_}, {units} unit"
