@@ -557,8 +557,12 @@ def tree_from_ann(model, X, Y):
     import numpy as np
 
     from . import validation
+    from .network import ANN
 
-    if not getattr(model, "parameters", None):
+    if not isinstance(model, ANN):
+        raise TypeError(f"tree_from_ann: model must be an ann.ANN, got "
+                        f"{type(model).__name__}")
+    if not model.parameters:
         raise ValueError("tree_from_ann: the model has no parameters yet; call fit or "
                          "initialize_parameters first")
     X = validation.check_X(X, model.n_features_in_, dtype=np.float64)

@@ -472,6 +472,12 @@ def test_tree_matches_a_fitted_ann_with_string_labels(labels, sizes):
     check_against_ann(model, X, Y)
 
 
+@pytest.mark.parametrize("model", [3, None, "ANN", object()])
+def test_tree_from_ann_needs_an_ann(model):
+    with pytest.raises(TypeError, match="model must be an ann.ANN"):
+        tree.tree_from_ann(model, np.zeros((1, 2)), [0])
+
+
 def test_tree_from_ann_needs_parameters():
     with pytest.raises(ValueError, match="no parameters"):
         tree.tree_from_ann(ANN([2, 1]), np.zeros((2, 3)), np.array([0, 1]))
