@@ -20,7 +20,6 @@ into place, so a crash never leaves a half-written file under a real name.
 ``get_binary_dataset`` and ``get_dataset`` select digits and shuffle them the way the
 tutorial does; ``pre_process_data`` scales pixels to [0, 1].
 """
-import contextlib
 import gzip
 import hashlib
 import http.client
@@ -29,7 +28,6 @@ import math
 import numbers
 import os
 import struct
-import tempfile
 import urllib.parse
 import urllib.request
 import warnings
@@ -41,6 +39,7 @@ from types import MappingProxyType
 import numpy as np
 from mnist import MNIST
 
+from ann.files import atomic_file
 from ann.progress import progress_bar
 
 __all__ = [
@@ -268,28 +267,6 @@ def _find_sources(directory):
 
 # --------------------------------------------------------------------------- atomic files
 
-@contextlib.contextmanager
-def _atomic_write(target, *, durable=False):
-    """Yield a binary file that replaces ``target`` only if the block succeeds.
-
-    The data go to a temporary file in the same directory, renamed over ``target`` at
-    the end and deleted on any failure. ``durable`` syncs it to disk before the rename.
-    """
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                     suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            yield stream
-            if durable:
-                stream.flush()
-                os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
 # --------------------------------------------------------------------------- cache
 #
 # One cache file per data directory: a 16-byte magic, an 8-byte little-endian header
@@ -404,7 +381,7 @@ def _write_cache(path, fingerprint, arrays):
     header = json.dumps({"sources": fingerprint, "arrays": entries}).encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with _atomic_write(path) as stream:
+        with atomic_file(path) as stream:
             stream.write(_CACHE_MAGIC + len(header).to_bytes(8, "little") + header)
             for array in arrays:
                 stream.write(array.ravel().data)
@@ -459,7 +436,7 @@ def _content_length(response):
 def _fetch(url, target, md5, *, timeout, quiet):
     """Download ``url`` to ``target`` via a temporary file, checking its MD5 first."""
     digest = hashlib.md5()
-    with _atomic_write(target, durable=True) as stream, \
+    with atomic_file(target, durable=True) as stream, \
             urllib.request.urlopen(url, timeout=timeout) as response, \
             progress_bar(total=_content_length(response), desc=target.name, quiet=quiet,
                          unit="B") as bar:

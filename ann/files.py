@@ -46,3 +46,14 @@ def atomic_path(path, suffix=""):
         with contextlib.suppress(FileNotFoundError):
             os.remove(temporary)
         raise
+
+
+@contextlib.contextmanager
+def atomic_file(path, durable=False):
+    """Yield a binary stream whose content replaces ``path`` only if the block
+    succeeds; ``durable`` syncs it to disk before the rename."""
+    with atomic_path(path) as temporary, open(temporary, "wb") as stream:
+        yield stream
+        if durable:
+            stream.flush()
+            os.fsync(stream.fileno())

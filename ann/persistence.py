@@ -16,7 +16,7 @@ import zlib
 
 import numpy as np
 
-from .files import as_path, atomic_path
+from .files import as_path, atomic_file
 
 FORMAT = "ann-model"
 VERSION = 1
@@ -57,9 +57,8 @@ def save_model(model, path):
     }
     config["digest"] = _digest(config, arrays)
     blob = np.frombuffer(json.dumps(config, sort_keys=True).encode(), dtype=np.uint8)
-    with atomic_path(path, suffix=".npz") as temporary:
-        with open(temporary, "wb") as handle:
-            np.savez(handle, config=blob, **arrays)
+    with atomic_file(path) as handle:
+        np.savez(handle, config=blob, **arrays)
 
 
 UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
