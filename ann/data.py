@@ -40,6 +40,7 @@ import numpy as np
 from mnist import MNIST
 
 from ann.files import atomic_file
+from ann.validation import check_int
 from ann.progress import progress_bar
 
 __all__ = [
@@ -578,13 +579,6 @@ def _check_digits(digits, *, exactly=None):
     return [int(digit) for digit in digits]
 
 
-def _check_seed(seed):
-    """Validate ``seed`` for ``np.random.RandomState``: an integer 0 .. 2**32 - 1."""
-    if not _is_integer(seed) or not 0 <= seed < 2 ** 32:
-        raise ValueError(f"seed must be an integer from 0 to 2**32 - 1, not {seed!r}")
-    return int(seed)
-
-
 def _select_and_shuffle(x, y, digits, rng):
     """The samples of ``digits`` (all of the first digit, then the next...), shuffled by ``rng``.
 
@@ -605,7 +599,7 @@ def get_dataset(digits=None, data_dir=None, seed=1):
     with the same generator. NumPy's global random state is not touched.
     """
     digits = list(range(N_DIGITS)) if digits is None else _check_digits(digits)
-    seed = _check_seed(seed)
+    seed = check_int("seed", seed, minimum=0, maximum=2 ** 32 - 1)
     train_x, train_y, test_x, test_y = load_mnist(data_dir)
     rng = np.random.RandomState(seed)
     return (*_select_and_shuffle(train_x, train_y, digits, rng),

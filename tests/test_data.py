@@ -155,11 +155,13 @@ def test_dataset_rejects_bad_digits(digits):
         get_dataset(digits, data_dir="/nonexistent")
 
 
-@pytest.mark.parametrize("seed", [-1, 2 ** 32, 1.5, "1", None, True])
-def test_rejects_bad_seed(seed):
-    with pytest.raises(ValueError, match="seed"):
+@pytest.mark.parametrize("seed,error", [(-1, ValueError), (2 ** 32, ValueError),
+                                        (1.5, TypeError), ("1", TypeError),
+                                        (None, TypeError), (True, TypeError)])
+def test_rejects_bad_seed(seed, error):
+    with pytest.raises(error, match="seed"):
         get_binary_dataset(seed=seed, data_dir="/nonexistent")
-    with pytest.raises(ValueError, match="seed"):
+    with pytest.raises(error, match="seed"):
         get_dataset(seed=seed, data_dir="/nonexistent")
 
 
