@@ -1,4 +1,10 @@
-"""Writing files so that a crash never leaves one half-written."""
+"""Writing files so that a crash never leaves one half-written.
+
+``atomic_path`` and ``atomic_file`` write under a temporary name beside the destination
+and rename it into place; ``check_can_write`` and ``check_can_create_folder`` tell
+before a long computation whether that will be possible. Every error they raise names
+the caller's path, never the temporary one.
+"""
 import contextlib
 import os
 import tempfile
@@ -25,26 +31,97 @@ def _new_file_mode(path):
     return 0o666 & ~umask
 
 
+def _retold(error, what):
+    """``error`` (an OSError about a temporary name) retold as ``what``: the reason;
+    its errno keeps the subclass (FileNotFoundError, PermissionError, ...)."""
+    return OSError(error.errno, f"{what}: {error.strerror or error}")
+
+
+def _check_destination(path):
+    """Raise a one-line OSError when ``path``'s folder is missing or ``path`` is a folder."""
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a directory, not a file name")
+    if not path.parent.exists():
+        raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
+    if not path.parent.is_dir():
+        raise NotADirectoryError(f"cannot write {path}: {path.parent} is not a folder")
+
+
+def _temporary_beside(path, suffix):
+    """Create an empty temporary file in ``path``'s folder; return its Path."""
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix + ".tmp",
+                                             dir=path.parent)
+    except OSError as error:
+        raise _retold(error, f"cannot write {path}") from error
+    os.close(handle)
+    return Path(temporary)
+
+
+def check_can_write(path, name="path"):
+    """Check that ``atomic_path(path)`` can write ``path``, without touching ``path``.
+
+    The folder must exist, be a folder, and really accept a new file: one is created
+    and removed (``os.access`` says yes for ``/proc``, where nothing can be created).
+    Returns ``path`` as a Path; raises an OSError whose message names ``path``.
+    """
+    path = as_path(path, name)
+    _check_destination(path)
+    os.remove(_temporary_beside(path, ""))
+    return path
+
+
+def _try_creating_in(folder, what):
+    """Create and remove a folder in ``folder``; an OSError telling ``what`` if impossible."""
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".probe.", dir=folder))
+    except OSError as error:
+        raise _retold(error, what) from error
+
+
+def check_can_create_folder(directory, name="directory"):
+    """Check that ``directory`` is a folder that accepts new files, or can be made one.
+
+    An existing ``directory`` must be a folder in which something can be created; a
+    missing one needs its nearest existing ancestor to be such a folder. The check makes
+    a folder there and removes it. Returns ``directory`` as a Path; raises an OSError
+    whose message names ``directory``.
+    """
+    directory = as_path(directory, name)
+    if directory.exists():
+        if not directory.is_dir():
+            raise NotADirectoryError(f"{directory} is a file, not a folder")
+        _try_creating_in(directory, f"cannot create files in the folder {directory}")
+        return directory
+    ancestor = next(parent for parent in directory.absolute().parents if parent.exists())
+    if not ancestor.is_dir():
+        raise NotADirectoryError(f"cannot create the folder {directory}: "
+                                 f"{ancestor} is a file, not a folder")
+    _try_creating_in(ancestor, f"cannot create the folder {directory}")
+    return directory
+
+
 @contextlib.contextmanager
 def atomic_path(path, suffix=""):
     """Yield a temporary path beside ``path``; when the block succeeds, rename it onto
     ``path`` (atomic on POSIX), else delete it. ``suffix`` keeps the file name's
-    ending for writers that pick a format from it (matplotlib, ``np.savez``)."""
+    ending for writers that pick a format from it (matplotlib, ``np.savez``).
+
+    OSErrors about the temporary file (creating, writing by name, renaming) are raised
+    again naming ``path`` instead."""
     path = as_path(path)
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a directory, not a file name")
-    if not path.parent.exists():
-        raise FileNotFoundError(f"the folder {path.parent} does not exist")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix + ".tmp",
-                                         dir=path.parent)
-    os.close(handle)
+    _check_destination(path)
+    temporary = _temporary_beside(path, suffix)
     try:
         os.chmod(temporary, _new_file_mode(path))
-        yield Path(temporary)
+        yield temporary
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(FileNotFoundError):
             os.remove(temporary)
+        if isinstance(error, OSError) and str(temporary) in map(str, (error.filename,
+                                                                        error.filename2)):
+            raise _retold(error, f"cannot write {path}") from error
         raise
 
 
