@@ -28,6 +28,7 @@ import math
 import numbers
 import os
 import struct
+import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
@@ -94,12 +95,30 @@ class MNISTFormatError(ValueError):
 
 
 class MNISTDownloadError(FileNotFoundError, RuntimeError):
-    """MNIST files are missing and no mirror could supply them.
+    """MNIST files are missing and could not be downloaded.
 
     It is a ``FileNotFoundError`` (the files are still not there) and a ``RuntimeError``.
-    The message lists the missing files, the directory to put them in, why each mirror
-    failed, and that ``MNIST_DIR`` can point to another directory.
+    The message says in two lines which files are missing where, why in short, and how
+    to provide them. The details are attributes:
+
+    - ``directory``: the Path the files were looked for and downloaded into;
+    - ``missing``: the standard names (without ``.gz``) of the files still missing;
+    - ``failures``: one ``(url, reason)`` pair of strings per failed download attempt.
     """
+
+    def __init__(self, directory, missing, reason, failures=()):
+        self.directory = Path(directory)
+        self.missing = list(missing)
+        self.reason = reason
+        self.failures = list(failures)
+        super().__init__(
+            f"MNIST file(s) missing from {self.directory}: {', '.join(self.missing)} "
+            f"(raw or .gz); downloading them failed: {reason}.\n"
+            f"Set MNIST_DIR to a folder that holds the four MNIST files, or run once with "
+            f"internet access to download them.")
+
+    def __reduce__(self):
+        return type(self), (self.directory, self.missing, self.reason, self.failures)
 
 
 # --------------------------------------------------------------------------- IDX files
@@ -450,7 +469,9 @@ def _fetch(url, target, md5, *, timeout, quiet):
 
 
 def _fetch_from_any(name, directory, mirrors, md5, *, timeout, quiet):
-    """Download ``name`` from the first mirror that works; return the failures, [] on success."""
+    """Download ``name`` from the first mirror that works.
+
+    Returns the failed attempts as ``(url, error)`` pairs: [] on success."""
     failures = []
     for mirror in mirrors:
         url = mirror.rstrip("/") + "/" + name
@@ -458,20 +479,24 @@ def _fetch_from_any(name, directory, mirrors, md5, *, timeout, quiet):
             _fetch(url, directory / name, md5, timeout=timeout, quiet=quiet)
             return []
         except (OSError, http.client.HTTPException, ValueError, _ChecksumMismatch) as err:
-            failures.append(f"{url}: {err}")
+            failures.append((url, err))
     return failures
 
 
-def _download_failure_message(directory, failures):
-    """Explain which files could not be downloaded, why, and what the user can do."""
-    lines = [f"MNIST file(s) missing from {directory} and no mirror could supply them:"]
-    for name, reasons in failures.items():
-        lines.append(f"  {name}")
-        lines.extend(f"    - {reason}" for reason in reasons)
-    lines.append(f"Put {', '.join(failures)} (gzipped, or decompressed without the .gz "
-                 f"suffix) in {directory}, or set the MNIST_DIR environment variable to a "
-                 f"directory that holds the four MNIST files.")
-    return "\n".join(lines)
+def _unreachable(error):
+    """Whether a download ``error`` means the server could not be reached at all
+    (no network, unknown host, refused connection, timeout), not that it answered badly."""
+    if isinstance(error, urllib.error.HTTPError):
+        return False
+    return isinstance(error, (urllib.error.URLError, ConnectionError, TimeoutError))
+
+
+def _short_reason(failures):
+    """Why the downloads failed, in a few words, from the ``(url, error)`` attempts."""
+    if all(_unreachable(error) for _, error in failures):
+        return "no mirror could be reached (no internet?)"
+    url, error = next((url, error) for url, error in failures if not _unreachable(error))
+    return f"no mirror supplied a good copy (e.g. {url}: {error})"
 
 
 def download_mnist(data_dir=None, *, mirrors=MIRRORS, checksums=MD5_GZ, quiet=False,
@@ -485,8 +510,9 @@ def download_mnist(data_dir=None, *, mirrors=MIRRORS, checksums=MD5_GZ, quiet=Fa
     (hex MD5) and only then renamed into place; a failed attempt leaves nothing behind.
     ``timeout`` is in seconds per network operation.
 
-    Raises ``MNISTDownloadError`` naming the files, the directory and each mirror's error
-    when some file could not be downloaded from any mirror (files that did download stay).
+    Raises ``MNISTDownloadError`` naming the files and the directory when some file
+    could not be downloaded from any mirror (files that did download stay); its
+    ``failures`` attribute lists each attempt's URL and error.
     """
     directory = _resolve_data_dir(data_dir)
     mirrors = _check_mirrors(mirrors)
@@ -497,16 +523,18 @@ def download_mnist(data_dir=None, *, mirrors=MIRRORS, checksums=MD5_GZ, quiet=Fa
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        failures = {name: [f"cannot create {directory}: {err}"] for name in wanted}
-        raise MNISTDownloadError(_download_failure_message(directory, failures)) from err
-    failures = {}
+        raise MNISTDownloadError(directory, missing, f"cannot create {directory}: {err}") from err
+    failures, still_missing = [], []
     for name in wanted:
-        reasons = _fetch_from_any(name, directory, mirrors, checksums[name],
-                                  timeout=timeout, quiet=quiet)
-        if reasons:
-            failures[name] = reasons
+        attempts = _fetch_from_any(name, directory, mirrors, checksums[name],
+                                   timeout=timeout, quiet=quiet)
+        if attempts:
+            failures += attempts
+            still_missing.append(name.removesuffix(".gz"))
     if failures:
-        raise MNISTDownloadError(_download_failure_message(directory, failures))
+        raise MNISTDownloadError(directory, still_missing,
+                                 _short_reason(failures),
+                                 [(url, str(error)) for url, error in failures])
     return [directory / name for name in wanted]
 
 

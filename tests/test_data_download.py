@@ -1,6 +1,7 @@
 """ann.data.download_mnist against a local HTTP server (never the internet)."""
 import functools
 import http.server
+import pickle
 import socket
 import threading
 
@@ -116,15 +117,20 @@ def test_checksum_mismatch_leaves_nothing_behind(mirror, target):
     with pytest.raises(MNISTDownloadError) as caught:
         download(target, [mirror.url], wrong)
     assert list(target.iterdir()) == []
-    message = str(caught.value)
-    assert "MD5" in message and str(target) in message
-    assert all(name in message for name in mirror.payloads)
+    error = caught.value
+    message = str(error)
+    assert "no mirror supplied a good copy" in message and "MD5" in message
+    assert str(target) in message and all(name in message for name in FILE_NAMES)
+    assert error.missing == list(FILE_NAMES) and error.directory == target
+    assert [url for url, _ in error.failures] == [mirror.url + name for name in mirror.payloads]
+    assert all(reason.startswith("MD5 ") for _, reason in error.failures)
 
 
 def test_one_bad_checksum_keeps_the_good_files(mirror, target):
     checksums = dict(mirror.checksums, **{TRAIN_LABELS + ".gz": "0" * 32})
-    with pytest.raises(MNISTDownloadError, match=TRAIN_LABELS):
+    with pytest.raises(MNISTDownloadError, match=TRAIN_LABELS) as caught:
         download(target, [mirror.url], checksums)
+    assert caught.value.missing == [TRAIN_LABELS]
     assert sorted(p.name for p in target.iterdir()) == sorted(
         name + ".gz" for name in FILE_NAMES if name != TRAIN_LABELS)
 
@@ -145,16 +151,44 @@ def test_all_mirrors_dead(mirror, target, dead_url):
     assert isinstance(error, RuntimeError) and isinstance(error, FileNotFoundError)
     message = str(error)
     assert str(target) in message and "MNIST_DIR" in message
-    assert all(name in message for name in mirror.payloads)
-    assert all(url in message for url in mirrors)
+    assert all(name in message for name in FILE_NAMES)
+    assert len(message.splitlines()) == 2 and dead_url not in message
+    assert "no mirror supplied a good copy" in message     # the 404 and the short body
+    assert [url for url, _ in error.failures] == [
+        base + name for name in mirror.payloads for base in mirrors]
     assert list(target.iterdir()) == []
+
+
+def test_no_mirror_reachable_is_said_in_two_lines(target, dead_url):
+    with pytest.raises(MNISTDownloadError) as caught:
+        download(target, [dead_url, dead_url + "other/"], ann.data.MD5_GZ)
+    error = caught.value
+    first, second = str(error).splitlines()
+    assert first.startswith(f"MNIST file(s) missing from {target}: ")
+    assert ", ".join(FILE_NAMES) in first and "no internet?" in first
+    assert "MNIST_DIR" in second and "internet access" in second
+    assert "127.0.0.1" not in str(error)
+    assert len(error.failures) == 2 * len(FILE_NAMES)
+    assert all(url.startswith(dead_url) and "refused" in reason.lower()
+               for url, reason in error.failures)
+
+
+def test_download_error_survives_pickling(target, dead_url):
+    with pytest.raises(MNISTDownloadError) as caught:
+        download(target, [dead_url], ann.data.MD5_GZ)
+    copy = pickle.loads(pickle.dumps(caught.value))
+    assert str(copy) == str(caught.value)
+    assert (copy.directory, copy.missing, copy.failures) == (
+        caught.value.directory, caught.value.missing, caught.value.failures)
 
 
 def test_directory_that_cannot_be_created(mirror, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_bytes(b"")
-    with pytest.raises(MNISTDownloadError, match="cannot create"):
+    with pytest.raises(MNISTDownloadError, match="cannot create") as caught:
         download(blocker / "mnist", [mirror.url], mirror.checksums)
+    assert caught.value.missing == list(FILE_NAMES) and caught.value.failures == []
+    assert mirror.requests == []
 
 
 def test_load_mnist_downloads_missing_files(mirror, target, monkeypatch):
