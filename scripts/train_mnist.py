@@ -21,6 +21,7 @@ import numpy as np  # noqa: E402
 from ann import ANN  # noqa: E402
 from ann import data  # noqa: E402
 from ann.activations import HIDDEN_ACTIVATIONS  # noqa: E402
+from ann.files import check_can_create_folder, check_can_write  # noqa: E402
 from ann.initializers import INITIALIZERS  # noqa: E402
 from ann.optimizers import OPTIMIZERS, SCHEDULES  # noqa: E402
 from ann.presets import PRESETS  # noqa: E402
@@ -31,7 +32,6 @@ FLAGS = {"layers": "layers_size", "activation": "activation", "optimizer": "opti
          "batch_size": "batch_size", "lr_schedule": "lr_schedule", "init": "init",
          "l2": "l2", "dtype": "dtype"}
 """Command-line flags that set an argument of ANN, and its name there."""
-
 
 
 def digits(text):
@@ -80,7 +80,23 @@ def build_parser():
     parser.add_argument("--report", type=Path, metavar="DIR",
                         help="write all pictures and a summary of the run to DIR")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--verbose", action="store_true",
+                        help="on a failed MNIST download, list why each attempt failed")
     return parser
+
+
+def check_outputs(parser, args):
+    """Stop with a one-line usage error (status 2), before any training, when the cost
+    curve, the model or the report could not be written where the flags say."""
+    outputs = [("--plot", args.plot, check_can_write), ("--save", args.save, check_can_write),
+               ("--report", args.report, check_can_create_folder)]
+    for flag, path, check in outputs:
+        if path is None:
+            continue
+        try:
+            check(path, flag)
+        except OSError as error:
+            parser.error(f"{flag}: {error.strerror or error}")
 
 
 def settings(args):
@@ -150,16 +166,27 @@ def run(args):
     return model
 
 
+def fail(error, details=()):
+    """Print ``error`` as one line on stderr, then each of ``details``; exit status 1."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    print(f"train_mnist: error: {' '.join(lines)}", *details, sep="\n", file=sys.stderr)
+    sys.exit(1)
+
+
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    check_outputs(parser, args)
     try:
         return run(args)
     except KeyboardInterrupt:
         sys.exit("interrupted")
+    except data.MNISTDownloadError as error:
+        if not args.verbose:
+            fail(f"{error} (--verbose lists each download attempt)")
+        fail(error, [f"  {url}: {reason}" for url, reason in error.failures])
     except (ValueError, TypeError, OSError, ArithmeticError, RuntimeError) as error:
-        lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-        print(f"train_mnist: error: {' '.join(lines)}", file=sys.stderr)
-        sys.exit(1)
+        fail(error)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import ann.data
 from ann import ANN
-from ann.data import get_binary_dataset, pre_process_data
+from ann.data import FILE_NAMES, get_binary_dataset, pre_process_data
 from scripts import train_mnist
+from test_data_download import dead_url  # noqa: F401 (a fixture)
 from test_network import article_costs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,3 +92,73 @@ def test_missing_data_gets_one_line(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("train_mnist: error:")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_unwritable_plot_stops_before_training():
+    """The reported case: /proc accepts os.access but no new file."""
+    result = subprocess.run([sys.executable, "-m", "scripts.train_mnist", "--plot",
+                             "/proc/x.png", "--preset", "fast"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stdout == ""                     # no data loaded, no training
+    assert result.stderr.count("\n") == 1
+    assert "--plot: cannot write /proc/x.png" in result.stderr
+    assert ".tmp" not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("flags, words", [
+    (["--plot", "{tmp}/missing/cost.png"], "--plot: cannot write {tmp}/missing/cost.png: "
+                                           "the folder {tmp}/missing does not exist"),
+    (["--plot", "{tmp}"], "--plot: {tmp} is a directory"),
+    (["--save", "{tmp}/a-file/model.npz"], "--save: cannot write {tmp}/a-file/model.npz: "
+                                           "{tmp}/a-file is not a folder"),
+    (["--save", "/proc/model.npz"], "--save: cannot write /proc/model.npz"),
+    (["--report", "{tmp}/a-file"], "--report: {tmp}/a-file is a file, not a folder"),
+    (["--report", "{tmp}/a-file/run"], "--report: cannot create the folder {tmp}/a-file/run"),
+    (["--report", "/proc/runs/1"], "--report: cannot create the folder /proc/runs/1"),
+])
+def test_output_paths_are_checked_before_training(tmp_path, monkeypatch, capsys, flags,
+                                                  words):
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setattr(train_mnist, "run", lambda args: pytest.fail("training started"))
+    with pytest.raises(SystemExit) as caught:
+        train_mnist.main([flag.format(tmp=tmp_path) for flag in flags])
+    assert caught.value.code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and words.format(tmp=tmp_path) in error
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]   # nothing left behind
+
+
+def test_writable_outputs_pass_the_check(tmp_path, monkeypatch):
+    monkeypatch.setattr(train_mnist, "run", lambda args: "trained")
+    assert train_mnist.main(["--plot", str(tmp_path / "c.png"), "--save",
+                             str(tmp_path / "m.npz"), "--report",
+                             str(tmp_path / "runs" / "1")]) == "trained"
+    assert list(tmp_path.iterdir()) == []
+
+
+def run_without_mnist(tmp_path, monkeypatch, capsys, mirror, *flags):
+    """main() on an empty data folder with ``mirror`` as the only mirror: (status, stderr)."""
+    monkeypatch.setattr(ann.data, "MIRRORS", (mirror,))
+    with pytest.raises(SystemExit) as caught:
+        train_mnist.main(["--data-dir", str(tmp_path / "mnist"), "--quiet",
+                          "--plot", str(tmp_path / "cost.png"), *flags])
+    return caught.value.code, capsys.readouterr().err
+
+
+def test_failed_download_is_one_line(tmp_path, monkeypatch, capsys, dead_url):
+    status, error = run_without_mnist(tmp_path, monkeypatch, capsys, dead_url)
+    assert status == 1 and error.count("\n") == 1
+    assert error.startswith(f"train_mnist: error: MNIST file(s) missing from {tmp_path}/mnist: ")
+    assert all(name in error for name in FILE_NAMES)
+    assert "no internet?" in error and "MNIST_DIR" in error and "--verbose" in error
+    assert dead_url not in error
+
+
+def test_verbose_lists_each_download_attempt(tmp_path, monkeypatch, capsys, dead_url):
+    status, error = run_without_mnist(tmp_path, monkeypatch, capsys, dead_url, "--verbose")
+    summary, *attempts = error.splitlines()
+    assert status == 1 and "no internet?" in summary and "--verbose" not in summary
+    assert [line.split(": ")[0] for line in attempts] == [
+        f"  {dead_url}{name}.gz" for name in FILE_NAMES]
+    assert all("refused" in line.lower() for line in attempts)
