@@ -2,19 +2,29 @@
 
 Both show every node once (shared nodes are drawn once, with one edge per parent),
 labelled with its type, its cached ``value`` and its ``gradient``. Meant for small
-trees (tens of nodes); the layout is computed here, no Graphviz needed.
+trees (tens of nodes). ``draw_tree`` computes its layout here and needs no Graphviz;
+``render_dot`` runs Graphviz's ``dot`` on ``to_dot``'s output (Debian: ``apt-get
+install graphviz``).
 """
+import re
 import shutil
 import subprocess
 
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
-from ann.tree import Leaf, Parameter, Input, Constant
+from ann.files import atomic_path
+from ann.tree import Constant, Input, Leaf, NeuralNetNode, Parameter
 
 # box colours by node kind
 _COLOURS = {Parameter: "#b7e4b0", Input: "#a9cdf0", Constant: "#dddddd"}
 _OP_COLOUR = "#fbe3b0"
+
+
+def _check_root(root):
+    """TypeError unless ``root`` is a node of :mod:`ann.tree`."""
+    if not isinstance(root, NeuralNetNode):
+        raise TypeError(f"root must be an ann.tree node, got {type(root).__name__}")
 
 
 def _fmt(x):
@@ -37,6 +47,7 @@ def layered_layout(root):
     """Positions ``{node: (x, layer)}``: layer = longest path from the root, so every
     edge points down; inside a layer nodes are ordered by the mean x of their parents
     and spread evenly (x in [0, 1])."""
+    _check_root(root)
     order = root.topological_order()            # children before parents
     layer = {root: 0}
     parents = {node: [] for node in order}
@@ -92,25 +103,52 @@ def draw_tree(root, path=None, title=None):
     return fig
 
 
+def _dot_string(text):
+    """``text`` as a quoted DOT string; a newline becomes a line break of the label."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
 def to_dot(root):
-    """The graph as a Graphviz DOT string (edges parent -> child, one node statement each)."""
-    order = root.topological_order()
-    ids = {node: f"n{i}" for i, node in enumerate(reversed(order))}
-    lines = ["digraph tree {", "  node [shape=box, style=\"rounded,filled\", fontname=monospace];"]
-    for node in reversed(order):
-        label = node_label(node).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        lines.append(f'  {ids[node]} [label="{label}", fillcolor="{_colour(node)}"];')
-    for node in reversed(order):
-        for child in node.children:
-            lines.append(f"  {ids[node]} -> {ids[child]};")
+    """The graph below ``root`` as a Graphviz DOT string.
+
+    One box per node, labelled and coloured as in ``draw_tree``; one edge per
+    parent -> child link (a child used twice gets two), each node's children drawn left
+    to right in their order (``ordering=out``). ``render_dot`` turns it into a picture.
+    """
+    _check_root(root)
+    order = root.topological_order()[::-1]               # parents before children
+    ids = {node: f"n{i}" for i, node in enumerate(order)}
+    lines = ["digraph tree {", "  ordering=out;",
+             '  node [shape=box, style="rounded,filled", fontname=monospace];']
+    for node in order:
+        lines.append(f"  {ids[node]} [label={_dot_string(node_label(node))}, "
+                     f'fillcolor="{_colour(node)}"];')
+    for node in order:
+        lines.extend(f"  {ids[node]} -> {ids[child]};" for child in node.children)
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
 def render_dot(root, path, fmt="png"):
-    """Render ``to_dot(root)`` with the ``dot`` binary if installed; return whether it was."""
+    """Render ``to_dot(root)`` to ``path`` in format ``fmt`` (png, svg, pdf, ...) with
+    Graphviz's ``dot``, atomically; return False (writing nothing) if ``dot`` is not
+    installed, True once written. A format or graph ``dot`` refuses is a ValueError
+    quoting its message.
+    """
+    _check_root(root)
+    if not isinstance(fmt, str):
+        raise TypeError(f"fmt must be a str such as 'png', got {type(fmt).__name__}")
+    if not re.fullmatch(r"[\w.:-]+", fmt):
+        raise ValueError(f"fmt must be a Graphviz output format such as 'png', got {fmt!r}")
     dot = shutil.which("dot")
     if dot is None:
         return False
-    subprocess.run([dot, f"-T{fmt}", "-o", str(path)], input=to_dot(root), text=True, check=True)
+    source = to_dot(root).encode("utf-8")
+    with atomic_path(path, suffix="." + fmt) as temporary:
+        result = subprocess.run([dot, f"-T{fmt}", "-o", str(temporary)], input=source,
+                                capture_output=True)
+        if result.returncode != 0:
+            message = " ".join(result.stderr.decode("utf-8", "replace").split())
+            raise ValueError(f"Graphviz dot could not render {path} as {fmt}: {message}")
     return True
