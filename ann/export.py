@@ -17,7 +17,8 @@ The exported network outputs ``AL.T``, shape ``(n_samples, units_L)``:
 - binary classifier (one sigmoid unit): ``a``, the probability of ``classes_[1]``, the
   second column of ``predict_proba(X)`` (whose first column is ``1 - a``);
 - sigmoid outputs with k units: one probability per unit;
-- regressor: ``predict(X)`` as a column per output.
+- regressor: ``predict(X)`` as a column per output (ONNX only for the ``exp`` output of
+  a Poisson regressor: ``torch.nn`` has no module for it).
 
 ``torch``, ``onnx`` and ``onnxruntime`` are optional: ``pip install -e ".[torch]"`` and
 ``pip install -e ".[onnx]"``. They are imported only when a function needs them.
@@ -27,6 +28,7 @@ import json
 
 import numpy as np
 
+from . import validation
 from .activations import LEAKY_SLOPE
 from .files import atomic_file
 from .network import ANN, DTYPES, NotFittedError
@@ -106,14 +108,20 @@ def to_torch(model):
     regressor's. The module maps ``X`` (n_samples, n_features) to ``AL.T``
     (n_samples, units_L); for a binary classifier that is one column, the probability
     of ``classes_[1]`` (``predict_proba(X)[:, 1]``). The parameters are copies: training
-    the module leaves ``model`` unchanged.
+    the module leaves ``model`` unchanged. The ``exp`` output of a Poisson regressor
+    has no ``torch.nn`` module: a ValueError.
     """
     network = _network_of(model)
     torch = _optional("torch", "torch", "to_torch")
     dtype = getattr(torch, network.dtype)
     to_module, _ = _torch_activation_modules(torch.nn)
+    activations = _activations(network)
+    for activation in activations:
+        if activation not in to_module:
+            raise ValueError(f"to_torch cannot export the {activation!r} activation: "
+                             "torch.nn has no module for it (to_onnx can)")
     modules = []
-    for l, activation in enumerate(_activations(network), start=1):
+    for l, activation in enumerate(activations, start=1):
         W, b = network.parameters[f"W{l}"], network.parameters[f"b{l}"]
         # skip_init: no random initialization (it would draw from torch's global
         # generator), the weights are copied in right after
@@ -128,7 +136,7 @@ def to_torch(model):
     return torch.nn.Sequential(*modules)
 
 
-def from_torch(module, classes=None):
+def from_torch(module, classes=None, multilabel=False):
     """The ``ANN`` computing what ``module`` computes: the inverse of ``to_torch``.
 
     ``module`` is a ``torch.nn.Sequential`` of ``Linear`` layers, each followed by at
@@ -137,7 +145,9 @@ def from_torch(module, classes=None):
     ``Sigmoid``, ``Softmax(dim=1)`` or nothing (a regressor) after the last one. The
     weights must be all float32 or all float64; the ANN takes that dtype. ``classes``
     are the labels of a classifier's outputs (sorted and distinct, as ``classes_``);
-    by default ``0 .. k-1``. Anything else is a ValueError naming the module and its
+    by default ``0 .. k-1``. ``multilabel=True`` makes a network with k sigmoid outputs
+    predict a 0/1 indicator per output (``multilabel_``) rather than the class of the
+    largest output. Anything else is a ValueError naming the module and its
     position in the Sequential. A Linear without bias gets ``bl = 0``.
     """
     torch = _optional("torch", "torch", "from_torch")
@@ -157,6 +167,11 @@ def from_torch(module, classes=None):
             network.parameters[f"b{l}"][:, 0] = linear.bias.detach().cpu().numpy()
     if classes is not None:
         _set_classes(network, classes)
+    if validation.check_bool("multilabel", multilabel):
+        if activations[-1] != "sigmoid" or network.layers_size[-1] < 2:
+            raise ValueError("multilabel=True needs k >= 2 sigmoid outputs, got "
+                             f"{network.layers_size[-1]} {activations[-1]} output(s)")
+        network.multilabel_ = True
     return network
 
 
@@ -238,7 +253,7 @@ def to_onnx(model, path):
     ``AL`` (e.g. ``A2`` for a two-layer network), shape ``[None, units_L]``: the same
     values as the module of ``to_torch``, see the module's docstring. Each layer is a
     ``Gemm`` (``Zl = A(l-1) Wl.T + bl``) and its activation (``Sigmoid``, ``Relu``,
-    ``Tanh``, ``Identity``, ``Softmax`` over axis 1; leaky ReLU is ``Max(Z, slope * Z)``:
+    ``Tanh``, ``Identity``, ``Exp``, ``Softmax`` over axis 1; leaky ReLU is ``Max(Z, slope * Z)``:
     ONNX's ``LeakyRelu`` keeps its slope as a float32 attribute, which onnxruntime
     applies to float64 inputs too, 2e-8 off). A classifier's ``classes_`` are kept in
     the model's metadata, ``classes``, as JSON.
@@ -287,7 +302,7 @@ def _onnx_model(onnx, network):
 
 
 _ONNX_OPERATORS = {"sigmoid": "Sigmoid", "relu": "Relu", "tanh": "Tanh",
-                   "identity": "Identity"}
+                   "identity": "Identity", "exp": "Exp"}
 
 
 def _onnx_activation(helper, name, Z, A):
