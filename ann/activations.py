@@ -34,6 +34,12 @@ def identity(Z):
     return Z.copy()
 
 
+def exp(Z):
+    """exp(Z), the Poisson regressor's output (a positive rate); inf where it overflows."""
+    with np.errstate(over="ignore"):
+        return np.exp(Z)
+
+
 def softmax(Z):
     """Column-wise softmax of ``Z`` (classes, samples), shifted by the column maximum."""
     A = Z - Z.max(axis=0, keepdims=True)
@@ -49,6 +55,7 @@ ACTIVATIONS = {
     "leaky_relu": leaky_relu,
     "identity": identity,
     "softmax": softmax,
+    "exp": exp,
 }
 
 
@@ -77,13 +84,26 @@ def inplace_identity_derivative(A, delta):
     """identity'(Z) = 1: nothing to do."""
 
 
+def inplace_exp_derivative(A, delta):
+    """exp'(Z) = A."""
+    delta *= A
+
+
+def inplace_softmax_derivative(A, delta):
+    """Softmax couples the units of a sample: dZ_i = A_i (dA_i - sum_j dA_j A_j)."""
+    delta -= np.sum(delta * A, axis=0, keepdims=True)
+    delta *= A
+
+
 DERIVATIVES = {
     "sigmoid": inplace_sigmoid_derivative,
     "relu": inplace_relu_derivative,
     "tanh": inplace_tanh_derivative,
     "leaky_relu": inplace_leaky_relu_derivative,
     "identity": inplace_identity_derivative,
+    "exp": inplace_exp_derivative,
+    "softmax": inplace_softmax_derivative,
 }
 
-HIDDEN_ACTIVATIONS = tuple(DERIVATIVES)
-"""Names usable for hidden layers (softmax is an output only)."""
+HIDDEN_ACTIVATIONS = ("sigmoid", "relu", "tanh", "leaky_relu", "identity")
+"""Names usable for hidden layers (softmax and exp are outputs only)."""

@@ -14,21 +14,28 @@ computed (``model.forward`` and ``model.backward``, and the intermediate ``dZ`` 
 import numpy as np
 
 from .activations import DERIVATIVES
-from .losses import LOSSES
+from .losses import CANONICAL_PAIRS
 
 __all__ = ["summary", "explain", "summary_text", "explain_text"]
 
 LOSS_NAMES = {
-    "sigmoid": "binary cross-entropy",
-    "softmax": "categorical cross-entropy",
-    "identity": "squared error",
+    "binary_cross_entropy": "binary cross-entropy",
+    "categorical_cross_entropy": "categorical cross-entropy",
+    "squared_error": "squared error",
+    "sklearn_squared_error": "squared error (mean over outputs)",
+    "poisson": "Poisson deviance",
 }
 
-TARGETS = {
-    "sigmoid": "as 1 for class {last} and 0 for class {first}",
-    "softmax": "one-hot, one row per class",
-    "identity": "one row per output",
-}
+
+def _targets_meaning(model):
+    """How the target matrix Y encodes the labels or values."""
+    if not model.is_classifier:
+        return "one row per output"
+    if getattr(model, "multilabel_", False):
+        return "one row per label, each in [0, 1]"
+    if model.layers_size[-1] == 1:
+        return f"as 1 for class {model.classes_[1]} and 0 for class {model.classes_[0]}"
+    return "one-hot, one row per class"
 
 
 def _check_fitted(model):
@@ -66,7 +73,7 @@ def summary_text(model):
     lines = [repr(model),
              f"inputs: {model.n_features_in_} features (A0 = X.T has one column per "
              "sample)",
-             f"output: {output}, cost: {LOSS_NAMES[output]}"
+             f"output: {output}, cost: {LOSS_NAMES[model.loss_function_]}"
              + (f" + L2 ({model.l2:g})" if getattr(model, "l2", 0) else "")]
     if getattr(model, "is_classifier", False) and hasattr(model, "classes_"):
         lines.append(f"classes: {model.classes_.tolist()}")
@@ -97,7 +104,7 @@ def _walk(model, X, Y):
     store = dict(store)
     # The backward pass again, keeping the intermediate dZ and dA that model.backward
     # uses and drops.
-    deltas = {f"dZ{L}": store[f"A{L}"] - T}
+    deltas = {f"dZ{L}": model._output_delta(store, T)}
     for l in range(L, 1, -1):
         dA = model.parameters[f"W{l}"].T @ deltas[f"dZ{l}"]
         deltas[f"dA{l - 1}"] = dA
@@ -122,19 +129,21 @@ def explain_text(model, X, Y=None):
                         f"{_shape(P[f'W{l}'])} x {_shape(store[f'A{l - 1}'])} + "
                         f"{_shape(P[f'b{l}'])} -> {_shape(store[f'Z{l}'])}"))
         forward.append((f"A{l} = {model._activation(l)}(Z{l})", _shape(store[f"A{l}"])))
-    cost = LOSSES[output](store[f"Z{L}"], store[f"A{L}"], T)
+    cost = model._data_cost(store, T, n) + model._penalty(n)
     l2 = getattr(model, "l2", 0)
-    if l2:
-        cost += l2 / (2 * n) * sum(float(np.vdot(W, W)) for k, W in P.items()
-                                   if k[0] == "W")
-    cost_line = (f"  cost = {LOSS_NAMES[output]}(A{L}, Y)" + (" + L2 term" if l2 else "")
+    cost_line = (f"  cost = {LOSS_NAMES[model.loss_function_]}(A{L}, Y)"
+                 + (" + L2 term" if l2 else "")
                  + f" = {cost:.6g}")
 
     for l in range(L, 0, -1):
         dZ = deltas[f"dZ{l}"]
-        if l == L:
+        if l == L and (output, model.loss_function_) in CANONICAL_PAIRS:
             backward.append((f"dZ{L} = A{L} - Y", f"{_shape(store[f'A{L}'])} - {_shape(T)}"
                              f" -> {_shape(dZ)}"))
+        elif l == L:
+            backward.append((f"dZ{L} = dA{L} * {output}'(Z{L})",
+                             f"{_shape(store[f'A{L}'])} * {_shape(store[f'Z{L}'])} -> "
+                             f"{_shape(dZ)}"))
         else:
             derivative = model._activation(l)
             backward.append((f"dZ{l} = dA{l} * {derivative}'(Z{l})",
@@ -156,10 +165,7 @@ def explain_text(model, X, Y=None):
     def block(pairs):
         return [f"  {left.ljust(width)} : {right}" for left, right in pairs]
 
-    if output == "sigmoid":
-        meaning = TARGETS[output].format(first=model.classes_[0], last=model.classes_[1])
-    else:
-        meaning = TARGETS[output]
+    meaning = _targets_meaning(model)
     source = ("the model's own predictions (no Y given)" if predicted else
               "the labels" if model.is_classifier else "the targets")
     lines = [f"One training step of {model!r}",

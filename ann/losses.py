@@ -1,42 +1,90 @@
-"""Output layers and their losses.
+"""Losses, their gradients, and which output activation each one pairs with.
 
-Each output activation goes with the loss that makes its gradient simple (the canonical
-pairing): for all three,
+Every loss takes the output layer's logits ``ZL``, its activations ``AL = g(ZL)`` and the
+targets ``T``, all of shape ``(units_L, n)``, and returns the ``n`` per-sample losses (summed
+over the output units); the network averages them, weighted when samples carry weights.
+Losses that involve a log are computed from the logits where that keeps them finite:
+``log(sigmoid(z))`` and ``log(softmax(z))`` are never formed from a rounded ``AL`` that may
+be exactly 0 or 1.
 
-    dJ/dZL = (AL - T) / n,
+For the canonical pairs (each output with its default loss) the backward pass starts
+from ``dZL = AL - T``. A loss that goes with other outputs too (squared error, for
+Nielsen's and LeCun's sigmoid outputs) also has its gradient ``dAL = dJ/dAL``, which the
+backward pass turns into ``dZL = dAL * g'(ZL)``.
 
-with ``ZL``, ``AL`` and the targets ``T`` of shape ``(units_L, n)``. Each loss is computed
-from the logits ``ZL`` where that is what keeps it finite: ``log(sigmoid(z))`` and
-``log(softmax(z))`` are never formed from a rounded ``AL`` that may be exactly 0 or 1.
+Adding a loss is one function in ``LOSSES`` and a line in ``LOSS_OUTPUTS``.
 """
 import numpy as np
 
 
 def binary_cross_entropy(ZL, AL, T):
-    """Mean over samples of -(t log a + (1 - t) log(1 - a)), a = sigmoid(z).
-
-    From the logits: -(t log a + (1-t) log(1-a)) = log(1 + exp(z)) - t z.
-    """
-    return float(np.sum(np.logaddexp(0, ZL) - T * ZL) / ZL.shape[1])
+    """-(t log a + (1 - t) log(1 - a)) with a = sigmoid(z), written from the logits as
+    log(1 + exp(z)) - t z. Targets may be any values in [0, 1]."""
+    return np.sum(np.logaddexp(0, ZL) - T * ZL, axis=0)
 
 
 def categorical_cross_entropy(ZL, AL, T):
-    """Mean over samples of -sum_k t_k log softmax(z)_k, with a stable log-sum-exp."""
+    """-sum_k t_k log softmax(z)_k, with a stable log-sum-exp."""
     shift = ZL.max(axis=0, keepdims=True)
     log_sum = np.log(np.exp(ZL - shift).sum(axis=0, keepdims=True)) + shift
-    return float(-np.sum(T * (ZL - log_sum)) / ZL.shape[1])
+    return -np.sum(T * (ZL - log_sum), axis=0)
 
 
 def squared_error(ZL, AL, T):
-    """Mean over samples of 1/2 sum_k (a_k - t_k)**2 (scikit-learn's squared loss)."""
-    return float(np.sum((AL - T) ** 2) / (2 * ZL.shape[1]))
+    """1/2 sum_k (a_k - t_k)**2 (Nielsen's quadratic cost; scikit-learn's for one output)."""
+    return 0.5 * np.sum((AL - T) ** 2, axis=0)
+
+
+def sklearn_squared_error(ZL, AL, T):
+    """scikit-learn's reported squared loss: 1/2 of the *mean* over the k outputs of
+    (a - t)**2. Its gradient is that of ``squared_error`` all the same (scikit-learn steps
+    along ``AL - T``), so with several outputs it reports a k times smaller loss than it
+    follows; the scikit-learn estimators use it to report the same ``loss_curve_``."""
+    return 0.5 * np.mean((AL - T) ** 2, axis=0)
+
+
+def poisson(ZL, AL, T):
+    """Poisson deviance per sample, sum_k t log(t / a) - t + a, with a = exp(z) > 0;
+    t log(t / a) is 0 where t = 0."""
+    log_ratio = np.log(np.where(T > 0, T, 1)) - ZL
+    return np.sum(np.where(T > 0, T * log_ratio, 0) - T + AL, axis=0)
 
 
 LOSSES = {
-    "sigmoid": binary_cross_entropy,
-    "softmax": categorical_cross_entropy,
-    "identity": squared_error,
+    "binary_cross_entropy": binary_cross_entropy,
+    "categorical_cross_entropy": categorical_cross_entropy,
+    "squared_error": squared_error,
+    "sklearn_squared_error": sklearn_squared_error,
+    "poisson": poisson,
 }
-"""Loss paired with each output activation."""
 
-OUTPUT_ACTIVATIONS = tuple(LOSSES)
+
+def squared_error_gradient(AL, T):
+    return AL - T
+
+
+LOSS_GRADIENTS = {"squared_error": squared_error_gradient}
+"""``dAL = dJ/dAL`` of the losses that go with more than one output, shape
+``(units_L, n)``; a loss computed from the logits of its own output needs none."""
+
+DEFAULT_LOSS = {
+    "sigmoid": "binary_cross_entropy",
+    "softmax": "categorical_cross_entropy",
+    "identity": "squared_error",
+    "exp": "poisson",
+}
+"""The loss each output activation takes by default (``loss="auto"``)."""
+
+OUTPUT_ACTIVATIONS = tuple(DEFAULT_LOSS)
+
+LOSS_OUTPUTS = {
+    "binary_cross_entropy": ("sigmoid",),
+    "categorical_cross_entropy": ("softmax",),
+    "squared_error": OUTPUT_ACTIVATIONS,
+    "sklearn_squared_error": ("identity",),
+    "poisson": ("exp",),
+}
+"""The outputs each loss goes with."""
+
+CANONICAL_PAIRS = frozenset(DEFAULT_LOSS.items()) | {("identity", "sklearn_squared_error")}
+"""(output activation, loss) pairs for which ``dZL = AL - T`` exactly."""

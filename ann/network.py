@@ -5,14 +5,21 @@ every activation is ``(units, samples)``. For layer ``l = 1 .. L``::
 
     Zl = Wl @ A(l-1) + bl            Wl: (units_l, units_{l-1}),  bl: (units_l, 1)
     Al = g(Zl)                       g: the layer's activation; the output's is
-                                     sigmoid, softmax or identity
+                                     sigmoid, softmax, identity or exp
 
-and backward, from ``dZL = AL - T`` (``T`` the targets, ``(units_L, n)``)::
+and backward, from the output's ``dZL``: ``AL - T`` for the canonical output/loss pairs
+(``T`` the targets, ``(units_L, n)``), ``dAL * g'(ZL)`` for the others::
 
     dWl = dZl @ A(l-1).T / n         dbl = dZl.sum(axis=1, keepdims=True) / n
     dA(l-1) = Wl.T @ dZl             dZ(l-1) = dA(l-1) * g'(Z(l-1))
 
-The first layer needs no ``dA0``.
+The first layer needs no ``dA0``. With dropout, ``Al`` is multiplied by a mask of zeros and
+``1 / (1 - p)`` after ``g`` and ``dAl`` by the same mask. With sample weights ``w``, ``n``
+becomes ``sum(w)`` and each column of ``dZL`` is multiplied by its weight.
+
+The parameters live end to end in one flat array, ``W1, b1, ..., WL, bL``;
+``parameters["W1"]`` and the others are views into it, and so are the gradients. An
+optimizer's step is then a few passes over one array.
 """
 import inspect
 import math
@@ -22,9 +29,12 @@ import numpy as np
 from . import validation
 from .activations import ACTIVATIONS, DERIVATIVES, HIDDEN_ACTIVATIONS
 from .initializers import INITIALIZERS
-from .losses import LOSSES, OUTPUT_ACTIVATIONS
-from .optimizers import OPTIMIZERS, SCHEDULES
+from .losses import (CANONICAL_PAIRS, DEFAULT_LOSS, LOSS_GRADIENTS, LOSS_OUTPUTS, LOSSES,
+                     OUTPUT_ACTIVATIONS)
+from .optimizers import OPTIMIZERS, SCHEDULES, Progress, make_optimizer
+from .persistence import load_model, save_model
 from .progress import progress_bar
+from .stopping import Patience, RunAll
 
 CHUNK = 2048
 """Samples per block when a full batch is split: the gradient of a mean cost is the
@@ -33,6 +43,8 @@ the CPU cache between the forward and the backward pass."""
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
+CLASSIFIER_OUTPUTS = ("auto", "sigmoid", "softmax")
+
 
 class DivergenceError(FloatingPointError):
     """Training produced a NaN or infinite cost."""
@@ -40,6 +52,46 @@ class DivergenceError(FloatingPointError):
 
 class NotFittedError(ValueError, AttributeError):
     """The model was used before ``fit`` (or ``initialize_parameters``)."""
+
+
+class ParameterViews(dict):
+    """``W1, b1, ...`` as views into one flat array. Assigning an entry copies the new
+    values into its view (same shape required), so the flat array stays the truth."""
+
+    def __setitem__(self, name, value):
+        if name not in self:
+            raise KeyError(f"{name!r} is not a parameter of this network; it has "
+                           f"{list(self)}")
+        value = np.asarray(value)
+        if value.shape != self[name].shape:
+            raise ValueError(f"{name} has shape {self[name].shape}, got an array of shape "
+                             f"{value.shape}")
+        self[name][...] = value
+
+
+def views(flat, shapes):
+    """A ``ParameterViews`` of ``flat`` cut into arrays of the given ``{name: shape}``."""
+    result, start = ParameterViews(), 0
+    for name, shape in shapes.items():
+        size = math.prod(shape)
+        dict.__setitem__(result, name, flat[start:start + size].reshape(shape))
+        start += size
+    return result
+
+
+def is_sparse(A):
+    """True for a SciPy sparse matrix or array (the scikit-learn estimators pass them)."""
+    return hasattr(A, "tocsr") and not isinstance(A, np.ndarray)
+
+
+def matmul(a, b, out=None):
+    """``a @ b`` into ``out``, also when ``b`` is a sparse input."""
+    if not is_sparse(b):
+        return np.matmul(a, b, out=out)
+    if out is None:
+        return a @ b
+    out[...] = a @ b
+    return out
 
 
 class ANN:
@@ -53,12 +105,14 @@ class ANN:
         Hidden activation, one name for every hidden layer or one per hidden layer:
         ``sigmoid`` (the article's), ``relu``, ``tanh``, ``leaky_relu``, ``identity``.
     output : str
-        ``auto`` (one unit: sigmoid with binary cross-entropy; k units: softmax with
-        categorical cross-entropy), ``sigmoid``, ``softmax``, or ``identity`` (squared
-        error: a regressor).
+        ``auto`` (one unit: sigmoid; k units: softmax), ``sigmoid`` (one unit: binary;
+        k units: k independent sigmoids, for k classes predicted by the largest output or,
+        with 2-D targets in [0, 1], multi-label), ``softmax``, ``identity`` (a regressor)
+        or ``exp`` (a regressor of positive rates, with the Poisson loss).
     optimizer : str
         ``gd`` (full-batch gradient descent, the article's), ``sgd`` (mini-batch with
-        momentum, optionally Nesterov) or ``adam``.
+        momentum, optionally Nesterov) or ``adam``; ``sklearn_sgd`` and ``sklearn_adam``
+        are scikit-learn's forms of the last two.
     learning_rate : float
     n_iterations : int
         Passes over the training data (epochs). With full-batch ``gd`` each pass is
@@ -67,15 +121,18 @@ class ANN:
         Samples per update; None means the full batch.
     momentum, nesterov : for ``sgd``.  beta_1, beta_2, epsilon : for ``adam``.
     lr_schedule : str
-        ``constant`` or ``cosine`` (decay over the epochs).
+        ``constant``, ``cosine`` (decay over the epochs) or ``invscaling``
+        (``learning_rate / (samples_seen + 1) ** power_t``).
     l2 : float
-        Weight decay: adds ``l2 / (2 n) * sum(W**2)`` to the cost.
+        Weight decay: adds ``l2 / (2 n) * sum(W**2)`` to the cost of a batch of n.
     init : str
-        ``article`` (``randn / sqrt(fan_in)``), ``he`` or ``glorot``.
+        ``article`` (``randn / sqrt(fan_in)``), ``he``, ``glorot``, ``nielsen`` (weights
+        and biases ``randn``), ``nielsen_scaled`` (``randn / sqrt(fan_in)``, biases
+        ``randn``) or ``sklearn``.
     seed : int
         Seeds the initialization (``RandomState(seed)``, as the article's
-        ``np.random.seed``) and, separately, the shuffles; the global NumPy random
-        state is never touched.
+        ``np.random.seed``) and, separately, the shuffles and dropout masks; the global
+        NumPy random state is never touched.
     dtype : str
         ``float64`` (default, exact) or ``float32`` (faster).
     early_stopping : bool
@@ -84,6 +141,23 @@ class ANN:
         to ``fit``, else a ``validation_fraction`` of the training data held out.
     quiet : bool
         No progress bar (there is none either when stderr is not a terminal).
+    loss : str
+        ``auto`` (the output's canonical loss: binary or categorical cross-entropy,
+        squared error, Poisson), or ``squared_error`` with any output (Nielsen's
+        quadratic cost with sigmoid outputs), or a canonical loss by name.
+    power_t : float
+        The exponent of ``invscaling``.
+    dropout : float or sequence of float
+        Probability of dropping each hidden unit while training, one for every hidden
+        layer or one per hidden layer (inverted dropout: off at prediction).
+    input_dropout : float
+        Probability of dropping each input while training.
+    max_norm : float or None
+        After every update, each unit's incoming weights (a row of ``Wl``) are scaled
+        down to at most this Euclidean norm.
+    callbacks : sequence of callables
+        Each is called as ``callback(model)`` after every epoch; one that returns True
+        stops training.
 
     Attributes after ``fit``: ``parameters`` (``W1, b1, ..., WL, bL``), ``costs``
     (``costs[i]`` is the training cost of pass i, computed before that pass's
@@ -95,7 +169,9 @@ class ANN:
                  learning_rate=0.01, n_iterations=2500, batch_size=None, momentum=0.9,
                  nesterov=False, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  lr_schedule="constant", l2=0.0, init="article", seed=1, dtype="float64",
-                 early_stopping=False, validation_fraction=0.1, patience=10, quiet=False):
+                 early_stopping=False, validation_fraction=0.1, patience=10, quiet=False,
+                 loss="auto", power_t=0.5, dropout=0.0, input_dropout=0.0, max_norm=None,
+                 callbacks=()):
         self.layers_size = layers_size
         self.activation = activation
         self.output = output
@@ -117,6 +193,12 @@ class ANN:
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.quiet = quiet
+        self.loss = loss
+        self.power_t = power_t
+        self.dropout = dropout
+        self.input_dropout = input_dropout
+        self.max_norm = max_norm
+        self.callbacks = callbacks
         self._check_params()
         self.parameters = {}
         self.costs = []
@@ -132,26 +214,15 @@ class ANN:
                              "e.g. [196, 1]")
         for size in sizes:
             validation.check_int("each entry of layers_size", size, minimum=1)
-        if isinstance(self.activation, str):
-            activations = [self.activation] * (len(sizes) - 1)
-        elif isinstance(self.activation, (list, tuple)):
-            activations = list(self.activation)
-        else:
-            raise TypeError("activation must be a name or a list of names, one per hidden "
-                            f"layer, got {self.activation!r}")
-        if len(activations) != len(sizes) - 1:
-            raise ValueError(f"activation lists {len(activations)} names for "
-                             f"{len(sizes) - 1} hidden layers")
-        for name in activations:
+        self._hidden = self._per_hidden_layer("activation", self.activation, str)
+        for name in self._hidden:
             validation.check_choice("activation", name, HIDDEN_ACTIVATIONS)
-        self._hidden = activations
         validation.check_choice("output", self.output, ("auto",) + OUTPUT_ACTIVATIONS)
-        if self.output == "sigmoid" and sizes[-1] != 1:
-            raise ValueError(f"output='sigmoid' needs 1 output unit, but layers_size ends "
-                             f"with {sizes[-1]}")
         if self.output == "softmax" and sizes[-1] < 2:
             raise ValueError("output='softmax' needs at least 2 output units, but "
-                             f"layers_size ends with {sizes[-1]}")
+                             "layers_size ends with 1")
+        validation.check_choice("loss", self.loss, ("auto",) + tuple(LOSSES))
+        self._output_and_loss()
         validation.check_choice("optimizer", self.optimizer, OPTIMIZERS)
         validation.check_choice("lr_schedule", self.lr_schedule, SCHEDULES)
         validation.check_choice("init", self.init, INITIALIZERS)
@@ -160,20 +231,57 @@ class ANN:
         validation.check_int("n_iterations", self.n_iterations)
         if self.batch_size is not None:
             validation.check_int("batch_size", self.batch_size)
-        validation.check_float("momentum", self.momentum, 0.0, 1.0, low_open=False,
-                               high_open=True)
-        validation.check_float("beta_1", self.beta_1, 0.0, 1.0, low_open=False,
-                               high_open=True)
-        validation.check_float("beta_2", self.beta_2, 0.0, 1.0, low_open=False,
-                               high_open=True)
+        for name in ("momentum", "beta_1", "beta_2"):
+            validation.check_float(name, getattr(self, name), 0.0, 1.0, low_open=False,
+                                   high_open=True)
         validation.check_float("epsilon", self.epsilon)
         validation.check_float("l2", self.l2, low_open=False)
+        validation.check_float("power_t", self.power_t, low_open=False)
         validation.check_int("seed", self.seed, minimum=0, maximum=2 ** 32 - 1)
         for name in ("nesterov", "early_stopping", "quiet"):
             validation.check_bool(name, getattr(self, name))
         validation.check_float("validation_fraction", self.validation_fraction, 0.0, 1.0,
                                high_open=True)
         validation.check_int("patience", self.patience)
+        self._dropout = [validation.check_float("dropout", p, 0.0, 1.0, low_open=False,
+                                                high_open=True)
+                         for p in self._per_hidden_layer("dropout", self.dropout, float)]
+        validation.check_float("input_dropout", self.input_dropout, 0.0, 1.0,
+                               low_open=False, high_open=True)
+        if self.max_norm is not None:
+            validation.check_float("max_norm", self.max_norm)
+        if not isinstance(self.callbacks, (list, tuple)) or not all(
+                callable(c) for c in self.callbacks):
+            raise TypeError(f"callbacks must be a list of callables, got {self.callbacks!r}")
+
+    def _per_hidden_layer(self, name, value, kind):
+        """``value`` repeated for every hidden layer, or checked to give one per layer."""
+        n_hidden = len(self.layers_size) - 1
+        if isinstance(value, (list, tuple)):
+            values = list(value)
+            if len(values) != n_hidden:
+                noun = "names" if kind is str else "values"
+                raise ValueError(f"{name} lists {len(values)} {noun} for {n_hidden} hidden "
+                                 "layers")
+            return values
+        if kind is str and not isinstance(value, str):
+            raise TypeError(f"{name} must be a name or a list of names, one per hidden "
+                            f"layer, got {value!r}")
+        return [value] * n_hidden
+
+    def _output_and_loss(self):
+        """The output activation and the loss that the settings give (checked to go
+        together): ``auto`` is sigmoid for one unit and softmax for more, and each output's
+        default loss is its canonical one."""
+        units = self.layers_size[-1]
+        output = self.output
+        if output == "auto":
+            output = "sigmoid" if units == 1 else "softmax"
+        loss = DEFAULT_LOSS[output] if self.loss == "auto" else self.loss
+        if output not in LOSS_OUTPUTS[loss]:
+            raise ValueError(f"loss={loss!r} does not go with the {output} output; it goes "
+                             f"with {list(LOSS_OUTPUTS[loss])}")
+        return output, loss
 
     @classmethod
     def _param_names(cls):
@@ -208,6 +316,19 @@ class ANN:
             if name != "layers_size" and value != defaults[name]]
         return f"{type(self).__name__}({', '.join(args)})"
 
+    def __getstate__(self):
+        """Pickle the flat arrays only; the views are rebuilt on unpickling (a pickled
+        view would come back as a copy, cut off from the flat array)."""
+        state = self.__dict__.copy()
+        for name in ("parameters", "_grads", "_buffers_key", "_grad_flat", "_block_flat"):
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        flat = state.get("_flat")
+        self.parameters = {} if flat is None else views(flat, self._shapes())
+
     # ------------------------------------------------------------------- structure
     @property
     def n_layers(self):
@@ -216,7 +337,7 @@ class ANN:
 
     @property
     def is_classifier(self):
-        return self.output != "identity"
+        return self.output in CLASSIFIER_OUTPUTS
 
     @property
     def _estimator_type(self):
@@ -236,16 +357,11 @@ class ANN:
         return self._hidden[l - 1] if l < self.n_layers else self.output_activation_
 
     def _resolve_output(self, n_classes=None):
-        """Set ``output_activation_`` and ``classes_`` defaults from the output size."""
+        """Set ``output_activation_`` and ``loss_function_``, and check that ``n_classes``
+        labels fit the output layer."""
         units = self.layers_size[-1]
-        if self.output == "identity":
-            self.output_activation_ = "identity"
-            return
-        # _check_params has made sure the unit count fits an explicit choice
-        if self.output == "sigmoid" or (self.output == "auto" and units == 1):
-            self.output_activation_, expected = "sigmoid", 2
-        else:
-            self.output_activation_, expected = "softmax", units
+        self.output_activation_, self.loss_function_ = self._output_and_loss()
+        expected = 2 if units == 1 else units
         if n_classes is not None and n_classes != expected:
             raise ValueError(f"the labels have {n_classes} classes, but the output layer "
                              f"({self.output_activation_}, {units} unit"
@@ -254,6 +370,15 @@ class ANN:
     @property
     def hidden_activations_(self):
         return list(self._hidden)
+
+    def _shapes(self):
+        """``{name: shape}`` of every parameter, in the flat array's order."""
+        sizes = [self.n_features_in_] + list(self.layers_size)
+        shapes = {}
+        for l in range(1, len(sizes)):
+            shapes[f"W{l}"] = (sizes[l], sizes[l - 1])
+            shapes[f"b{l}"] = (sizes[l], 1)
+        return shapes
 
     def initialize_parameters(self, n_features=None, seed=None):
         """Create ``W1, b1, ..., WL, bL`` for inputs of ``n_features`` features.
@@ -266,109 +391,195 @@ class ANN:
             n_features = getattr(self, "n_features_in_", None)
             if n_features is None:
                 raise TypeError("initialize_parameters needs n_features before fit")
-        self.n_features_in_ = validation.check_int("n_features", n_features)
+        n_features = validation.check_int("n_features", n_features)
         seed = self.seed if seed is None else validation.check_int("seed", seed, 0)
         if not hasattr(self, "output_activation_"):
             self._resolve_output()
             if self.is_classifier:
                 self.classes_ = np.arange(max(2, self.layers_size[-1]))
-        rng = np.random.RandomState(seed)
-        make_weights = INITIALIZERS[self.init]
-        dtype = DTYPES[self.dtype]
-        sizes = [self.n_features_in_] + list(self.layers_size)
-        self.parameters = {}
-        for l in range(1, len(sizes)):
-            W = make_weights(rng, sizes[l], sizes[l - 1])
-            self.parameters[f"W{l}"] = W.astype(dtype, copy=False)
-            self.parameters[f"b{l}"] = np.zeros((sizes[l], 1), dtype=dtype)
+                self.multilabel_ = False
+        return self._initialize(n_features, np.random.RandomState(seed))
+
+    def _initialize(self, n_features, rng):
+        """Draw every layer's parameters from the ``RandomState`` ``rng``, layer by layer,
+        into a new flat array."""
+        self.n_features_in_ = n_features
+        shapes = self._shapes()
+        self._flat = np.empty(sum(math.prod(s) for s in shapes.values()),
+                              dtype=DTYPES[self.dtype])
+        self.parameters = views(self._flat, shapes)
+        make = INITIALIZERS[self.init]
+        for l in range(1, self.n_layers + 1):
+            fan_out, fan_in = shapes[f"W{l}"]
+            W, b = make(rng, fan_out, fan_in, self._init_activation(l))
+            self.parameters[f"W{l}"], self.parameters[f"b{l}"] = W, b
+        self.costs = []
+        self.history = {"cost": [], "accuracy": [], "val_cost": [], "val_accuracy": []}
+        self.t_ = 0
         return self.parameters
+
+    def _init_activation(self, l):
+        """The hidden activation that layer ``l``'s initialization is tuned for: its own,
+        or for the output layer that of the layer below it."""
+        if self._hidden:
+            return self._hidden[min(l, len(self._hidden)) - 1]
+        return self.activation if isinstance(self.activation, str) else "identity"
 
     def _check_fitted(self):
         if not self.parameters:
             raise NotFittedError("this ANN is not fitted yet: call fit (or "
                                  "initialize_parameters) first")
 
+    def _snapshot(self):
+        return self._flat.copy()
+
+    def _restore(self, snapshot):
+        self._flat[...] = snapshot
+
     # -------------------------------------------------------------------- targets
     def _set_classes(self, y):
-        """Learn ``classes_`` from the labels ``y`` (n,) and check they fit the output."""
+        """Learn ``classes_`` from the targets ``y`` and check they fit the output: class
+        labels ``(n,)``, or with sigmoid outputs values in [0, 1], ``(n,)`` for one unit
+        and ``(n, k)`` for k units (multi-label)."""
+        self.multilabel_ = y.ndim == 2
+        if self.multilabel_ or self._are_probabilities(y):
+            self._check_probabilities(y)
+            self.classes_ = np.arange(y.shape[1]) if self.multilabel_ else np.arange(2)
+            self._resolve_output(len(self.classes_) if self.multilabel_ else 2)
+            return
         if y.dtype.kind == "f":
             if not np.all(np.isfinite(y)):
                 raise ValueError("Y contains NaN or infinite labels")
             if not np.all(y == np.round(y)):
                 raise ValueError("Y must hold class labels (integers or strings), got "
                                  "non-integer values; use output='identity' for "
-                                 "regression")
+                                 "regression, or output='sigmoid' for targets in [0, 1]")
         self.classes_ = np.unique(y)
         if len(self.classes_) < 2:
             raise ValueError(f"Y has a single class {self.classes_.tolist()}: a "
                              "classifier needs at least 2")
         self._resolve_output(len(self.classes_))
 
+    def _are_probabilities(self, y):
+        """1-D float targets, not all whole numbers, for one sigmoid unit."""
+        return (self.output == "sigmoid" and self.layers_size[-1] == 1
+                and y.dtype.kind == "f" and np.all(np.isfinite(y))
+                and not np.all(y == np.round(y)))
+
+    def _check_probabilities(self, y):
+        if self.output != "sigmoid":
+            raise ValueError(f"Y of shape {y.shape} holds targets in [0, 1], which need "
+                             f"output='sigmoid', not {self.output!r}")
+        if y.dtype.kind not in "biuf" or not np.all(np.isfinite(y)) or (
+                y.min() < 0 or y.max() > 1):
+            raise ValueError("targets for sigmoid outputs must be numbers in [0, 1]")
+        units = 1 if y.ndim == 1 else y.shape[1]
+        if units != self.layers_size[-1]:
+            raise ValueError(f"Y has {units} columns but the output layer has "
+                             f"{self.layers_size[-1]} units")
+
     def encode_targets(self, Y):
         """The target matrix ``T`` of shape ``(units_L, n)`` for labels ``Y``.
 
-        Binary: one row, 1 for ``classes_[1]`` and 0 for ``classes_[0]``; softmax: one-hot
-        columns; regression: the values, one row per output.
+        Binary: one row, 1 for ``classes_[1]`` and 0 for ``classes_[0]``; several
+        classes: one-hot columns; targets in [0, 1] and regression: the values, one row
+        per output.
         """
         if not hasattr(self, "output_activation_"):
             raise NotFittedError("the output layer is not set up yet: call fit (or "
                                  "initialize_parameters) first")
         dtype = DTYPES[self.dtype]
         if not self.is_classifier:
-            values = np.asarray(Y)
-            if (values.dtype == object or not np.issubdtype(values.dtype, np.number)
-                    or np.iscomplexobj(values)):
-                raise TypeError(f"Y must be numeric for regression, got {values.dtype}")
-            values = values.reshape(len(values), -1) if values.ndim > 1 else values[:, None]
-            if values.shape[1] != self.layers_size[-1]:
-                raise ValueError(f"Y has {values.shape[1]} outputs but the output layer has"
-                                 f" {self.layers_size[-1]} units")
-            if not np.all(np.isfinite(values)):
-                raise ValueError("Y contains NaN or infinite values")
-            return np.ascontiguousarray(values.T, dtype=dtype)
-        y = np.asarray(Y).reshape(-1)
+            return self._encode_values(Y, dtype)
+        y = np.asarray(Y)
+        if y.ndim == 2 or self._are_probabilities(y):
+            self._check_probabilities(y)
+            return np.ascontiguousarray(y.reshape(len(y), -1).T, dtype=dtype)
+        y = y.reshape(-1)
         index = np.searchsorted(self.classes_, y)
         index[index == len(self.classes_)] = 0
         unknown = self.classes_[index] != y
         if np.any(unknown):
             raise ValueError(f"Y holds labels {np.unique(y[unknown]).tolist()[:5]} that are "
                              f"not among the classes {self.classes_.tolist()}")
-        if self.output_activation_ == "sigmoid":
+        if self.layers_size[-1] == 1:
             return index[None, :].astype(dtype)
         T = np.zeros((len(self.classes_), len(y)), dtype=dtype)
         T[index, np.arange(len(y))] = 1
         return T
 
-    def _check_Y(self, Y, n_samples):
-        if self.is_classifier:
-            return validation.check_labels(Y, n_samples)
+    def _encode_values(self, Y, dtype):
+        """Regression targets ``(n,)`` or ``(n, k)`` as ``T``, ``(k, n)``."""
         values = np.asarray(Y)
-        if values.ndim == 0 or values.shape[0] != n_samples:
-            raise ValueError(f"X has {n_samples} samples but Y has shape {values.shape}")
+        if (values.dtype == object or not np.issubdtype(values.dtype, np.number)
+                or np.iscomplexobj(values)):
+            raise TypeError(f"Y must be numeric for regression, got {values.dtype}")
+        values = values.reshape(len(values), -1) if values.ndim > 1 else values[:, None]
+        if values.shape[1] != self.layers_size[-1]:
+            raise ValueError(f"Y has {values.shape[1]} outputs but the output layer has"
+                             f" {self.layers_size[-1]} units")
+        if not np.all(np.isfinite(values)):
+            raise ValueError("Y contains NaN or infinite values")
+        if self.output == "exp" and np.any(values < 0):
+            raise ValueError("output='exp' (Poisson) needs targets of at least 0")
+        return np.ascontiguousarray(values.T, dtype=dtype)
+
+    def _check_Y(self, Y, n_samples):
+        values = None if Y is None else validation.as_array(Y, "Y", "(n,)")
+        if self.is_classifier and not (self.output == "sigmoid" and values is not None
+                                       and values.ndim == 2 and values.shape[1] > 1):
+            return validation.check_labels(Y, n_samples)
+        if values is None or values.ndim == 0 or values.shape[0] != n_samples:
+            shape = None if values is None else values.shape
+            raise ValueError(f"X has {n_samples} samples but Y has shape {shape}")
         return values
 
     # ------------------------------------------------------- forward and backward
-    def _forward(self, A0):
-        """Forward pass from ``A0`` (n_features, n); returns ``(AL, store)``."""
+    def _forward(self, A0, masks=None):
+        """Forward pass from ``A0`` (n_features, n); returns ``(AL, store)``.
+
+        ``masks`` (training with dropout) maps a layer number (0 for the input) to its
+        mask, ``(units, n)``; ``store`` then also keeps ``Ml``, the mask, and ``Hl``,
+        the layer's output before the mask.
+        """
+        masks = masks or {}
+        if 0 in masks:
+            A0 = A0.multiply(masks[0]) if is_sparse(A0) else A0 * masks[0]
         store = {"A0": A0}
         A = A0
         for l in range(1, self.n_layers + 1):
-            Z = self.parameters[f"W{l}"] @ A
+            Z = matmul(self.parameters[f"W{l}"], A)
             Z += self.parameters[f"b{l}"]
             A = ACTIVATIONS[self._activation(l)](Z)
+            if l in masks:
+                store[f"H{l}"], store[f"M{l}"] = A, masks[l]
+                A = A * masks[l]
             store[f"Z{l}"], store[f"A{l}"] = Z, A
         return A, store
 
-    def _backward(self, store, T, n, out=None):
-        """Gradients of the mean cost over ``n`` samples, of which ``store`` and ``T``
-        hold some (all of them, or one block of a split batch). They are written into
-        the arrays of ``out`` when it is given (a dict like the one returned)."""
+    def _output_delta(self, store, T):
+        """``dZL``: ``AL - T`` for a canonical pair, else ``dJ/dAL * g'(ZL)``."""
+        AL = store[f"A{self.n_layers}"]
+        if (self.output_activation_, self.loss_function_) in CANONICAL_PAIRS:
+            return AL - T
+        dAL = LOSS_GRADIENTS[self.loss_function_](AL, T)
+        DERIVATIVES[self.output_activation_](AL, dAL)
+        return dAL
+
+    def _backward(self, store, T, n, weights=None, out=None):
+        """Gradients of the mean cost over ``n`` samples (the sum of their weights when
+        they are weighted), of which ``store`` and ``T`` hold some (all of them, or one
+        block of a split batch); ``weights`` are the block's, ``(n_block,)``. The
+        gradients are written into the arrays of ``out`` when it is given (a dict like
+        the one returned)."""
         L = self.n_layers
         grads = {}
-        dZ = store[f"A{L}"] - T
+        dZ = self._output_delta(store, T)
+        if weights is not None:
+            dZ *= weights
         for l in range(L, 0, -1):
             W, A_prev = self.parameters[f"W{l}"], store[f"A{l - 1}"]
-            dW = np.matmul(dZ, A_prev.T, out=None if out is None else out[f"dW{l}"])
+            dW = matmul(dZ, A_prev.T, out=None if out is None else out[f"dW{l}"])
             dW *= 1.0 / n
             db = np.sum(dZ, axis=1, keepdims=True, out=None if out is None else out[f"db{l}"])
             db *= 1.0 / n
@@ -377,14 +588,16 @@ class ANN:
                 # dA(l-1) = Wl.T @ dZl (an outer product when layer l has one unit, which
                 # BLAS does slowly), then turned into dZ(l-1) in place.
                 dZ = W.T * dZ if W.shape[0] == 1 else W.T @ dZ
-                DERIVATIVES[self._activation(l - 1)](A_prev, dZ)
+                if f"M{l - 1}" in store:
+                    dZ *= store[f"M{l - 1}"]
+                DERIVATIVES[self._activation(l - 1)](store.get(f"H{l - 1}", A_prev), dZ)
         return grads
 
-    def _data_cost(self, store, T, n):
-        """This block's share of the mean loss over ``n`` samples."""
+    def _data_cost(self, store, T, n, weights=None):
+        """This block's share of the mean loss over ``n`` samples (or total weight)."""
         L = self.n_layers
-        loss = LOSSES[self.output_activation_](store[f"Z{L}"], store[f"A{L}"], T)
-        return loss * T.shape[1] / n
+        losses = LOSSES[self.loss_function_](store[f"Z{L}"], store[f"A{L}"], T)
+        return float(losses.sum() if weights is None else losses @ weights) / n
 
     def _penalty(self, n):
         """The L2 term of the cost, ``l2 / (2 n) * sum of every W squared``."""
@@ -407,43 +620,64 @@ class ANN:
             columns = slice(start, start + CHUNK)
             yield columns, self._forward(X[columns].T)
 
-    def _gradients(self, X, T):
+    def _masks(self, n, rng):
+        """Dropout masks for ``n`` samples drawn from ``rng``: zeros with probability p,
+        else ``1 / (1 - p)``; None when no layer drops anything."""
+        rates = {0: self.input_dropout, **dict(enumerate(self._dropout, start=1))}
+        sizes = [self.n_features_in_] + list(self.layers_size)
+        masks = {}
+        for l, p in rates.items():
+            if p > 0:
+                keep = rng.random((sizes[l], n)) >= p
+                masks[l] = keep.astype(DTYPES[self.dtype]) / (1 - p)
+        return masks or None
+
+    def _gradients(self, X, T, weights=None, rng=None):
         """Gradients, cost and number of correct predictions of one batch.
 
-        ``X`` (n, n_features), ``T`` (units_L, n). The batch goes through in blocks;
-        the gradient of the mean cost is the sum of the blocks' shares.
+        ``X`` (n, n_features), ``T`` (units_L, n), ``weights`` (n,) or None. The batch
+        goes through in blocks; the gradient of the mean cost is the sum of the blocks'
+        shares. ``rng`` draws dropout masks (training). The gradients are views into
+        ``self._grad_flat``, overwritten by the next call.
         """
         n = X.shape[0]
+        total = n if weights is None else float(weights.sum())
         grads, block = self._gradient_buffers()
         cost, correct = 0.0, 0
-        for number, (columns, (AL, store)) in enumerate(self._blocks(X)):
-            self._backward(store, T[:, columns], n, out=block if number else grads)
-            cost += self._data_cost(store, T[:, columns], n)
+        for number, start in enumerate(range(0, n, CHUNK)):
+            columns = slice(start, start + CHUNK)
+            w = None if weights is None else weights[columns]
+            A0 = X[columns].T
+            masks = None if rng is None else self._masks(A0.shape[1], rng)
+            AL, store = self._forward(A0, masks)
+            self._backward(store, T[:, columns], total, w, out=block if number else grads)
+            cost += self._data_cost(store, T[:, columns], total, w)
             correct += self._n_correct(AL, T[:, columns])
             if number:
-                for name, value in block.items():
-                    grads[name] += value
-        self._add_penalty_gradient(grads, n)
-        return grads, cost + self._penalty(n), correct
+                self._grad_flat += self._block_flat
+        self._add_penalty_gradient(grads, total)
+        return grads, cost + self._penalty(total), correct
 
     def _gradient_buffers(self):
-        """Two dicts of arrays shaped like the gradients, kept for every batch: the
-        batch's gradients and one block's share (fresh arrays would cost page faults
-        each time). What ``_gradients`` returns is overwritten by its next call."""
-        key = [(name, value.shape, value.dtype) for name, value in self.parameters.items()]
+        """Two flat arrays shaped like the parameters, kept for every batch, with their
+        views ``dW1, db1, ...``: the batch's gradients and one block's share (fresh
+        arrays would cost page faults each time)."""
+        key = (self._flat.shape, self._flat.dtype)
         if getattr(self, "_buffers_key", None) != key:
-            self._buffers = tuple({"d" + name: np.empty_like(value)
-                                   for name, value in self.parameters.items()}
-                                  for _ in range(2))
+            shapes = {"d" + name: shape for name, shape in self._shapes().items()}
+            self._grad_flat, self._block_flat = (np.empty_like(self._flat) for _ in range(2))
+            self._grads = (views(self._grad_flat, shapes), views(self._block_flat, shapes))
             self._buffers_key = key
-        return self._buffers
+        return self._grads
 
     def _n_correct(self, AL, T):
-        if self.output_activation_ == "sigmoid":
-            return int(np.count_nonzero((AL > 0.5) == (T > 0.5)))
-        if self.output_activation_ == "softmax":
-            return int(np.count_nonzero(AL.argmax(axis=0) == T.argmax(axis=0)))
-        return 0
+        """Samples whose prediction matches the target: the thresholded output for one
+        sigmoid unit and for multi-label (every label right), else the largest output."""
+        if not self.is_classifier:
+            return 0
+        if AL.shape[0] == 1 or getattr(self, "multilabel_", False):
+            return int(np.count_nonzero(np.all((AL > 0.5) == (T > 0.5), axis=0)))
+        return int(np.count_nonzero(AL.argmax(axis=0) == T.argmax(axis=0)))
 
     def forward(self, X):
         """Forward pass. ``X``: (n_samples, n_features).
@@ -487,21 +721,24 @@ class ANN:
         return cost + self._penalty(n)
 
     # -------------------------------------------------------------------- training
-    def fit(self, X, Y, learning_rate=None, n_iterations=None, validation_data=None):
+    def fit(self, X, Y, learning_rate=None, n_iterations=None, validation_data=None,
+            sample_weight=None):
         """Train on ``X`` (n_samples, n_features) and labels ``Y`` ((n,), (n, 1) or
-        (1, n); values for a regressor). Returns the model.
+        (1, n); values for a regressor; ``(n, k)`` values in [0, 1] for k sigmoid
+        outputs). Returns the model.
 
         ``learning_rate`` and ``n_iterations`` (the article's call) override the
         constructor's and are kept on the model. ``validation_data=(X_val, Y_val)`` is
-        scored every epoch (and used by early stopping). Parameters are initialized
-        afresh at every call.
+        scored every epoch (and used by early stopping). ``sample_weight`` (n,) weighs
+        each sample's share of the cost. Parameters are initialized afresh at every call.
         """
         overrides = {"learning_rate": learning_rate, "n_iterations": n_iterations}
         self.set_params(**{k: v for k, v in overrides.items() if v is not None})
         dtype = DTYPES[self.dtype]
         X = validation.check_X(X, dtype=dtype)
         Y = self._check_Y(Y, X.shape[0])
-        for attribute in ("output_activation_", "classes_"):
+        weights = validation.check_sample_weight(sample_weight, X.shape[0], dtype)
+        for attribute in ("output_activation_", "classes_", "multilabel_"):
             self.__dict__.pop(attribute, None)
         if self.is_classifier:
             self._set_classes(Y)
@@ -509,122 +746,152 @@ class ANN:
             self._resolve_output()
         T = self.encode_targets(Y)
         rng = np.random.default_rng(self.seed)
-        X, T, X_val, T_val = self._validation_split(X, T, validation_data, rng)
+        X, T, weights, val = self._validation_split(X, T, weights, validation_data, rng)
         self.initialize_parameters(X.shape[1])
-        self._train(X, T, X_val, T_val, rng)
+        mini_batch = self.batch_size is not None and self.batch_size < X.shape[0]
+        self._train(X, T, weights=weights, validation=val,
+                    optimizer=make_optimizer(self.optimizer, self.learning_rate,
+                                             self.get_params()),
+                    stopping=Patience(self.patience) if self.early_stopping and val
+                    else RunAll(),
+                    rng=rng,
+                    shuffle=(lambda order: rng.permutation(len(order))) if mini_batch
+                    else None)
         return self
 
-    def _validation_split(self, X, T, validation_data, rng):
-        """``(X, T, X_val, T_val)``: the given validation set, a held-out fraction when
-        early stopping asks for one, or no validation (``None, None``)."""
+    def _validation_split(self, X, T, weights, validation_data, rng):
+        """``(X, T, weights, validation)``: ``validation`` is the given validation set
+        as ``(X_val, T_val, None)``, a held-out fraction when early stopping asks for one,
+        or None."""
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise TypeError("validation_data must be a pair (X_val, Y_val)")
             X_val = validation.check_X(validation_data[0], X.shape[1], "X_val",
                                        dtype=X.dtype)
             T_val = self.encode_targets(self._check_Y(validation_data[1], X_val.shape[0]))
-            return X, T, X_val, T_val
+            return X, T, weights, (X_val, T_val, None)
         if not self.early_stopping:
-            return X, T, None, None
+            return X, T, weights, None
         n_val = int(round(self.validation_fraction * X.shape[0]))
         if n_val < 1 or n_val >= X.shape[0]:
             raise ValueError(f"validation_fraction={self.validation_fraction} of "
                              f"{X.shape[0]} samples leaves no validation or training set")
         order = rng.permutation(X.shape[0])
         held, kept = order[:n_val], order[n_val:]
-        return X[kept], T[:, kept], X[held], T[:, held]
+        weighed = weights is not None
+        return (X[kept], T[:, kept], weights[kept] if weighed else None,
+                (X[held], T[:, held], weights[held] if weighed else None))
 
-    def _make_optimizer(self):
-        if self.optimizer == "sgd":
-            return OPTIMIZERS["sgd"](self.momentum, self.nesterov)
-        if self.optimizer == "adam":
-            return OPTIMIZERS["adam"](self.beta_1, self.beta_2, self.epsilon)
-        return OPTIMIZERS["gd"]()
+    def _train(self, X, T, *, optimizer, stopping, rng, shuffle=None, weights=None,
+               validation=None, owner=None):
+        """The epoch loop, shared by ``fit`` and the scikit-learn estimators.
 
-    def _snapshot(self):
-        return {name: value.copy() for name, value in self.parameters.items()}
-
-    def _train(self, X, T, X_val, T_val, rng):
-        """The epoch loop: updates, history, early stopping, divergence."""
-        optimizer = self._make_optimizer()
-        self.costs = []
-        self.history = {"cost": [], "accuracy": [], "val_cost": [], "val_accuracy": []}
-        best_cost, best_parameters, waited = math.inf, None, 0
+        ``X`` (n, n_features), ``T`` (units_L, n), ``weights`` (n,) or None;
+        ``validation`` is ``(X_val, T_val, weights_val)`` or None. Each epoch takes the
+        batches in the order that ``shuffle(previous_order)`` gives (or in order when
+        ``shuffle`` is None), records the costs, sets the next rate from the schedule
+        and asks the ``stopping`` rule and the callbacks whether to go on; callbacks get
+        ``owner`` (default: this model). ``rng`` draws the dropout masks. Returns the
+        number of epochs run (also in ``n_iter_``).
+        """
+        drops = rng if (self.input_dropout or any(self._dropout)) else None
+        order = np.arange(X.shape[0])
+        gathered = np.empty_like(X) if shuffle is not None and not is_sparse(X) else None
         last_good = self._snapshot()
+        epochs = 0
         bar = progress_bar(range(self.n_iterations), desc="training", quiet=self.quiet,
                            unit="epoch")
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"), bar:
-            for epoch in bar:
+            for _ in bar:
                 start = self._snapshot()
-                rate = SCHEDULES[self.lr_schedule](self.learning_rate, epoch,
-                                                   self.n_iterations)
+                batches = (X, T, weights)
+                if shuffle is not None:
+                    order = shuffle(order)
+                    batches = (X[order] if gathered is None
+                               else np.take(X, order, axis=0, out=gathered),
+                               T[:, order], None if weights is None else weights[order])
                 try:
-                    cost, accuracy = self._epoch(X, T, optimizer, rate, rng)
+                    cost, accuracy = self._epoch(*batches, optimizer, drops)
                 except DivergenceError as error:
-                    self.parameters = last_good
+                    self._restore(last_good)
                     raise DivergenceError(f"training diverged at {error} (learning_rate="
-                                          f"{rate:g}); try a smaller learning rate. The "
-                                          "model keeps its last finite parameters.") from None
-                last_good = start
-                self._record(cost, accuracy, X_val, T_val)
+                                          f"{optimizer.learning_rate:g}); try a smaller "
+                                          "learning rate. The model keeps its last finite "
+                                          "parameters.") from None
+                last_good, epochs = start, epochs + 1
+                self.t_ += X.shape[0]
+                val_outputs = self._record(cost, accuracy, validation)
                 bar.set_postfix(self._postfix(), refresh=False)
-                if X_val is None or not self.early_stopping:
-                    continue
-                if self.history["val_cost"][-1] < best_cost:
-                    best_cost, best_parameters, waited = (self.history["val_cost"][-1],
-                                                          self._snapshot(), 0)
-                    self.best_epoch_ = epoch
-                else:
-                    waited += 1
-                    if waited >= self.patience:
-                        break
-        self.n_iter_ = len(self.costs)
-        if best_parameters is not None:
-            self.parameters = best_parameters
+                optimizer.learning_rate = SCHEDULES[self.lr_schedule](Progress(
+                    optimizer.learning_rate, self.learning_rate, epochs, self.n_iterations,
+                    self.t_, self.power_t))
+                stop = stopping.update(self, optimizer, val_outputs)
+                for callback in self.callbacks:
+                    stop = bool(callback(self if owner is None else owner)) or stop
+                if stop:
+                    break
+        stopping.finish(self)
+        self.n_iter_ = epochs
+        return epochs
 
-    def _epoch(self, X, T, optimizer, learning_rate, rng):
-        """One pass over the data: full batch, or shuffled mini-batches. Returns the mean
-        cost and accuracy of the pass (each batch's before its update)."""
+    def _epoch(self, X, T, weights, optimizer, rng):
+        """One pass over the data, in the order given: full batch, or consecutive
+        mini-batches. Returns the mean cost and accuracy of the pass (each batch's before
+        its update)."""
         n = X.shape[0]
-        if self.batch_size is None or self.batch_size >= n:
-            batches = [(X, T)]
-        else:
-            order = rng.permutation(n)
-            batches = ((X[order[s:s + self.batch_size]], T[:, order[s:s + self.batch_size]])
-                       for s in range(0, n, self.batch_size))
+        size = n if self.batch_size is None else min(self.batch_size, n)
         total_cost, total_correct = 0.0, 0
-        for number, (X_batch, T_batch) in enumerate(batches):
-            where = f"iteration {len(self.costs)}"
-            if len(X_batch) < n:
-                where += f", batch {number}"
-            grads, cost, correct = self._gradients(X_batch, T_batch)
+        for number, start in enumerate(range(0, n, size)):
+            rows = slice(start, start + size)
+            _, cost, correct = self._gradients(
+                X[rows], T[:, rows], None if weights is None else weights[rows], rng)
             if not math.isfinite(cost):
-                raise DivergenceError(f"{where}: the cost is {cost}")
-            optimizer.step(self.parameters, grads, learning_rate)
-            total_cost += cost * len(X_batch)
+                where = f"iteration {len(self.costs)}"
+                raise DivergenceError(where + (f", batch {number}" if size < n else "")
+                                      + f": the cost is {cost}")
+            optimizer.step(self._flat, self._grad_flat)
+            if self.max_norm is not None:
+                self._limit_norms()
+            total_cost += cost * min(size, n - start)
             total_correct += correct
         # A NaN or infinite parameter makes the next batch's cost NaN; only the last
         # update of the epoch needs this check.
-        if not all(np.isfinite(p).all() for p in self.parameters.values()):
-            raise DivergenceError(f"{where}: the update made the parameters NaN or "
-                                  "infinite")
+        if not np.isfinite(self._flat).all():
+            raise DivergenceError(f"iteration {len(self.costs)}: the update made the "
+                                  "parameters NaN or infinite")
         return total_cost / n, total_correct / n
 
-    def _record(self, cost, accuracy, X_val, T_val):
+    def _limit_norms(self):
+        """Scale each row of every ``Wl`` down to a Euclidean norm of at most
+        ``max_norm``."""
+        for l in range(1, self.n_layers + 1):
+            W = self.parameters[f"W{l}"]
+            norms = np.sqrt(np.einsum("ij,ij->i", W, W))
+            too_long = norms > self.max_norm
+            if too_long.any():
+                W[too_long] *= (self.max_norm / norms[too_long])[:, None]
+
+    def _record(self, cost, accuracy, validation):
+        """Append the epoch's costs and accuracies to ``costs`` and ``history``; returns
+        the output layer on the validation set (None without one)."""
         self.costs.append(cost)
         self.history["cost"].append(cost)
         if self.is_classifier:
             self.history["accuracy"].append(accuracy)
-        if X_val is None:
-            return
-        n = X_val.shape[0]
-        val_cost, correct = 0.0, 0
+        if validation is None:
+            return None
+        X_val, T_val, w_val = validation
+        total = X_val.shape[0] if w_val is None else float(w_val.sum())
+        val_cost, correct, outputs = 0.0, 0, []
         for columns, (AL, store) in self._blocks(X_val):
-            val_cost += self._data_cost(store, T_val[:, columns], n)
+            w = None if w_val is None else w_val[columns]
+            val_cost += self._data_cost(store, T_val[:, columns], total, w)
             correct += self._n_correct(AL, T_val[:, columns])
+            outputs.append(AL)
         self.history["val_cost"].append(val_cost)
         if self.is_classifier:
-            self.history["val_accuracy"].append(correct / n)
+            self.history["val_accuracy"].append(correct / X_val.shape[0])
+        return np.concatenate(outputs, axis=1)
 
     def _postfix(self):
         postfix = {"cost": f"{self.costs[-1]:.4f}"}
@@ -641,28 +908,36 @@ class ANN:
         return np.concatenate([AL for _, (AL, _) in self._blocks(X)], axis=1)
 
     def predict_proba(self, X):
-        """Class probabilities, ``(n, n_classes)`` in the order of ``classes_``."""
+        """Class probabilities, ``(n, n_classes)`` in the order of ``classes_`` (for
+        k sigmoid outputs, each output's own probability)."""
         if not self.is_classifier:
             raise AttributeError("predict_proba is for classifiers; this ANN is a "
-                                 "regressor (output='identity')")
+                                 f"regressor (output={self.output!r})")
         AL = self._outputs(X)
-        if self.output_activation_ == "sigmoid":
+        if AL.shape[0] == 1:
             return np.column_stack([1 - AL[0], AL[0]])
         return AL.T
 
     def predict(self, X):
         """Predicted labels ``(n,)`` (values of ``classes_``; 0/1 for the article's task),
-        or for a regressor the predicted values ((n,) for one output, else (n, k))."""
+        a 0/1 indicator ``(n, k)`` for multi-label targets, or for a regressor the
+        predicted values ((n,) for one output, else (n, k))."""
         AL = self._outputs(X)
         if not self.is_classifier:
             return AL[0].copy() if AL.shape[0] == 1 else AL.T
-        if self.output_activation_ == "sigmoid":
+        if AL.shape[0] == 1:
             return self.classes_[(AL[0] > 0.5).astype(np.intp)]
+        if getattr(self, "multilabel_", False):
+            return (AL.T > 0.5).astype(np.int64)
         return self.classes_[AL.argmax(axis=0)]
 
     def score(self, X, Y):
-        """Accuracy for a classifier; R^2 (averaged over outputs) for a regressor."""
+        """Accuracy for a classifier (every label right, for multi-label); R^2
+        (averaged over outputs) for a regressor."""
         predicted = self.predict(X)
+        if self.is_classifier and predicted.ndim == 2:
+            truth = self._check_Y(Y, len(predicted))
+            return float(np.mean(np.all(predicted == (truth > 0.5), axis=1)))
         if self.is_classifier:
             y = validation.check_labels(Y, len(predicted))
             return float(np.mean(predicted == y))
@@ -685,14 +960,12 @@ class ANN:
     def save(self, path):
         """Write architecture, configuration and parameters to one ``.npz`` (no pickle),
         through a temporary file and a rename."""
-        from .persistence import save_model
         save_model(self, path)
 
     @classmethod
     def load(cls, path):
         """The model saved at ``path``; its predictions are bit-identical."""
-        from .persistence import load_model
-        return load_model(path)
+        return load_model(path, cls)
 
     def summary(self):
         """Print and return a table of the layers: shapes of every W and b, activations

@@ -1,13 +1,20 @@
 """Optimizers and learning-rate schedules.
 
-An optimizer updates the parameters in place from their gradients::
+An optimizer updates every parameter of the network at once, in place::
 
-    optimizer.step(parameters, grads, learning_rate)
+    optimizer.step(p, dp)
 
-where ``parameters`` maps ``"W1"``, ``"b1"``, ... to arrays and ``grads`` maps
-``"dW1"``, ``"db1"``, ... to arrays of the same shapes. The conventions are PyTorch's.
+where ``p`` is the network's flat parameter vector (``W1, b1, ..., WL, bL`` laid end to
+end; ``model.parameters`` holds views into it) and ``dp`` the gradient in the same layout.
+``optimizer.learning_rate`` is the current rate; the schedule changes it between epochs.
+An update is a few passes over one array, into buffers kept from one step to the next.
+
+``sgd`` and ``adam`` follow PyTorch's conventions; ``sklearn_sgd`` and ``sklearn_adam``
+follow scikit-learn's, which differ where the learning rate enters the momentum and where
+Adam adds its epsilon. They coincide at a constant rate but for that epsilon.
 """
 import math
+from collections import namedtuple
 
 import numpy as np
 
@@ -15,12 +22,20 @@ import numpy as np
 class GradientDescent:
     """Plain gradient descent, the tutorial's rule: p <- p - lr * dp."""
 
-    def step(self, parameters, grads, learning_rate):
-        for name, p in parameters.items():
-            p -= learning_rate * grads["d" + name]
+    def __init__(self, learning_rate):
+        self.learning_rate = learning_rate
+        self._scratch = None
+
+    def _buffer(self, p):
+        if self._scratch is None or self._scratch.shape != p.shape:
+            self._scratch = np.empty_like(p)
+        return self._scratch
+
+    def step(self, p, dp):
+        p -= np.multiply(dp, self.learning_rate, out=self._buffer(p))
 
 
-class SGD:
+class SGD(GradientDescent):
     """Gradient descent with momentum ``mu`` (PyTorch's form)::
 
         v <- mu * v + dp
@@ -28,64 +43,148 @@ class SGD:
         p <- p - lr * (dp + mu * v)        (Nesterov)
     """
 
-    def __init__(self, momentum=0.9, nesterov=False):
-        self.momentum = momentum
-        self.nesterov = nesterov
-        self.velocity = {}
+    def __init__(self, learning_rate, momentum=0.9, nesterov=False):
+        super().__init__(learning_rate)
+        self.momentum, self.nesterov = momentum, nesterov
+        self.velocity = None
 
-    def step(self, parameters, grads, learning_rate):
-        for name, p in parameters.items():
-            g = grads["d" + name]
-            v = self.velocity.get(name)
-            if v is None:
-                v = self.velocity[name] = g.copy()
-            else:
-                v *= self.momentum
-                v += g
-            p -= learning_rate * (g + self.momentum * v if self.nesterov else v)
+    def step(self, p, dp):
+        if self.velocity is None:
+            self.velocity = dp.copy()
+        else:
+            self.velocity *= self.momentum
+            self.velocity += dp
+        direction = self.velocity
+        if self.nesterov:
+            direction = np.multiply(self.velocity, self.momentum, out=self._buffer(p))
+            direction += dp
+        p -= np.multiply(direction, self.learning_rate, out=self._buffer(p))
 
 
-class Adam:
-    """Adam (Kingma and Ba, 2015)::
+class SklearnSGD(GradientDescent):
+    """Gradient descent with momentum, scikit-learn's form (the rate inside the velocity)::
+
+        v <- mu * v - lr * dp
+        p <- p + v                         (classical)
+        p <- p + mu * v - lr * dp          (Nesterov)
+    """
+
+    def __init__(self, learning_rate, momentum=0.9, nesterov=True):
+        super().__init__(learning_rate)
+        self.momentum, self.nesterov = momentum, nesterov
+        self.velocity = None
+
+    def step(self, p, dp):
+        if self.velocity is None:
+            self.velocity = np.zeros_like(p)
+        step = np.multiply(dp, self.learning_rate, out=self._buffer(p))
+        self.velocity *= self.momentum
+        self.velocity -= step
+        if self.nesterov:
+            p -= step
+            step = np.multiply(self.velocity, self.momentum, out=step)
+            p += step
+        else:
+            p += self.velocity
+
+
+class Adam(GradientDescent):
+    """Adam (Kingma and Ba, 2015), with epsilon added after the bias correction (PyTorch)::
 
         m <- b1 m + (1 - b1) dp          v <- b2 v + (1 - b2) dp**2
         p <- p - lr * m_hat / (sqrt(v_hat) + eps),
         m_hat = m / (1 - b1**t),         v_hat = v / (1 - b2**t)
     """
 
-    def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+    def __init__(self, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+        super().__init__(learning_rate)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.t = 0
-        self.m, self.v = {}, {}
+        self.m = self.v = None
 
-    def step(self, parameters, grads, learning_rate):
+    def _moments(self, dp):
+        """Advance ``t``, ``m`` and ``v`` by one step; returns the scratch buffer."""
+        if self.m is None:
+            self.m, self.v = np.zeros_like(dp), np.zeros_like(dp)
         self.t += 1
-        bias_1 = 1 - self.beta_1 ** self.t
-        bias_2 = 1 - self.beta_2 ** self.t
-        for name, p in parameters.items():
-            g = grads["d" + name]
-            m = self.m.setdefault(name, np.zeros_like(p))
-            v = self.v.setdefault(name, np.zeros_like(p))
-            m *= self.beta_1
-            m += (1 - self.beta_1) * g
-            v *= self.beta_2
-            v += (1 - self.beta_2) * (g * g)
-            denominator = np.sqrt(v / bias_2)
-            denominator += self.epsilon
-            p -= (learning_rate / bias_1) * m / denominator
+        scratch = self._buffer(dp)
+        self.m *= self.beta_1
+        self.m += np.multiply(dp, 1 - self.beta_1, out=scratch)
+        self.v *= self.beta_2
+        np.multiply(dp, dp, out=scratch)
+        scratch *= 1 - self.beta_2
+        self.v += scratch
+        return scratch
+
+    def step(self, p, dp):
+        scratch = self._moments(dp)
+        bias_1, bias_2 = 1 - self.beta_1 ** self.t, 1 - self.beta_2 ** self.t
+        denominator = np.sqrt(self.v, out=scratch)
+        denominator *= 1 / math.sqrt(bias_2)
+        denominator += self.epsilon
+        update = np.divide(self.m, denominator, out=scratch)
+        update *= self.learning_rate / bias_1
+        p -= update
 
 
-OPTIMIZERS = {"gd": GradientDescent, "sgd": SGD, "adam": Adam}
+class SklearnAdam(Adam):
+    """Adam as scikit-learn writes it: the bias corrections folded into the rate and
+    epsilon added to the uncorrected ``sqrt(v)``::
+
+        lr_t = lr * sqrt(1 - b2**t) / (1 - b1**t)
+        p <- p - lr_t * m / (sqrt(v) + eps)
+    """
+
+    def step(self, p, dp):
+        scratch = self._moments(dp)
+        rate = (self.learning_rate * math.sqrt(1 - self.beta_2 ** self.t)
+                / (1 - self.beta_1 ** self.t))
+        denominator = np.sqrt(self.v, out=scratch)
+        denominator += self.epsilon
+        update = np.divide(self.m, denominator, out=scratch)
+        update *= rate
+        p -= update
 
 
-def constant(learning_rate, epoch, n_epochs):
-    return learning_rate
+OPTIMIZERS = {"gd": GradientDescent, "sgd": SGD, "adam": Adam,
+              "sklearn_sgd": SklearnSGD, "sklearn_adam": SklearnAdam}
+
+OPTIMIZER_SETTINGS = {"gd": (), "sgd": ("momentum", "nesterov"),
+                      "adam": ("beta_1", "beta_2", "epsilon"),
+                      "sklearn_sgd": ("momentum", "nesterov"),
+                      "sklearn_adam": ("beta_1", "beta_2", "epsilon")}
+"""The model's settings each optimizer takes, besides the learning rate."""
 
 
-def cosine(learning_rate, epoch, n_epochs):
-    """Cosine decay from ``learning_rate`` at epoch 0 towards 0 after the last epoch."""
-    return 0.5 * learning_rate * (1 + math.cos(math.pi * epoch / n_epochs))
+def make_optimizer(name, learning_rate, settings):
+    """``OPTIMIZERS[name]`` at ``learning_rate``, with its entries of the ``settings``
+    mapping (for example a model's ``get_params()``)."""
+    return OPTIMIZERS[name](learning_rate,
+                            **{key: settings[key] for key in OPTIMIZER_SETTINGS[name]})
 
 
-SCHEDULES = {"constant": constant, "cosine": cosine}
-"""Learning rate of each epoch: ``schedule(learning_rate, epoch, n_epochs)``."""
+Progress = namedtuple("Progress", "rate initial_rate epochs_done n_epochs samples_seen power_t")
+"""Where training stands when an epoch ends: the rate used, the initial rate, epochs done
+out of ``n_epochs``, samples seen since the first fit and the ``invscaling`` exponent."""
+
+
+def constant(progress):
+    return progress.rate
+
+
+def cosine(progress):
+    """Cosine decay from the initial rate at epoch 0 towards 0 after the last epoch."""
+    return 0.5 * progress.initial_rate * (
+        1 + math.cos(math.pi * progress.epochs_done / progress.n_epochs))
+
+
+def invscaling(progress):
+    """scikit-learn's: initial_rate / (samples_seen + 1) ** power_t."""
+    return progress.initial_rate / (progress.samples_seen + 1) ** progress.power_t
+
+
+SCHEDULES = {"constant": constant, "cosine": cosine, "invscaling": invscaling,
+             "adaptive": constant}
+"""The rate of the next epoch, ``schedule(progress)``, called as each epoch ends.
+``adaptive`` (scikit-learn's) keeps the rate; its stopping rule divides it by 5 when the
+loss stalls (see ``ann.stopping``)."""

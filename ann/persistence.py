@@ -48,7 +48,9 @@ def save_model(model, path):
     config = {
         "format": FORMAT,
         "version": VERSION,
-        "params": model.get_params(),
+        "params": {name: value for name, value in model.get_params().items()
+                   if name != "callbacks"},
+        "multilabel": bool(getattr(model, "multilabel_", False)),
         "n_features_in": int(model.n_features_in_),
         "output_activation": model.output_activation_,
         "costs": [float(c) for c in model.costs],
@@ -130,12 +132,12 @@ def _check_config(path, config):
             raise ModelFileError(f"{path}: the history {key!r} is not a list of numbers")
 
 
-def load_model(path):
-    """The model saved at ``path``, ready to predict, bit-identical to the saved one."""
-    from .network import ANN
+def load_model(path, model_class):
+    """The ``model_class`` (``ANN``) model saved at ``path``, ready to predict,
+    bit-identical to the saved one."""
     config, arrays = _read(path)
     try:
-        model = ANN(**config["params"])
+        model = model_class(**config["params"])
         model._resolve_output()
         _check_sizes(path, model, config["n_features_in"], arrays)
         model.initialize_parameters(config["n_features_in"])
@@ -159,7 +161,7 @@ def load_model(path):
             raise ModelFileError(f"{path}: {name} holds NaN or infinite values")
         model.parameters[name] = value
     if model.is_classifier:
-        _load_classes(path, model, arrays.get("classes"))
+        _load_classes(path, model, arrays.get("classes"), config.get("multilabel", False))
     model.costs = list(config["costs"])
     model.history = {k: list(v) for k, v in config["history"].items()}
     model.n_iter_ = len(model.costs)
@@ -179,7 +181,7 @@ def _check_sizes(path, model, n_features, arrays):
                                  f"needs {(sizes[l], sizes[l - 1])}")
 
 
-def _load_classes(path, model, classes):
+def _load_classes(path, model, classes, multilabel):
     """Set ``model.classes_`` from the saved ``classes`` (sorted, distinct, fitting)."""
     if classes is None or classes.ndim != 1:
         raise ModelFileError(f"{path}: the classes are missing")
@@ -190,3 +192,4 @@ def _load_classes(path, model, classes):
         model._set_classes(classes)
     except (TypeError, ValueError) as error:
         raise ModelFileError(f"{path}: the classes do not fit the model ({error})") from None
+    model.multilabel_ = bool(multilabel)

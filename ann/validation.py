@@ -55,7 +55,7 @@ def check_X(X, n_features=None, name="X", dtype=None):
     """
     if X is None:
         raise TypeError(f"{name} must be an array of shape (n_samples, n_features), got None")
-    X = _as_array(X, name, "(n_samples, n_features)")
+    X = as_array(X, name, "(n_samples, n_features)")
     if X.dtype == object or not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
         raise TypeError(f"{name} must be numeric, got an array of dtype {X.dtype}")
     if np.iscomplexobj(X):
@@ -77,7 +77,7 @@ def check_X(X, n_features=None, name="X", dtype=None):
     return X
 
 
-def _as_array(value, name, shape):
+def as_array(value, name, shape):
     """``np.asarray(value)``, with an error naming ``name`` when it is ragged."""
     try:
         return np.asarray(value)
@@ -93,7 +93,7 @@ def check_labels(y, n_samples, name="Y"):
     """
     if y is None:
         raise TypeError(f"{name} must be an array of {n_samples} labels, got None")
-    y = _as_array(y, name, "(n,)")
+    y = as_array(y, name, "(n,)")
     if y.ndim == 2 and 1 in y.shape:
         y = y.reshape(-1)
     if y.ndim != 1:
@@ -109,3 +109,22 @@ def check_labels(y, n_samples, name="Y"):
             raise TypeError(f"{name} must hold class labels, got values of types "
                             f"{sorted(k.__name__ for k in kinds)}")
     return y
+
+
+def check_sample_weight(sample_weight, n_samples, dtype=np.float64):
+    """``None``, or the weights as a 1-D float array of ``n_samples`` finite values of at
+    least 0, not all 0."""
+    if sample_weight is None:
+        return None
+    weights = as_array(sample_weight, "sample_weight", "(n_samples,)")
+    if weights.dtype == object or not np.issubdtype(weights.dtype, np.number) or (
+            np.iscomplexobj(weights)):
+        raise TypeError(f"sample_weight must be numeric, got an array of dtype {weights.dtype}")
+    if weights.shape != (n_samples,):
+        raise ValueError(f"sample_weight must have shape ({n_samples},), got {weights.shape}")
+    weights = weights.astype(dtype)
+    if not np.isfinite(weights).all() or (weights < 0).any():
+        raise ValueError("sample_weight must hold finite values of at least 0")
+    if not weights.any():
+        raise ValueError("sample_weight is zero for every sample")
+    return weights

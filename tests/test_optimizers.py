@@ -2,53 +2,105 @@
 import numpy as np
 import pytest
 
-from ann.optimizers import OPTIMIZERS, SCHEDULES
+from ann.optimizers import OPTIMIZERS, SCHEDULES, Progress, make_optimizer
 
 
-def run(optimizer, grads_sequence, learning_rate=0.1):
-    parameters = {"W1": np.array([1.0, -2.0])}
+def run(optimizer, grads_sequence):
+    p = np.array([1.0, -2.0])
     for g in grads_sequence:
-        optimizer.step(parameters, {"dW1": np.array(g)}, learning_rate)
-    return parameters["W1"]
+        optimizer.step(p, np.array(g))
+    return p
 
 
 G = [0.5, 0.1]
 
 
 def test_gradient_descent():
-    np.testing.assert_allclose(run(OPTIMIZERS["gd"](), [G, G]), [0.9, -2.02])
+    np.testing.assert_allclose(run(OPTIMIZERS["gd"](0.1), [G, G]), [0.9, -2.02])
 
 
 def test_momentum():
     # v1 = g, p1 = p0 - lr g;  v2 = 0.9 g + g = 1.9 g, p2 = p1 - lr 1.9 g
-    np.testing.assert_allclose(run(OPTIMIZERS["sgd"](momentum=0.9), [G, G]),
+    np.testing.assert_allclose(run(OPTIMIZERS["sgd"](0.1, momentum=0.9), [G, G]),
                                [1 - 0.05 - 0.095, -2 - 0.01 - 0.019])
 
 
 def test_nesterov():
     # step 1: v = g, update lr (g + 0.9 v) = lr 1.9 g
     # step 2: v = 1.9 g, update lr (g + 0.9 * 1.9 g) = lr 2.71 g
-    np.testing.assert_allclose(run(OPTIMIZERS["sgd"](momentum=0.9, nesterov=True), [G, G]),
-                               [1 - 0.1 * 0.5 * (1.9 + 2.71), -2 - 0.1 * 0.1 * (1.9 + 2.71)])
+    np.testing.assert_allclose(
+        run(OPTIMIZERS["sgd"](0.1, momentum=0.9, nesterov=True), [G, G]),
+        [1 - 0.1 * 0.5 * (1.9 + 2.71), -2 - 0.1 * 0.1 * (1.9 + 2.71)])
 
 
-def test_adam_two_steps_with_changing_gradient():
-    g1, g2 = np.array([0.5, 0.1]), np.array([-0.2, 0.3])
+def test_sklearn_momentum_puts_the_rate_inside_the_velocity():
+    # v1 = -lr g, p1 = p0 + v1; v2 = 0.9 v1 - lr2 g, p2 = p1 + v2, with the rate changed
+    optimizer = OPTIMIZERS["sklearn_sgd"](0.1, momentum=0.9, nesterov=False)
+    p = run(optimizer, [G])
+    optimizer.learning_rate = 0.01
+    optimizer.step(p, np.array(G))
+    v1 = -0.1 * np.array(G)
+    v2 = 0.9 * v1 - 0.01 * np.array(G)
+    np.testing.assert_allclose(p, np.array([1.0, -2.0]) + v1 + v2, rtol=1e-15)
+
+
+def test_sklearn_nesterov():
+    # v1 = -lr g; p1 = p0 + 0.9 v1 - lr g;  v2 = 0.9 v1 - lr g;  p2 = p1 + 0.9 v2 - lr g
+    g = np.array(G)
+    v1 = -0.1 * g
+    p1 = np.array([1.0, -2.0]) + 0.9 * v1 - 0.1 * g
+    v2 = 0.9 * v1 - 0.1 * g
+    p2 = p1 + 0.9 * v2 - 0.1 * g
+    np.testing.assert_allclose(run(OPTIMIZERS["sklearn_sgd"](0.1, momentum=0.9), [G, G]), p2,
+                               rtol=1e-15)
+
+
+def adam_by_hand(g1, g2, eps_after_correction):
     m1, v1 = 0.1 * g1, 0.001 * g1 ** 2
-    p1 = np.array([1.0, -2.0]) - 0.1 * (m1 / 0.1) / (np.sqrt(v1 / 0.001) + 1e-8)
     m2, v2 = 0.9 * m1 + 0.1 * g2, 0.999 * v1 + 0.001 * g2 ** 2
-    p2 = p1 - 0.1 * (m2 / (1 - 0.9 ** 2)) / (np.sqrt(v2 / (1 - 0.999 ** 2)) + 1e-8)
-    np.testing.assert_allclose(run(OPTIMIZERS["adam"](), [g1, g2]), p2, rtol=1e-12)
+    p = np.array([1.0, -2.0])
+    for t, (m, v) in enumerate([(m1, v1), (m2, v2)], start=1):
+        b1, b2 = 1 - 0.9 ** t, 1 - 0.999 ** t
+        if eps_after_correction:
+            p = p - 0.1 * (m / b1) / (np.sqrt(v / b2) + 1e-3)
+        else:
+            p = p - 0.1 * np.sqrt(b2) / b1 * m / (np.sqrt(v) + 1e-3)
+    return p
 
 
-def test_every_optimizer_leaves_gradients_alone():
-    for name, make in OPTIMIZERS.items():
-        g = {"dW1": np.array([0.5, 0.1])}
-        make().step({"W1": np.array([1.0, 2.0])}, g, 0.1)
-        assert np.array_equal(g["dW1"], [0.5, 0.1]), name
+@pytest.mark.parametrize("name,after", [("adam", True), ("sklearn_adam", False)])
+def test_adam_two_steps_with_changing_gradient(name, after):
+    # A large epsilon makes the two placements differ well beyond rounding.
+    g1, g2 = np.array([0.5, 0.1]), np.array([-0.2, 0.3])
+    p = run(OPTIMIZERS[name](0.1, epsilon=1e-3), [g1, g2])
+    np.testing.assert_allclose(p, adam_by_hand(g1, g2, after), rtol=1e-12)
+    assert not np.allclose(p, adam_by_hand(g1, g2, not after), rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_every_optimizer_leaves_gradients_alone_and_takes_the_settings(name):
+    settings = {"momentum": 0.5, "nesterov": True, "beta_1": 0.8, "beta_2": 0.99,
+                "epsilon": 1e-7}
+    optimizer = make_optimizer(name, 0.1, settings)
+    g = np.array([0.5, 0.1])
+    p = np.array([1.0, 2.0])
+    optimizer.step(p, g)
+    assert np.array_equal(g, [0.5, 0.1]) and not np.array_equal(p, [1.0, 2.0])
+    for key in ("momentum", "nesterov", "beta_1", "beta_2", "epsilon"):
+        if hasattr(optimizer, key):
+            assert getattr(optimizer, key) == settings[key], key
+
+
+def progress(epochs_done, samples_seen=0, rate=0.4):
+    return Progress(rate=rate, initial_rate=0.4, epochs_done=epochs_done, n_epochs=10,
+                    samples_seen=samples_seen, power_t=0.5)
 
 
 @pytest.mark.parametrize("epoch,expected", [(0, 0.4), (5, 0.2), (10, 0.0)])
 def test_cosine_schedule(epoch, expected):
-    assert SCHEDULES["cosine"](0.4, epoch, 10) == pytest.approx(expected, abs=1e-15)
-    assert SCHEDULES["constant"](0.4, epoch, 10) == 0.4
+    assert SCHEDULES["cosine"](progress(epoch)) == pytest.approx(expected, abs=1e-15)
+    assert SCHEDULES["constant"](progress(epoch, rate=0.3)) == 0.3
+
+
+def test_invscaling_divides_by_a_power_of_the_samples_seen():
+    assert SCHEDULES["invscaling"](progress(3, samples_seen=99)) == pytest.approx(0.04)
