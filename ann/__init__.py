@@ -1,9 +1,23 @@
 """ann: neural-network backpropagation from scratch with NumPy.
 
 ``ANN`` is the vectorized N-layer network; ``ann.tree`` the tree-of-operations engine;
-``ann.data`` reads MNIST.
+``ann.data`` reads MNIST; ``MLPClassifier`` and ``MLPRegressor`` are scikit-learn's
+estimators on ann's engine (they need scikit-learn: ``pip install "ann[sklearn]"``).
 """
 from .network import ANN, DivergenceError, NotFittedError
 
-__all__ = ["ANN", "DivergenceError", "NotFittedError"]
+__all__ = ["ANN", "DivergenceError", "NotFittedError", "MLPClassifier", "MLPRegressor"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    """``MLPClassifier`` and ``MLPRegressor``, imported on first use so that ``import ann``
+    works without scikit-learn."""
+    if name not in ("MLPClassifier", "MLPRegressor"):
+        raise AttributeError(f"module 'ann' has no attribute {name!r}")
+    try:
+        from . import estimators
+    except ImportError as error:
+        raise ImportError(f"ann.{name} needs scikit-learn ({error}); install it with: "
+                          'pip install "ann[sklearn]"') from error
+    return getattr(estimators, name)

@@ -23,6 +23,8 @@ LOSS_NAMES = {
     "categorical_cross_entropy": "categorical cross-entropy",
     "squared_error": "squared error",
     "sklearn_squared_error": "squared error (mean over outputs)",
+    "sklearn_binary_log_loss": "binary cross-entropy (clipped)",
+    "sklearn_log_loss": "categorical cross-entropy (clipped)",
     "poisson": "Poisson deviance",
 }
 

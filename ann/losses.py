@@ -43,6 +43,22 @@ def sklearn_squared_error(ZL, AL, T):
     return 0.5 * np.mean((AL - T) ** 2, axis=0)
 
 
+def sklearn_binary_log_loss(ZL, AL, T):
+    """scikit-learn's log-loss of sigmoid outputs: from the probabilities clipped to
+    [eps, 1 - eps], so a saturated output costs at most -log(eps) (about 36) where the
+    exact ``binary_cross_entropy`` keeps growing. The gradient is the same, ``AL - T``."""
+    eps = np.finfo(AL.dtype).eps
+    P = np.clip(AL, eps, 1 - eps)
+    return -np.sum(T * np.log(P) + (1 - T) * np.log(1 - P), axis=0)
+
+
+def sklearn_log_loss(ZL, AL, T):
+    """scikit-learn's log-loss of softmax outputs, from clipped probabilities (see
+    ``sklearn_binary_log_loss``)."""
+    eps = np.finfo(AL.dtype).eps
+    return -np.sum(T * np.log(np.clip(AL, eps, 1 - eps)), axis=0)
+
+
 def poisson(ZL, AL, T):
     """Poisson deviance per sample, sum_k t log(t / a) - t + a, with a = exp(z) > 0;
     t log(t / a) is 0 where t = 0."""
@@ -55,6 +71,8 @@ LOSSES = {
     "categorical_cross_entropy": categorical_cross_entropy,
     "squared_error": squared_error,
     "sklearn_squared_error": sklearn_squared_error,
+    "sklearn_binary_log_loss": sklearn_binary_log_loss,
+    "sklearn_log_loss": sklearn_log_loss,
     "poisson": poisson,
 }
 
@@ -82,9 +100,13 @@ LOSS_OUTPUTS = {
     "categorical_cross_entropy": ("softmax",),
     "squared_error": OUTPUT_ACTIVATIONS,
     "sklearn_squared_error": ("identity",),
+    "sklearn_binary_log_loss": ("sigmoid",),
+    "sklearn_log_loss": ("softmax",),
     "poisson": ("exp",),
 }
 """The outputs each loss goes with."""
 
-CANONICAL_PAIRS = frozenset(DEFAULT_LOSS.items()) | {("identity", "sklearn_squared_error")}
+CANONICAL_PAIRS = frozenset(DEFAULT_LOSS.items()) | {
+    ("identity", "sklearn_squared_error"), ("sigmoid", "sklearn_binary_log_loss"),
+    ("softmax", "sklearn_log_loss")}
 """(output activation, loss) pairs for which ``dZL = AL - T`` exactly."""
