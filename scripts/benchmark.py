@@ -21,9 +21,19 @@ Sections:
   scikit-learn's MLPClassifier and PyTorch when installed.
 * ``minibatch``: one epoch of mini-batch SGD (batch 64 and 256, float64 and float32)
   against the epoch's floor (the same two products summed over its batches).
+* ``identical``: identical settings on all ten digits: 784-100-10 ReLU, Adam (lr 0.001,
+  scikit-learn's betas and epsilon), the same epochs, at batch 32, 64, 200, 256 and the
+  full batch, float64 and float32. For each: the floor (the matrix products of one
+  epoch at that batch size that no implementation can avoid, timed alone on
+  preallocated arrays), then the time per epoch and the final test accuracy of
+  ``ANN``, scikit-learn's MLPClassifier and PyTorch (round-robin, every ratio taken
+  round by round), and, when the package has it, ``ann.MLPClassifier`` at
+  scikit-learn's defaults (batch 200, float64 data, as is and with
+  ``dtype="float32"``). Printed as a table per dtype, with the targets.
 * ``accuracy``: time to accuracy (training time, evaluation excluded, until the test
   accuracy checked after each epoch first reaches the bar) for the ``CONFIGS`` below and
-  for PyTorch and scikit-learn's default MLPClassifier when installed.
+  for PyTorch and scikit-learn's default MLPClassifier when installed; each figure is
+  the median over the seeds ``SEEDS``.
 * ``load``: ``load_mnist`` with an empty cache (cold) and with the cache (warm).
 * ``tree``: the tree engine's forward + backward at 1x, 2x and 4x nodes.
 * ``memory``: peak resident memory of the tutorial's default training run (warm data
@@ -40,6 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +60,7 @@ from ann.files import atomic_path
 from ann.presets import PRESETS
 from scripts.cli import OneLineParser, positive_int
 
-SECTIONS = ("fullbatch", "minibatch", "accuracy", "load", "tree", "memory")
+SECTIONS = ("fullbatch", "minibatch", "identical", "accuracy", "load", "tree", "memory")
 
 HIDDEN = 196  # the tutorial's 784-196-1 network
 
@@ -57,12 +68,12 @@ CONFIGS = {
     # The documented configurations (ann.presets) measured for the time-to-accuracy
     # targets: the task, the bars, and the preset's constructor arguments
     # (``n_iterations`` is the schedule's length: the run stops as soon as all its bars
-    # are reached).
-    "5v8-fast": {"task": "5v8", "bars": (0.990,), "params": dict(PRESETS["fast"], seed=1),
+    # are reached). Each is run with every seed of ``SEEDS``.
+    "5v8-fast": {"task": "5v8", "bars": (0.990,), "params": PRESETS["fast"],
                  "why": "preset 'fast': 784-128-1 ReLU, Adam 3e-3, 3-epoch cosine, float32"},
-    "5v8": {"task": "5v8", "bars": (0.990, 0.994), "params": dict(PRESETS["5v8"], seed=1),
+    "5v8": {"task": "5v8", "bars": (0.990, 0.994), "params": PRESETS["5v8"],
             "why": "preset '5v8': 784-256-1 ReLU, Adam 2e-3, 12-epoch cosine, float32"},
-    "10": {"task": "10", "bars": (0.980,), "params": dict(PRESETS["mnist10"], seed=1),
+    "10": {"task": "10", "bars": (0.980,), "params": PRESETS["mnist10"],
            "why": "preset 'mnist10': 784-256-10 ReLU, Nesterov SGD 0.1, 6-epoch cosine, "
                   "float32"},
 }
@@ -72,11 +83,30 @@ TARGETS = {
     "fullbatch_f64": "full-batch iteration f64 <= 1.10x the f64 floor",
     "fullbatch_f32": "full-batch iteration f32 <= 1.10x the f32 floor",
     "minibatch_256_f32": "mini-batch epoch, batch 256, f32 <= 1.5x the epoch floor",
+    "epoch_64_f64": "identical settings, batch 64, f64: ann's epoch <= 1.6x the floor",
+    "epoch_64_f32": "identical settings, batch 64, f32: ann's epoch <= 1.6x the floor",
+    "epoch_200_f64": "identical settings, batch 200, f64: ann's epoch <= 1.3x the floor",
+    "epoch_200_f32": "identical settings, batch 200, f32: ann's epoch <= 1.3x the floor",
+    "epoch_256_f64": "identical settings, batch 256, f64: ann's epoch <= 1.3x the floor",
+    "epoch_256_f32": "identical settings, batch 256, f32: ann's epoch <= 1.3x the floor",
+    "epoch_full_f64": "identical settings, full batch, f64: ann's epoch <= 1.10x the floor",
+    "epoch_full_f32": "identical settings, full batch, f32: ann's epoch <= 1.10x the floor",
+    "sklearn_200_f64": "identical settings, batch 200, f64: ann <= 0.5x scikit-learn",
+    "torch_200_f64": "identical settings, batch 200, f64: ann <= 0.7x PyTorch",
+    "mlp_f64": "ann.MLPClassifier() epoch <= 0.5x scikit-learn's MLPClassifier()",
+    "mlp_f32": "ann.MLPClassifier(dtype='float32') epoch <= 0.35x scikit-learn's",
     "memory": "peak memory <= 1.5x the budget",
     "5v8_99.0": "5v8 99.0%: ann <= 0.5x PyTorch's time",
     "5v8_99.4": "5v8 99.4%: ann < scikit-learn default's time to 99.4%",
     "10_98.0": "10 classes 98.0%: ann <= 0.3x scikit-learn default's time to finish",
 }
+
+
+# The limits of the identical-settings targets: ann's epoch over the floor of the epoch
+# by batch size (None: full batch), and the ratios to the peers at batch 200, float64.
+EPOCH_LIMITS = {64: 1.6, 200: 1.3, 256: 1.3, None: 1.10}
+PEER_LIMITS = {"sklearn_200_f64": 0.5, "torch_200_f64": 0.7, "mlp_f64": 0.5,
+               "mlp_f32": 0.35}
 
 
 class BenchmarkError(Exception):
@@ -178,12 +208,18 @@ def machine_info():
             if line.startswith("model name"):
                 info["cpu"] = line.split(":", 1)[1].strip()
                 break
-    with contextlib.suppress(AttributeError):
-        info["usable_cores"] = len(os.sched_getaffinity(0))
+    info["usable_cores"] = usable_cores()
     with contextlib.suppress(OSError, AttributeError):
         info["load_average_start"] = [round(x, 2) for x in os.getloadavg()]
     info["blas"] = blas_info()
     return info
+
+
+def usable_cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def blas_info():
@@ -265,20 +301,18 @@ def settle():
     time.sleep(SETTLE_S)
 
 
-class _Stop(Exception):
-    """Raised from the epoch hook to end ``fit`` early."""
-
-
-def hooked_ann(hook, **params):
-    """An ``ANN`` whose ``fit`` calls ``hook(model, seconds)`` after every epoch, with the
-    time since the previous epoch ended (the time fit spends on the epoch; the hook's
-    own time and the epoch's bookkeeping are excluded). ``hook`` may raise ``_Stop``."""
+def timed_fit(on_epoch, X, y, **params):
+    """Fit ``ANN(**params)`` on ``X, y``, calling ``on_epoch(model, seconds)`` after every
+    epoch with the time fit spent on that epoch (since the previous call returned; the
+    first includes fit's set-up). ``on_epoch`` returning True stops training. Returns
+    the model."""
 
     class Hooked(ANN):
         def _record(self, *args, **kwargs):
             seconds = time.perf_counter() - self._bench_resume
             super()._record(*args, **kwargs)
-            hook(self, seconds)
+            if on_epoch(self, seconds):
+                raise _Stop
             self._bench_resume = time.perf_counter()
 
         def fit(self, *args, **kwargs):
@@ -288,7 +322,11 @@ def hooked_ann(hook, **params):
             except _Stop:
                 return self
 
-    return Hooked(quiet=True, **params)
+    return Hooked(quiet=True, **params).fit(X, y)
+
+
+class _Stop(Exception):
+    """Raised to end ``fit`` early."""
 
 
 def tutorial_iteration(store, X, Y, learning_rate):
@@ -378,8 +416,8 @@ def bench_fullbatch(report, data, args, torch, sklearn):
                     if name.startswith("pytorch"):
                         settle()
 
-        hooked_ann(hook, layers_size=[HIDDEN, 1], learning_rate=0.1,
-                   n_iterations=rounds + 1, dtype=dtype).fit(X, y)
+        timed_fit(hook, X, y, layers_size=[HIDDEN, 1], learning_rate=0.1,
+                  n_iterations=rounds + 1, dtype=dtype)
 
     gflop = 2 * 2 * HIDDEN * 784 * n / 1e9
     for dtype in ("float64", "float32"):
@@ -407,8 +445,6 @@ def bench_fullbatch(report, data, args, torch, sklearn):
 
 
 def sklearn_fullbatch(X, y):
-    import warnings
-
     from sklearn.neural_network import MLPClassifier
     model = MLPClassifier(hidden_layer_sizes=(HIDDEN,), activation="logistic",
                           solver="sgd", batch_size=X.shape[0], learning_rate_init=0.1,
@@ -468,8 +504,9 @@ def bench_minibatch(report, data, args):
                 floors.append(timed(floor))
 
             floor()
-            hooked_ann(hook, layers_size=[HIDDEN, 1], optimizer="sgd", learning_rate=0.05,
-                       batch_size=batch, n_iterations=rounds + 1, dtype=dtype).fit(X, y)
+            timed_fit(hook, X, y, layers_size=[HIDDEN, 1], optimizer="sgd",
+                      learning_rate=0.05, batch_size=batch, n_iterations=rounds + 1,
+                      dtype=dtype)
             epochs, floors = epochs[1:], floors[1:]
             ratio = paired(epochs, floors)
             report.row(f"epoch floor {dtype}, batch {batch}", median(floors), 1.0,
@@ -481,34 +518,330 @@ def bench_minibatch(report, data, args):
                 report.target("minibatch_256_f32", ratio, 1.5)
 
 
+# ------------------------------------------------------------- identical settings
+
+IDENTICAL_HIDDEN = 100      # 784-100-10 ReLU: scikit-learn's default MLPClassifier
+IDENTICAL_RATE = 0.001      # Adam's step, scikit-learn's default learning_rate_init
+IDENTICAL_BATCHES = (32, 64, 200, 256, None)  # None: the full batch
+IDENTICAL_EPOCHS = 3        # per training (quick mode: 2, on QUICK_SAMPLES samples)
+IDENTICAL_ROUNDS = 3        # trainings per implementation and cell (quick mode: 2)
+QUICK_SAMPLES = 2048
+
+
+def batch_label(batch):
+    return "full" if batch is None else str(batch)
+
+
+def epoch_floor(X, sizes, batch):
+    """A function running the matrix products of one epoch that no implementation can
+    avoid, on arrays allocated here once: for each batch of ``batch`` rows of ``X`` (in
+    order; None: all rows), the forward product ``Wl @ A(l-1)`` of every layer, then
+    backward, from the last layer, the weight-gradient product ``dZl @ A(l-1).T`` of
+    every layer and ``dA(l-1) = Wl.T @ dZl`` of every layer but the first. ``sizes``
+    are the layer widths, inputs first (784, 100, 10)."""
+    n, dtype = X.shape[0], X.dtype
+    batch = batch or n
+    rng = np.random.default_rng(0)
+
+    def random(*shape):
+        return rng.standard_normal(shape).astype(dtype)
+
+    W = [random(units, fan_in) for fan_in, units in zip(sizes, sizes[1:])]
+    dW = [np.empty_like(weights) for weights in W]
+    buffers = {}  # per batch length (the last batch may be shorter)
+    for start in range(0, n, batch):
+        b = min(batch, n - start)
+        if b not in buffers:
+            buffers[b] = {"A": [random(units, b) for units in sizes[1:-1]],
+                          "Z": [np.empty((units, b), dtype) for units in sizes[1:]],
+                          "dZ": [random(units, b) for units in sizes[1:]],
+                          "dA": [np.empty((units, b), dtype) for units in sizes[1:-1]]}
+
+    def run():
+        for start in range(0, n, batch):
+            A0 = X[start:start + batch].T
+            arrays = buffers[A0.shape[1]]
+            A = [A0] + arrays["A"]  # A[l] is the input of layer l + 1
+            for l, weights in enumerate(W):
+                np.matmul(weights, A[l], out=arrays["Z"][l])
+            for l in reversed(range(len(W))):
+                np.matmul(arrays["dZ"][l], A[l].T, out=dW[l])
+                if l:
+                    np.matmul(W[l].T, arrays["dZ"][l], out=arrays["dA"][l - 1])
+    return run
+
+
+def floor_gflop(n, sizes):
+    """Floating-point operations (GFLOP) of an epoch's floor on ``n`` samples."""
+    products = sum(2 * fan_in * units for fan_in, units in zip(sizes, sizes[1:]))
+    dA = sum(fan_in * units for fan_in, units in zip(sizes[1:], sizes[2:]))
+    return n * (2 * products + 2 * dA) / 1e9
+
+
+def ann_trainer(X, y, batch, epochs, seed=1):
+    """A function that trains ``ANN`` at the identical settings and returns its
+    ``predict``: 784-100-10 ReLU, Adam (lr 0.001, betas 0.9 and 0.999, epsilon 1e-8),
+    Glorot initialization, ``batch`` samples per update (None: full batch), in X's
+    dtype."""
+    n_classes = len(np.unique(y))
+
+    def train():
+        model = ANN(layers_size=[IDENTICAL_HIDDEN, n_classes], activation="relu",
+                    optimizer="adam", learning_rate=IDENTICAL_RATE, batch_size=batch,
+                    init="glorot", dtype=X.dtype.name, n_iterations=epochs, seed=seed,
+                    quiet=True)
+        return model.fit(X, y).predict
+    return train
+
+
+def mlp_trainer(estimator, X, y, batch, epochs, seed=1, **extra):
+    """The same for scikit-learn's ``MLPClassifier`` or a drop-in with its parameters
+    (``ann.MLPClassifier``, ``extra`` its own ones): its defaults (ReLU, Adam at
+    0.001, alpha 1e-4, ...) with one hidden layer of 100, exactly ``epochs`` epochs
+    (``tol=0`` and no early end), reshuffled every epoch. scikit-learn trains in X's
+    dtype."""
+    def train():
+        model = estimator(hidden_layer_sizes=(IDENTICAL_HIDDEN,),
+                          batch_size=batch or X.shape[0], max_iter=epochs, tol=0,
+                          n_iter_no_change=10 ** 9, shuffle=True, random_state=seed,
+                          **extra)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ConvergenceWarning: max_iter reached
+            return model.fit(X, y).predict
+    return train
+
+
+def torch_trainer(torch, X, y, batch, epochs, seed=1):
+    """The same for PyTorch on the CPU: an equivalent ``nn.Sequential``,
+    ``torch.optim.Adam`` (its default betas and epsilon are scikit-learn's), the cross
+    entropy of the logits, a new ``randperm`` of the samples every epoch cut into
+    batches of ``batch``, in X's dtype."""
+    classes = np.unique(y)
+    targets = torch.from_numpy(np.searchsorted(classes, y).astype(np.int64))
+    inputs = torch.from_numpy(X)
+    size = batch or X.shape[0]
+
+    def train():
+        torch.manual_seed(seed)
+        net = torch.nn.Sequential(torch.nn.Linear(X.shape[1], IDENTICAL_HIDDEN),
+                                  torch.nn.ReLU(),
+                                  torch.nn.Linear(IDENTICAL_HIDDEN, len(classes)))
+        net = net.to(getattr(torch, X.dtype.name))
+        optimizer = torch.optim.Adam(net.parameters(), lr=IDENTICAL_RATE)
+        loss_function = torch.nn.CrossEntropyLoss()
+        for _ in range(epochs):
+            for index in torch.randperm(X.shape[0]).split(size):
+                optimizer.zero_grad()
+                loss_function(net(inputs[index]), targets[index]).backward()
+                optimizer.step()
+
+        def predict(X_test):
+            with torch.no_grad():
+                return classes[net(torch.from_numpy(X_test)).argmax(dim=1).numpy()]
+        return predict
+    return train
+
+
+def ann_estimator():
+    """``ann.MLPClassifier`` when the package has it, else None."""
+    import ann
+    return getattr(ann, "MLPClassifier", None)
+
+
+def identical_trainers(X, y, batch, epochs, torch, sklearn, estimator):
+    """``{implementation: train function}`` for one cell of the table. The drop-in
+    ``ann.MLPClassifier`` (``estimator``) is measured at scikit-learn's defaults only:
+    batch 200 on float64 data, as is and with ``dtype="float32"``."""
+    trainers = {"ann": ann_trainer(X, y, batch, epochs)}
+    if sklearn is not None:
+        from sklearn.neural_network import MLPClassifier
+        trainers["scikit-learn"] = mlp_trainer(MLPClassifier, X, y, batch, epochs)
+    if torch is not None:
+        trainers["pytorch"] = torch_trainer(torch, X, y, batch, epochs)
+    if sklearn is not None and estimator is not None and batch == 200 \
+            and X.dtype == np.float64:
+        trainers["ann.MLPClassifier()"] = mlp_trainer(estimator, X, y, batch, epochs)
+        trainers["ann.MLPClassifier(dtype='float32')"] = mlp_trainer(
+            estimator, X, y, batch, epochs, dtype="float32")
+    return trainers
+
+
+def round_robin(tasks, rounds, isolated=("pytorch",)):
+    """Run every task once per round, in turn; returns ``{name: [seconds of each
+    round]}`` and ``{name: the last round's result}``. The ``isolated`` tasks use
+    their own thread pools (PyTorch's OpenMP, not NumPy's BLAS): a pause before and
+    after each lets the other library's idle threads stop spinning (``settle``)."""
+    times = {name: [] for name in tasks}
+    results = {}
+    for _ in range(rounds):
+        for name, task in tasks.items():
+            if name in isolated:
+                settle()
+            start = time.perf_counter()
+            results[name] = task()
+            times[name].append(time.perf_counter() - start)
+            if name in isolated:
+                settle()
+    return times, results
+
+
+def bench_identical(report, data, args, torch, sklearn):
+    epochs = 2 if args.quick else IDENTICAL_EPOCHS
+    rounds = 2 if args.quick else IDENTICAL_ROUNDS
+    estimator = ann_estimator()
+    X, y, _, _ = data.task("10")
+    n = QUICK_SAMPLES if args.quick else X.shape[0]
+    sizes = (X.shape[1], IDENTICAL_HIDDEN, len(np.unique(y)))
+    report.section("identical", f"Identical settings: {n} samples of the ten digits, "
+                   f"{'-'.join(map(str, sizes))} ReLU, Adam 0.001, {epochs} epochs per "
+                   f"training; time per epoch (the training's time / {epochs}), median of "
+                   f"{rounds} rounds, ratios round by round")
+    all_cells = {}  # dtype -> batch -> implementation -> row
+    for dtype in ("float64", "float32"):
+        X, y, X_test, y_test = data.task("10", dtype)
+        X, y = X[:n], y[:n]
+        for train in identical_trainers(X[:512], y[:512], 64, 1, torch, sklearn,
+                                        estimator).values():
+            train()  # warm-up: first calls, imports, thread pools
+        cells = all_cells[dtype] = {}
+        for batch in IDENTICAL_BATCHES:
+            tasks = {"floor": epoch_floor(X, sizes, batch)}
+            tasks.update(identical_trainers(X, y, batch, epochs, torch, sklearn,
+                                            estimator))
+            times, results = round_robin(tasks, rounds)
+            per_epoch = {name: [t / (1 if name == "floor" else epochs) for t in values]
+                         for name, values in times.items()}
+            accuracy = {name: float(np.mean(predict(X_test) == y_test))
+                        for name, predict in results.items() if name != "floor"}
+            cells[batch] = identical_rows(report, dtype, batch, per_epoch, accuracy,
+                                          floor_gflop(n, sizes))
+        identical_table(report, dtype, cells)
+    identical_targets(report, all_cells)
+    if sklearn is None or torch is None:
+        report.note("quick mode or --no-peers or not installed: the identical-settings "
+                    "table has no peers")
+    elif estimator is None:
+        report.note("ann.MLPClassifier does not exist yet: its rows are skipped")
+
+
+def identical_rows(report, dtype, batch, per_epoch, accuracy, gflop):
+    """Report one cell (dtype, batch): the floor, then every implementation's time per
+    epoch against the floor and the peers. Returns ``{name: row}``."""
+    floor = per_epoch["floor"]
+    cell = f"{dtype}, batch {batch_label(batch)}"
+    rows = {"floor": report.row(f"floor {cell}", median(floor), 1.0, f"floor {cell}",
+                                note=f"{gflop:.1f} GFLOP, "
+                                f"{gflop / median(floor):.0f} GFLOP/s",
+                                implementation="floor", dtype=dtype, batch=batch,
+                                rounds=floor)}
+    for name, seconds in per_epoch.items():
+        if name == "floor":
+            continue
+        versus = {peer: paired(seconds, per_epoch[peer])
+                  for peer in ("scikit-learn", "pytorch")
+                  if peer in per_epoch and peer != name}
+        note = "".join(f"{ratio:.2f}x {peer}; " for peer, ratio in versus.items())
+        label = f"{name} {cell}" if name in ("ann", "scikit-learn", "pytorch") else \
+            f"{name}, batch {batch_label(batch)}"
+        rows[name] = report.row(label, median(seconds), paired(seconds, floor),
+                                f"floor {cell}",
+                                note=note + f"test accuracy {accuracy[name]:.2%}",
+                                implementation=name, dtype=dtype, batch=batch,
+                                versus=versus, accuracy=accuracy[name], rounds=seconds)
+    return rows
+
+
+def identical_targets(report, cells):
+    """ann's epoch against the floor at each batch size with a limit; at batch 200 in
+    float64, ann against the peers and ann.MLPClassifier against scikit-learn.
+    ``cells[dtype][batch][implementation]`` is a row."""
+    for batch, limit in EPOCH_LIMITS.items():
+        for dtype in ("float64", "float32"):
+            report.target(f"epoch_{batch_label(batch)}_f{dtype[-2:]}",
+                          cells[dtype][batch]["ann"]["ratio"], limit)
+    cell = cells["float64"][200]
+    for key, name, peer in (("sklearn_200_f64", "ann", "scikit-learn"),
+                            ("torch_200_f64", "ann", "pytorch"),
+                            ("mlp_f64", "ann.MLPClassifier()", "scikit-learn"),
+                            ("mlp_f32", "ann.MLPClassifier(dtype='float32')",
+                             "scikit-learn")):
+        row = cell.get(name)
+        if row is None or peer not in row["versus"]:
+            missing = name if row is None else peer
+            report.target(key, None, PEER_LIMITS[key], detail=f"({missing} not run)")
+        else:
+            report.target(key, row["versus"][peer], PEER_LIMITS[key],
+                          detail=f"{format_time(row['median_s'])} per epoch against "
+                          f"{format_time(cell[peer]['median_s'])}")
+
+
+def identical_table(report, dtype, cells):
+    """The cells of one dtype as a Markdown table (the README's Performance section)."""
+    peers = [name for name in ("scikit-learn", "pytorch") if name in cells[200]]
+    names = ["ann"] + peers
+    titles = {"ann": "`ann`", "scikit-learn": "scikit-learn", "pytorch": "PyTorch"}
+    report.say()
+    report.say(f"   {dtype}: time per epoch (x the floor); ann's ratio to each peer; "
+               "test accuracy after the epochs")
+    header = (["batch", "floor"] + [titles[name] for name in names]
+              + [f"`ann` / {titles[name]}" for name in peers]
+              + ["accuracy " + " / ".join(titles[name] for name in names)])
+    report.say("   | " + " | ".join(header) + " |")
+    report.say("   |" + " --- |" * len(header))
+    for batch, rows in cells.items():
+        cells_text = [batch_label(batch), format_time(rows["floor"]["median_s"])]
+        cells_text += [f"{format_time(rows[name]['median_s'])} ({rows[name]['ratio']:.2f}x)"
+                       for name in names]
+        cells_text += [f"{rows['ann']['versus'][peer]:.2f}x" for peer in peers]
+        cells_text.append(" / ".join(f"{rows[name]['accuracy']:.1%}" for name in names))
+        report.say("   | " + " | ".join(cells_text) + " |")
+    for name in ("ann.MLPClassifier()", "ann.MLPClassifier(dtype='float32')"):
+        row = cells[200].get(name)
+        if row is not None:
+            report.say(f"   {name} at scikit-learn's defaults (batch 200, float64 data): "
+                       f"{format_time(row['median_s'])} per epoch, "
+                       f"{row['versus']['scikit-learn']:.2f}x scikit-learn's; test "
+                       f"accuracy {row['accuracy']:.1%}")
+
+
 # ----------------------------------------------------------------- time to accuracy
 
-def ann_time_to_accuracy(params, data, task, bars, max_epochs=None):
-    """Run ``fit`` with ``params``; returns ``(times, curve)``: the training time at
-    which each bar was first reached (None if never) and (time, accuracy) per epoch."""
-    params = dict(params)
+SEEDS = (1, 2, 3)  # every time to accuracy is the median over these seeds
+
+
+def bar_hits(bars, hits, train, accuracy):
+    """Record in ``hits`` the training time ``train`` for every bar ``accuracy`` reaches
+    for the first time; True once every bar is reached."""
+    for bar in bars:
+        if accuracy >= bar and bar not in hits:
+            hits[bar] = train
+    return len(hits) == len(bars)
+
+
+def ann_time_to_accuracy(params, data, task, bars, seed, max_epochs=None):
+    """Run ``fit`` with ``params`` and ``seed``; returns ``(times, curve)``: the
+    training time at which each bar was first reached (None if never) and (time,
+    accuracy) per epoch."""
+    params = dict(params, seed=seed)
     X, y, X_test, y_test = data.task(task, params.get("dtype", "float64"))
     if max_epochs is not None:
         params["n_iterations"] = min(params["n_iterations"], max_epochs)
-    state = {"train": 0.0, "hits": {}, "curve": []}
+    train, hits, curve = 0.0, {}, []
 
-    def hook(model, seconds):
-        state["train"] += seconds
+    def on_epoch(model, seconds):
+        nonlocal train
+        train += seconds
         accuracy = model.score(X_test, y_test)
-        state["curve"].append((state["train"], accuracy))
-        for bar in bars:
-            if accuracy >= bar and bar not in state["hits"]:
-                state["hits"][bar] = state["train"]
-        if len(state["hits"]) == len(bars):
-            raise _Stop
+        curve.append((train, accuracy))
+        return bar_hits(bars, hits, train, accuracy)
 
-    hooked_ann(hook, **params).fit(X, y)
-    return {bar: state["hits"].get(bar) for bar in bars}, state["curve"]
+    timed_fit(on_epoch, X, y, **params)
+    return {bar: hits.get(bar) for bar in bars}, curve
 
 
-def torch_time_to_accuracy(torch, data, task, bars, max_epochs, seed=1):
+def torch_time_to_accuracy(torch, data, task, bars, seed, max_epochs=20):
     """PyTorch CPU, float32, Adam (lr 1e-3): 784-196-1 ReLU, batch 64 for 5v8;
-    784-256-10 ReLU, batch 128 for 10 classes."""
+    784-256-10 ReLU, batch 128 for 10 classes. Returns ``(times, curve)``."""
     X, y, X_test, y_test = data.task(task, "float32")
     torch.manual_seed(seed)
     binary = task == "5v8"
@@ -527,9 +860,7 @@ def torch_time_to_accuracy(torch, data, task, bars, max_epochs, seed=1):
     settle()
     for _ in range(max_epochs):
         start = time.perf_counter()
-        order = torch.randperm(len(inputs))
-        for s in range(0, len(inputs), batch):
-            index = order[s:s + batch]
+        for index in torch.randperm(len(inputs)).split(batch):
             optimizer.zero_grad()
             loss = loss_function(net(inputs[index]), targets[index])
             loss.backward()
@@ -540,27 +871,22 @@ def torch_time_to_accuracy(torch, data, task, bars, max_epochs, seed=1):
             predicted = (out[:, 0] > 0).numpy() if binary else out.argmax(1).numpy()
         accuracy = float(np.mean(predicted == y_test))
         curve.append((train, accuracy))
-        for bar in bars:
-            if accuracy >= bar and bar not in hits:
-                hits[bar] = train
-        if len(hits) == len(bars):
+        if bar_hits(bars, hits, train, accuracy):
             break
+    settle()
     return {bar: hits.get(bar) for bar in bars}, curve
 
 
-def sklearn_time_to_accuracy(data, task, bars):
-    """scikit-learn's default MLPClassifier, trained epoch by epoch with ``partial_fit``
-    and stopped by its own rule (no improvement of the loss by ``tol`` for more than
-    ``n_iter_no_change`` epochs, or ``max_iter`` epochs), as ``fit`` does. Returns the
-    time to each bar, the time to finish, the final accuracy and the curve."""
-    import warnings
-
+def sklearn_time_to_accuracy(data, task, bars, seed):
+    """scikit-learn's default MLPClassifier (``random_state=seed``), trained epoch by
+    epoch with ``partial_fit`` and stopped by its own rule (no improvement of the loss
+    by ``tol`` for more than ``n_iter_no_change`` epochs, or ``max_iter`` epochs), as
+    ``fit`` does. Returns ``(times, curve)``; the curve's last point is the finish."""
     from sklearn.neural_network import MLPClassifier
     X, y, X_test, y_test = data.task(task, "float64")
-    model = MLPClassifier(random_state=1)
+    model = MLPClassifier(random_state=seed)
     classes = np.unique(y)
     train, hits, curve = 0.0, {}, []
-    settle()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for _ in range(model.max_iter):
@@ -569,58 +895,87 @@ def sklearn_time_to_accuracy(data, task, bars):
             train += time.perf_counter() - start
             accuracy = float(model.score(X_test, y_test))
             curve.append((train, accuracy))
-            for bar in bars:
-                if accuracy >= bar and bar not in hits:
-                    hits[bar] = train
+            bar_hits(bars, hits, train, accuracy)
             if model._no_improvement_count > model.n_iter_no_change:
                 break
-    return {bar: hits.get(bar) for bar in bars}, train, curve[-1][1], curve
+    return {bar: hits.get(bar) for bar in bars}, curve
+
+
+def median_over_seeds(seconds):
+    """The median of the seeds' times to a bar, a seed that never reached it (None)
+    counting as slower than all others; None when the median seed did not reach it."""
+    value = float(np.median([math.inf if s is None else s for s in seconds]))
+    return None if math.isinf(value) else value
+
+
+def seeds_note(seconds, curves):
+    """Each seed's time, then at which epoch the median seed got there (or, when most
+    seeds did not, the final accuracies)."""
+    middle = median_over_seeds(seconds)
+    note = (f"median of {len(seconds)} seeds ("
+            + ", ".join(format_time(s) for s in seconds) + "); ")
+    if middle is None:
+        return note + "not reached by most; final " + ", ".join(
+            f"{curve[-1][1]:.2%}" for curve in curves)
+    return note + reached_note(middle, curves[seconds.index(middle)])
+
+
+def report_over_seeds(report, results, who, label, bars, runs, task, **extra):
+    """Report the median over seeds of ``runs`` (``(times, curve)`` per seed, in the
+    order of SEEDS) for each bar, and keep the best median of ``who`` per bar in
+    ``results``. Each row keeps the median seed's curve (else the first seed's)."""
+    curves = [curve for _, curve in runs]
+    for bar in bars:
+        seconds = [times[bar] for times, _ in runs]
+        middle = median_over_seeds(seconds)
+        entry = results.setdefault(f"{task}_{bar * 100:.1f}", {})
+        if who not in entry or (middle is not None
+                                and (entry[who] is None or middle < entry[who])):
+            entry[who] = middle
+        curve = curves[0] if middle is None else curves[seconds.index(middle)]
+        report.row(f"{label}: {task} to {bar:.1%}", middle,
+                   note=seeds_note(seconds, curves), bar=bar, curve=curve,
+                   seeds=list(SEEDS[:len(runs)]), seconds_by_seed=seconds, **extra)
 
 
 def bench_accuracy(report, data, args, torch, sklearn):
     report.section("accuracy", "Time to test accuracy (training time, evaluation "
-                   "excluded; float32 unless stated)")
-    results = {}
+                   f"excluded; float32 unless stated; median over seeds {SEEDS})")
+    results = {}  # "5v8_99.0" -> {"ann": seconds, "pytorch": ..., "sklearn": ...}
     names = ["5v8-fast"] if args.quick else list(CONFIGS)
     for name in names:
         config = CONFIGS[name]
-        times, curve = ann_time_to_accuracy(config["params"], data, config["task"],
-                                            config["bars"],
-                                            max_epochs=3 if args.quick else None)
-        for bar, seconds in times.items():
-            key = f"{config['task']}_{bar * 100:.1f}"
-            if seconds is not None:
-                results.setdefault(key, {})
-                best = results[key].get("ann")
-                if best is None or seconds < best:
-                    results[key]["ann"] = seconds
-            report.row(f"ann {name}: {config['task']} to {bar:.1%}", seconds,
-                       note=reached_note(seconds, curve), config=name,
-                       params=config["params"], bar=bar, curve=curve)
+        runs = [ann_time_to_accuracy(config["params"], data, config["task"],
+                                     config["bars"], seed,
+                                     max_epochs=3 if args.quick else None)
+                for seed in SEEDS]
+        report_over_seeds(report, results, "ann", f"ann {name}", config["bars"], runs,
+                          config["task"], config=name, params=config["params"])
     if args.quick:
         report.note("quick mode: PyTorch, scikit-learn, 99.4% and 10-class runs skipped")
     else:
         if torch is not None:
             for task, bars in (("5v8", (0.990, 0.994)), ("10", (0.980,))):
-                times, curve = torch_time_to_accuracy(torch, data, task, bars,
-                                                      max_epochs=20)
-                for bar, seconds in times.items():
-                    results.setdefault(f"{task}_{bar * 100:.1f}", {})["pytorch"] = seconds
-                    report.row(f"pytorch: {task} to {bar:.1%}", seconds,
-                               note=reached_note(seconds, curve), bar=bar, curve=curve)
+                runs = [torch_time_to_accuracy(torch, data, task, bars, seed)
+                        for seed in SEEDS]
+                report_over_seeds(report, results, "pytorch", "pytorch", bars, runs, task)
         else:
             report.note("PyTorch is not installed: its time to accuracy is skipped")
         if sklearn is not None:
             for task, bars in (("5v8", (0.990, 0.994)), ("10", (0.980,))):
-                times, total, final, curve = sklearn_time_to_accuracy(data, task, bars)
-                for bar, seconds in times.items():
-                    results.setdefault(f"{task}_{bar * 100:.1f}", {})["sklearn"] = seconds
-                    report.row(f"scikit-learn default: {task} to {bar:.1%}", seconds,
-                               note=reached_note(seconds, curve) + "; MLPClassifier(), "
-                               "float64", bar=bar)
-                results.setdefault(f"{task}_finish", {})["sklearn"] = total
-                report.row(f"scikit-learn default: {task} to finish", total,
-                           note=f"{len(curve)} epochs, final {final:.2%}", curve=curve)
+                runs = [sklearn_time_to_accuracy(data, task, bars, seed)
+                        for seed in SEEDS]
+                report_over_seeds(report, results, "sklearn",
+                                  "scikit-learn default (MLPClassifier(), float64)",
+                                  bars, runs, task)
+                totals = [curve[-1][0] for _, curve in runs]
+                results.setdefault(f"{task}_finish", {})["sklearn"] = median(totals)
+                report.row(f"scikit-learn default: {task} to finish", median(totals),
+                           note=f"median of {len(totals)} seeds ("
+                           + ", ".join(f"{format_time(t)}: {len(curve)} epochs, final "
+                                       f"{curve[-1][1]:.2%}"
+                                       for t, (_, curve) in zip(totals, runs)) + ")",
+                           seconds_by_seed=totals)
         else:
             report.note("scikit-learn is not installed: its time to accuracy is skipped")
 
@@ -809,6 +1164,8 @@ def main(argv=None):
     torch = sklearn = None
     if not args.no_peers and not args.quick:
         torch, sklearn = optional("torch"), optional("sklearn")
+    if torch is not None:
+        torch.set_num_threads(usable_cores())  # as many as NumPy's BLAS uses
     report = Report(args.quick)
     machine = machine_info()
     report.data["machine"] = machine
@@ -838,6 +1195,7 @@ def main(argv=None):
     runners = {
         "fullbatch": lambda: bench_fullbatch(report, data, args, torch, sklearn),
         "minibatch": lambda: bench_minibatch(report, data, args),
+        "identical": lambda: bench_identical(report, data, args, torch, sklearn),
         "accuracy": lambda: bench_accuracy(report, data, args, torch, sklearn),
         "load": lambda: bench_load(report, data, args),
         "tree": lambda: bench_tree(report, args),

@@ -4,6 +4,8 @@ Nothing here asserts on timings (the machine is shared and timings are noisy): t
 script itself checks the speed targets and prints PASS/FAIL; these tests check the
 structure and contents of what it reports, and its handling of bad flags.
 """
+import argparse
+import io
 import json
 import os
 import subprocess
@@ -84,6 +86,24 @@ def test_minibatch_rows_cover_batches_and_dtypes(quick_run):
             assert f"epoch floor {dtype}, batch {batch}" in names
 
 
+def test_identical_settings_rows_cover_batches_and_dtypes(quick_run):
+    result, data, _ = quick_run
+    rows = {row["name"]: row for row in data["sections"]["identical"]}
+    for dtype in ("float64", "float32"):
+        for batch in ("32", "64", "200", "256", "full"):
+            floor = rows[f"floor {dtype}, batch {batch}"]
+            assert floor["ratio"] == 1.0 and floor["median_s"] > 0
+            ann_row = rows[f"ann {dtype}, batch {batch}"]
+            assert ann_row["ratio_to"] == f"floor {dtype}, batch {batch}"
+            assert ann_row["ratio"] == pytest.approx(benchmark.paired(
+                ann_row["rounds"], floor["rounds"]))
+            assert len(ann_row["rounds"]) == 2, "quick mode: two rounds"
+            assert 0.1 < ann_row["accuracy"] <= 1, "ten classes: better than chance"
+    # quick mode has no peers: ann's rows compare to the floor only
+    assert {row["implementation"] for row in rows.values()} == {"floor", "ann"}
+    assert result.stdout.count("| batch | floor | `ann` |") == 2
+
+
 def test_time_to_accuracy_records_the_curve(quick_run):
     _, data, _ = quick_run
     rows = data["sections"]["accuracy"]
@@ -91,6 +111,8 @@ def test_time_to_accuracy_records_the_curve(quick_run):
     assert ann_rows
     for row in ann_rows:
         assert row["config"] in benchmark.CONFIGS
+        assert row["seeds"] == list(benchmark.SEEDS) and len(benchmark.SEEDS) >= 3
+        assert row["median_s"] == benchmark.median_over_seeds(row["seconds_by_seed"])
         assert row["curve"], "one (time, accuracy) point per epoch"
         times = [point[0] for point in row["curve"]]
         assert times == sorted(times)
@@ -129,8 +151,12 @@ def test_every_target_is_reported(quick_run):
             assert target["value"] >= 0
             assert (target["status"] == "PASS") == (target["value"] <= target["limit"])
     # quick mode skips the peers, so their comparisons cannot be made
-    assert targets["5v8_99.0"]["status"] == "SKIP"
-    assert targets["10_98.0"]["status"] == "SKIP"
+    for key in ("5v8_99.0", "10_98.0", "sklearn_200_f64", "torch_200_f64", "mlp_f64",
+                "mlp_f32"):
+        assert targets[key]["status"] == "SKIP", key
+    # ann's epoch against the floor is measured in quick mode too
+    for key in ("epoch_64_f64", "epoch_200_f32", "epoch_full_f64"):
+        assert targets[key]["value"] > 0, key
     table = result.stdout
     assert "== Targets" in table
     for target in targets.values():
@@ -207,3 +233,139 @@ def test_tutorial_baseline_is_gradient_descent_on_the_same_cost():
 
 def test_paired_ratio_is_the_median_of_round_ratios():
     assert benchmark.paired([2, 4, 30], [1, 2, 3]) == 2.0
+
+
+@pytest.mark.parametrize("seconds, expected", [
+    ([3.0, 1.0, 2.0], 2.0),
+    ([1.0, None, 3.0], 3.0),      # the seed that never got there is the slowest
+    ([None, 2.0, None], None),    # most seeds never got there
+])
+def test_median_over_seeds_counts_a_miss_as_slowest(seconds, expected):
+    assert benchmark.median_over_seeds(seconds) == expected
+
+
+def test_timed_fit_reports_each_epoch_and_stops_when_asked():
+    rng = np.random.default_rng(0)
+    X = rng.random((40, 5))
+    y = (X[:, 0] > 0.5).astype(int)
+    seen = []
+
+    def on_epoch(model, seconds):
+        seen.append((len(model.costs), seconds))
+        return len(model.costs) == 3
+
+    model = benchmark.timed_fit(on_epoch, X, y, layers_size=[4, 1], n_iterations=10)
+    assert [epoch for epoch, _ in seen] == [1, 2, 3]
+    assert all(seconds > 0 for _, seconds in seen)
+    assert len(model.costs) == 3
+
+
+def test_epoch_floor_runs_every_unavoidable_product(monkeypatch):
+    """For each batch: the forward product of each layer, the weight-gradient product
+    of each, dA of all but the first; their FLOPs are floor_gflop's."""
+    X = np.ones((10, 6))
+    sizes = (6, 5, 3)
+    floor = benchmark.epoch_floor(X, sizes, batch=4)
+    shapes = []
+    original = np.matmul
+
+    def counting(a, b, out=None):
+        shapes.append((a.shape, b.shape))
+        assert out is not None and out.shape == (a.shape[0], b.shape[1])
+        return original(a, b, out=out)
+
+    monkeypatch.setattr(np, "matmul", counting)
+    floor()
+    monkeypatch.undo()
+    per_batch = lambda b: [((5, 6), (6, b)), ((3, 5), (5, b)),      # Z1, Z2
+                           ((3, b), (b, 5)), ((5, 3), (3, b)),      # dW2, dA1
+                           ((5, b), (b, 6))]                        # dW1
+    assert shapes == per_batch(4) + per_batch(4) + per_batch(2)
+    flops = sum(2 * a[0] * a[1] * b[1] for a, b in shapes)
+    assert flops == pytest.approx(benchmark.floor_gflop(10, sizes) * 1e9)
+
+
+def blobs(n, classes=(3, 5, 7), features=12, seed=0, dtype="float64"):
+    """``n`` samples of well separated clusters, one per class (the same centers for
+    every ``seed``), labelled with ``classes``."""
+    centers = 3 * np.random.default_rng(0).standard_normal((len(classes), features))
+    rng = np.random.default_rng(seed + 1)
+    which = rng.integers(len(classes), size=n)
+    X = centers[which] + rng.standard_normal((n, features))
+    return X.astype(dtype), np.asarray(classes)[which]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_trainers_learn_and_predict_the_labels(dtype):
+    """Each implementation trains at the identical settings and predicts labels (not
+    class indices), in the data's dtype."""
+    import torch
+    from sklearn.neural_network import MLPClassifier
+    X, y = blobs(300, dtype=dtype)
+    X_test, y_test = blobs(200, seed=1, dtype=dtype)
+    trainers = {"ann": benchmark.ann_trainer(X, y, 32, 15),
+                "scikit-learn": benchmark.mlp_trainer(MLPClassifier, X, y, 32, 15),
+                "pytorch": benchmark.torch_trainer(torch, X, y, 32, 15)}
+    for name, train in trainers.items():
+        predicted = train()(X_test)
+        assert set(predicted) <= {3, 5, 7}, name
+        assert np.mean(predicted == y_test) > 0.9, name
+
+
+class StandInEstimator:
+    """What the benchmark uses of ``ann.MLPClassifier``: scikit-learn's parameters plus
+    ``dtype``."""
+
+    def __init__(self, dtype="float64", **params):
+        from sklearn.neural_network import MLPClassifier
+        self.dtype = dtype
+        self.model = MLPClassifier(**params)
+
+    def fit(self, X, y):
+        self.model.fit(X.astype(self.dtype), y)
+        return self
+
+    def predict(self, X):
+        return self.model.predict(X.astype(self.dtype))
+
+
+class FakeData:
+    """``Data.task`` for task "10" on small synthetic data."""
+
+    def task(self, task, dtype="float64"):
+        assert task == "10"
+        X, y = blobs(256, classes=tuple(range(10)), features=20, dtype=dtype)
+        X_test, y_test = blobs(100, classes=tuple(range(10)), features=20, seed=1,
+                               dtype=dtype)
+        return X, y, X_test, y_test
+
+
+def test_identical_section_compares_to_every_peer(monkeypatch):
+    import torch
+    import sklearn
+    monkeypatch.setattr(benchmark, "QUICK_SAMPLES", 256)
+    monkeypatch.setattr(benchmark, "SETTLE_S", 0.0)
+    monkeypatch.setattr(benchmark, "ann_estimator", lambda: StandInEstimator)
+    report = benchmark.Report(quick=True, stream=io.StringIO())
+    args = argparse.Namespace(quick=True)
+    benchmark.bench_identical(report, FakeData(), args, torch, sklearn)
+    rows = report.data["sections"]["identical"]
+    names = {row["name"] for row in rows}
+    for dtype in ("float64", "float32"):
+        for batch in ("32", "64", "200", "256", "full"):
+            for implementation in ("floor", "ann", "scikit-learn", "pytorch"):
+                assert f"{implementation} {dtype}, batch {batch}" in names
+    ann_200 = next(row for row in rows if row["name"] == "ann float64, batch 200")
+    assert set(ann_200["versus"]) == {"scikit-learn", "pytorch"}
+    drop_ins = [row for row in rows if row["implementation"].startswith("ann.MLP")]
+    assert [(row["dtype"], row["batch"]) for row in drop_ins] == [("float64", 200)] * 2
+    targets = {target["key"]: target for target in report.data["targets"]}
+    assert set(targets) == {key for key in benchmark.TARGETS
+                            if key.startswith(("epoch_", "sklearn_", "torch_", "mlp_"))}
+    for key in ("sklearn_200_f64", "torch_200_f64", "mlp_f64", "mlp_f32"):
+        assert targets[key]["status"] in ("PASS", "FAIL"), key
+    assert targets["mlp_f32"]["value"] == pytest.approx(
+        drop_ins[1]["versus"]["scikit-learn"])
+    table = report.stream.getvalue()
+    assert "| batch | floor | `ann` | scikit-learn | PyTorch |" in table
+    assert "ann.MLPClassifier(dtype='float32') at scikit-learn's defaults" in table
