@@ -302,31 +302,22 @@ def settle():
 
 
 def timed_fit(on_epoch, X, y, **params):
-    """Fit ``ANN(**params)`` on ``X, y``, calling ``on_epoch(model, seconds)`` after every
-    epoch with the time fit spent on that epoch (since the previous call returned; the
-    first includes fit's set-up). ``on_epoch`` returning True stops training. Returns
-    the model."""
+    """Fit ``ANN(**params)`` on ``X, y`` with a callback that calls ``on_epoch(model,
+    seconds)`` after every epoch, with the time fit spent on that epoch (since the
+    previous call returned: on_epoch's own time is left out; the first epoch includes
+    fit's set-up). ``on_epoch`` returning True stops training. Returns the model."""
+    resume = None
 
-    class Hooked(ANN):
-        def _record(self, *args, **kwargs):
-            seconds = time.perf_counter() - self._bench_resume
-            super()._record(*args, **kwargs)
-            if on_epoch(self, seconds):
-                raise _Stop
-            self._bench_resume = time.perf_counter()
+    def callback(model):
+        nonlocal resume
+        seconds = time.perf_counter() - resume
+        stop = on_epoch(model, seconds)
+        resume = time.perf_counter()
+        return stop
 
-        def fit(self, *args, **kwargs):
-            self._bench_resume = time.perf_counter()
-            try:
-                return super().fit(*args, **kwargs)
-            except _Stop:
-                return self
-
-    return Hooked(quiet=True, **params).fit(X, y)
-
-
-class _Stop(Exception):
-    """Raised to end ``fit`` early."""
+    model = ANN(quiet=True, callbacks=[callback], **params)
+    resume = time.perf_counter()
+    return model.fit(X, y)
 
 
 def tutorial_iteration(store, X, Y, learning_rate):

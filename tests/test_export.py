@@ -190,6 +190,41 @@ def test_from_torch_checks_its_arguments(binary):
         from_torch(nn.Sequential(linear(3, 1)), classes=[0, 1])
 
 
+def test_k_sigmoid_outputs_round_trip_as_multi_label(tmp_path):
+    rng = np.random.RandomState(0)
+    X, Y = rng.randn(40, 4), (rng.rand(40, 3) > 0.5).astype(int)
+    model = ANN([5, 3], activation="tanh", output="sigmoid", learning_rate=0.5,
+                n_iterations=5, quiet=True).fit(X, Y)
+    module = to_torch(model)
+    assert type(module[-1]) is nn.Sigmoid
+    np.testing.assert_allclose(run_torch(module, X), model.predict_proba(X), rtol=0,
+                               atol=1e-12)
+    back = from_torch(module, multilabel=True)
+    assert np.array_equal(back.predict(X), model.predict(X)) and back.predict(X).shape == (40, 3)
+    to_onnx(model, tmp_path / "model.onnx")
+    session = onnxruntime.InferenceSession(str(tmp_path / "model.onnx"),
+                                           providers=["CPUExecutionProvider"])
+    np.testing.assert_allclose(session.run(None, {"X": X})[0], model.predict_proba(X),
+                               rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match="multilabel=True needs k >= 2 sigmoid outputs"):
+        from_torch(nn.Sequential(linear(3, 2), nn.Softmax(dim=1)), multilabel=True)
+
+
+def test_a_poisson_regressor_goes_to_onnx_but_not_to_torch(tmp_path):
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 4)
+    counts = rng.poisson(np.exp(0.5 * X[:, 0]))
+    model = ANN([5, 1], activation="relu", output="exp", learning_rate=0.1,
+                n_iterations=5, quiet=True).fit(X, counts)
+    to_onnx(model, tmp_path / "model.onnx")
+    session = onnxruntime.InferenceSession(str(tmp_path / "model.onnx"),
+                                           providers=["CPUExecutionProvider"])
+    np.testing.assert_allclose(session.run(None, {"X": X})[0][:, 0], model.predict(X),
+                               rtol=1e-12, atol=0)
+    with pytest.raises(ValueError, match="to_torch cannot export the 'exp' activation"):
+        to_torch(model)
+
+
 # --------------------------------------------------------------------------- ONNX
 @every_model
 def test_onnx_in_onnxruntime_equals_the_model(tmp_path, first, output, dtype):

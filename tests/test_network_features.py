@@ -1,0 +1,237 @@
+"""The network's newer features: losses chosen apart from the output, k sigmoid outputs,
+targets in [0, 1], sample weights, dropout, max-norm, initializations, callbacks."""
+import numpy as np
+import pytest
+
+from ann import ANN
+from ann.initializers import INITIALIZERS
+from gradcheck import numerical_gradients
+
+
+def relative_error(a, b):
+    return np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300)
+
+
+def data(n=30, n_features=5, seed=0):
+    rng = np.random.RandomState(seed)
+    return rng.randn(n, n_features), rng
+
+
+def assert_gradients_match(model, X, Y):
+    _, store = model.forward(X)
+    analytic = model.backward(X, Y, store)
+    numeric = numerical_gradients(model, X, Y)
+    for name in numeric:
+        assert relative_error(analytic[name], numeric[name]) < 1e-7, name
+
+
+# (output, loss, units, targets)
+PAIRS = [
+    ("sigmoid", "squared_error", 1, "labels"),
+    ("sigmoid", "squared_error", 4, "labels"),          # Nielsen ch. 1, LeCun
+    ("sigmoid", "binary_cross_entropy", 4, "labels"),   # Nielsen ch. 3
+    ("sigmoid", "binary_cross_entropy", 3, "multilabel"),
+    ("sigmoid", "binary_cross_entropy", 1, "probabilities"),
+    ("sigmoid", "squared_error", 3, "multilabel"),
+    ("softmax", "squared_error", 3, "labels"),
+    ("softmax", "sklearn_log_loss", 3, "labels"),
+    ("sigmoid", "sklearn_binary_log_loss", 2, "multilabel"),
+    ("identity", "squared_error", 2, "values"),
+    ("exp", "poisson", 2, "counts"),
+    ("exp", "squared_error", 1, "counts"),
+]
+
+
+def targets(kind, units, n, rng):
+    if kind == "labels":
+        return rng.randint(0, max(units, 2), size=n)
+    if kind == "multilabel":
+        return (rng.rand(n, units) > 0.5).astype(float)
+    if kind == "probabilities":
+        return rng.rand(n)
+    if kind == "counts":
+        return rng.poisson(2.0, size=(n, units)).astype(float)
+    return rng.randn(n, units)
+
+
+@pytest.mark.parametrize("output, loss, units, kind", PAIRS,
+                         ids=[f"{o}-{l}-{u}-{k}" for o, l, u, k in PAIRS])
+def test_every_output_and_loss_pair_has_exact_gradients(output, loss, units, kind):
+    X, rng = data()
+    Y = targets(kind, units, len(X), rng)
+    if kind == "labels" and units > 1:
+        Y = np.arange(len(X)) % units  # every class present
+    model = ANN([4, units], activation="tanh", output=output, loss=loss, l2=0.2,
+                n_iterations=1, learning_rate=1e-12, quiet=True, init="nielsen_scaled")
+    model.fit(X, Y)
+    assert model.loss_function_ == loss
+    assert_gradients_match(model, X, Y)
+
+
+@pytest.mark.parametrize("input_dropout, dropout", [(0.0, [0.5, 0.3]), (0.2, [0.0, 0.5]),
+                                                    (0.4, [0.6, 0.2])])
+def test_dropout_gradients_with_a_fixed_mask(input_dropout, dropout):
+    X, rng = data(n=25)
+    y = np.arange(25) % 3
+    model = ANN([6, 5, 3], activation="sigmoid", dropout=dropout, input_dropout=input_dropout,
+                n_iterations=1, learning_rate=1e-12, quiet=True, l2=0.1).fit(X, y)
+    masks = model._masks(len(X), np.random.default_rng(3))
+    assert set(masks) == {l for l, p in enumerate([input_dropout] + dropout) if p > 0}
+    T = model.encode_targets(y)
+
+    def cost():
+        _, store = model._forward(X.T, masks)
+        return model._data_cost(store, T, len(X)) + model._penalty(len(X))
+
+    _, store = model._forward(X.T, masks)
+    analytic = model._backward(store, T, len(X))
+    model._add_penalty_gradient(analytic, len(X))
+    for name, P in model.parameters.items():
+        numeric = np.zeros_like(P)
+        for index in np.ndindex(P.shape):
+            original = P[index]
+            P[index] = original + 1e-6
+            plus = cost()
+            P[index] = original - 1e-6
+            numeric[index] = (plus - cost()) / 2e-6
+            P[index] = original
+        assert relative_error(analytic["d" + name], numeric) < 1e-7, name
+
+
+def test_dropout_masks_keep_the_expected_fraction_and_scale():
+    model = ANN([200, 1], dropout=0.3, input_dropout=0.5, quiet=True)
+    model.initialize_parameters(100)
+    masks = model._masks(1000, np.random.default_rng(0))
+    assert set(np.unique(masks[1])) == {0.0, 1 / 0.7}
+    assert abs(np.mean(masks[1] == 0) - 0.3) < 0.01
+    assert abs(np.mean(masks[0] == 0) - 0.5) < 0.01
+
+
+def test_dropout_is_off_at_prediction_and_reproducible_in_training():
+    X, rng = data(n=60)
+    y = (X[:, 0] > 0).astype(int)
+    make = lambda: ANN([8, 1], activation="relu", optimizer="adam", learning_rate=0.01,
+                       batch_size=10, n_iterations=5, dropout=0.5, quiet=True, seed=4)
+    a, b = make().fit(X, y), make().fit(X, y)
+    assert a.costs == b.costs
+    np.testing.assert_array_equal(a.predict_proba(X), a.predict_proba(X))
+    plain = ANN([8, 1], activation="relu", optimizer="adam", learning_rate=0.01, batch_size=10,
+                n_iterations=5, quiet=True, seed=4).fit(X, y)
+    assert plain.costs != a.costs
+
+
+def test_max_norm_bounds_every_units_incoming_weights():
+    X, rng = data(n=80)
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    model = ANN([10, 1], activation="relu", optimizer="sgd", learning_rate=0.5,
+                batch_size=8, n_iterations=5, max_norm=0.5, quiet=True, init="he").fit(X, y)
+    for l in (1, 2):
+        norms = np.linalg.norm(model.parameters[f"W{l}"], axis=1)
+        assert norms.max() <= 0.5 + 1e-12
+        assert norms.max() > 0.49  # the limit was reached, so it acted
+
+
+@pytest.mark.parametrize("name", ["nielsen", "nielsen_scaled"])
+def test_nielsen_initializations(name):
+    rng = np.random.RandomState(0)
+    W, b = INITIALIZERS[name](rng, 300, 400, "sigmoid")
+    expected_std = 1.0 if name == "nielsen" else 1 / np.sqrt(400)
+    assert W.shape == (300, 400) and b.shape == (300, 1)
+    assert abs(W.std() / expected_std - 1) < 0.02 and abs(b.std() - 1) < 0.15
+
+
+def test_sklearn_initialization_draws_as_scikit_learn_does():
+    from sklearn.neural_network import MLPClassifier
+    X, rng = data(n=40, n_features=6)
+    y = np.arange(40) % 3
+    theirs = MLPClassifier(hidden_layer_sizes=(5, 4), activation="logistic", max_iter=1,
+                           random_state=0)
+    theirs._random_state = np.random.RandomState(0)
+    theirs.activation = "logistic"
+    ours = ANN([5, 4, 3], activation="sigmoid", init="sklearn", quiet=True)
+    ours.initialize_parameters(6, seed=0)
+    for l, (fan_in, fan_out) in enumerate([(6, 5), (5, 4), (4, 3)], start=1):
+        W, b = theirs._init_coef(fan_in, fan_out, np.float64)
+        np.testing.assert_array_equal(ours.parameters[f"W{l}"], W.T)
+        np.testing.assert_array_equal(ours.parameters[f"b{l}"][:, 0], b)
+
+
+def test_k_sigmoid_outputs_for_classes_predict_the_largest():
+    X, rng = data(n=90)
+    y = np.digitize(X[:, 0], [-0.5, 0.5])
+    model = ANN([8, 3], output="sigmoid", loss="squared_error", activation="sigmoid",
+                optimizer="sgd", learning_rate=1.0, batch_size=10, n_iterations=40,
+                init="nielsen", quiet=True).fit(X, y)
+    P = model.predict_proba(X)
+    assert P.shape == (90, 3) and not np.allclose(P.sum(axis=1), 1)
+    np.testing.assert_array_equal(model.predict(X), P.argmax(axis=1))
+    assert model.score(X, y) > 0.8
+
+
+def test_multilabel_targets_predict_an_indicator_matrix():
+    X, rng = data(n=100)
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0, X[:, 0] + X[:, 2] > 0]).astype(int)
+    model = ANN([10, 3], output="sigmoid", activation="tanh", optimizer="adam",
+                learning_rate=0.05, n_iterations=150, quiet=True).fit(X, Y)
+    assert model.multilabel_ and model.predict(X).shape == (100, 3)
+    assert set(np.unique(model.predict(X))) <= {0, 1}
+    assert model.score(X, Y) > 0.8
+    assert model.history["accuracy"][-1] == pytest.approx(model.score(X, Y))
+
+
+def test_probability_targets_are_fitted_as_soft_labels():
+    X, rng = data(n=200)
+    p = 1 / (1 + np.exp(-2 * X[:, 0]))
+    model = ANN([1], output="sigmoid", optimizer="adam", learning_rate=0.1, n_iterations=300,
+                quiet=True).fit(X, p)
+    np.testing.assert_allclose(model.predict_proba(X)[:, 1], p, atol=0.05)
+    np.testing.assert_allclose(model.parameters["W1"][0, 0], 2.0, atol=0.2)
+
+
+def test_sample_weights_equal_repeated_samples_in_full_batch():
+    X, rng = data(n=20)
+    y = (X[:, 0] > 0).astype(int)
+    weights = rng.randint(0, 3, size=20)
+    settings = dict(layers_size=[4, 1], n_iterations=20, learning_rate=0.3, quiet=True,
+                    l2=0.1)
+    weighted = ANN(**settings).fit(X, y, sample_weight=weights)
+    repeated = ANN(**settings).fit(np.repeat(X, weights, axis=0), np.repeat(y, weights))
+    np.testing.assert_allclose(weighted.costs, repeated.costs, rtol=1e-12)
+    np.testing.assert_allclose(weighted.parameters["W1"], repeated.parameters["W1"],
+                               rtol=1e-10)
+
+
+def test_callbacks_run_after_every_epoch_and_can_stop_training():
+    X, rng = data(n=40)
+    y = (X[:, 0] > 0).astype(int)
+    seen = []
+
+    def stop_at_three(model):
+        seen.append(len(model.costs))
+        return len(model.costs) == 3
+
+    model = ANN([3, 1], n_iterations=10, quiet=True, callbacks=[stop_at_three]).fit(X, y)
+    assert seen == [1, 2, 3] and model.n_iter_ == 3 and len(model.costs) == 3
+
+
+def test_poisson_regressor_learns_a_rate():
+    rng = np.random.RandomState(1)
+    X = rng.rand(400, 2)
+    y = rng.poisson(np.exp(1 + X[:, 0]))
+    model = ANN([1], output="exp", optimizer="adam", learning_rate=0.05, n_iterations=400,
+                quiet=True).fit(X, y)
+    np.testing.assert_allclose(model.parameters["W1"][0], [1.0, 0.0], atol=0.25)
+    assert model.predict(X).min() > 0
+
+
+def test_parameters_are_views_of_one_flat_array_and_assignment_copies():
+    model = ANN([3, 2], quiet=True)
+    model.initialize_parameters(4)
+    flat = model._flat
+    assert all(np.shares_memory(p, flat) for p in model.parameters.values())
+    model.parameters["W1"] = np.ones((3, 4))
+    assert np.shares_memory(model.parameters["W1"], flat) and flat[:12].sum() == 12
+    with pytest.raises(ValueError, match=r"W1 has shape \(3, 4\)"):
+        model.parameters["W1"] = np.ones((4, 3))
+    with pytest.raises(KeyError, match="'W9' is not a parameter"):
+        model.parameters["W9"] = np.ones(1)
