@@ -4,9 +4,10 @@
 ``ann.data`` reads MNIST; ``MLPClassifier`` and ``MLPRegressor`` are scikit-learn's
 estimators on ann's engine (they need scikit-learn: ``pip install "ann[sklearn]"``).
 """
+
 from .network import ANN, DivergenceError, NotFittedError
 
-__all__ = ["ANN", "DivergenceError", "NotFittedError", "MLPClassifier", "MLPRegressor"]
+__all__ = ["ANN", "DivergenceError", "MLPClassifier", "MLPRegressor", "NotFittedError"]
 __version__ = "0.1.0"
 
 
@@ -18,6 +19,7 @@ def __getattr__(name):
     try:
         from . import estimators
     except ImportError as error:
-        raise ImportError(f"ann.{name} needs scikit-learn ({error}); install it with: "
-                          'pip install "ann[sklearn]"') from error
+        raise ImportError(
+            f'ann.{name} needs scikit-learn ({error}); install it with: pip install "ann[sklearn]"'
+        ) from error
     return getattr(estimators, name)

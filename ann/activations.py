@@ -7,6 +7,7 @@ multiplies the incoming gradient in place: ``delta *= g'(Z)``, turning ``dA`` in
 
 Adding an activation is one function in each table.
 """
+
 import numpy as np
 
 LEAKY_SLOPE = 0.01

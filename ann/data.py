@@ -20,6 +20,7 @@ into place, so a crash never leaves a half-written file under a real name.
 ``get_binary_dataset`` and ``get_dataset`` select digits and shuffle them the way the
 tutorial does; ``pre_process_data`` scales pixels to [0, 1].
 """
+
 import gzip
 import hashlib
 import http.client
@@ -41,8 +42,8 @@ import numpy as np
 from mnist import MNIST
 
 from ann.files import atomic_file
-from ann.validation import check_int
 from ann.progress import progress_bar
+from ann.validation import check_int
 
 __all__ = [
     "FILE_NAMES",
@@ -73,12 +74,14 @@ MIRRORS = (
 )
 
 #: Expected MD5 of each ``.gz`` file as the mirrors serve it.
-MD5_GZ = MappingProxyType({
-    "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
-    "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
-    "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
-    "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
-})
+MD5_GZ = MappingProxyType(
+    {
+        "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+        "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
+        "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
+        "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
+    }
+)
 
 IMAGE_SIDE = 28
 PIXELS = IMAGE_SIDE * IMAGE_SIDE
@@ -115,7 +118,8 @@ class MNISTDownloadError(FileNotFoundError, RuntimeError):
             f"MNIST file(s) missing from {self.directory}: {', '.join(self.missing)} "
             f"(raw or .gz); downloading them failed: {reason}.\n"
             f"Set MNIST_DIR to a folder that holds the four MNIST files, or run once with "
-            f"internet access to download them.")
+            f"internet access to download them."
+        )
 
     def __reduce__(self):
         return type(self), (self.directory, self.missing, self.reason, self.failures)
@@ -137,21 +141,34 @@ def _open_idx(path, mode="rb"):
 def _count_from_header(path, kind, header):
     """Check an IDX header (magic number, image size); return its item count."""
     if len(header) < 4:
-        raise MNISTFormatError(f"{path}: truncated file ({len(header)} bytes, "
-                               f"too short for an IDX header)")
+        raise MNISTFormatError(
+            f"{path}: truncated file ({len(header)} bytes, too short for an IDX header)"
+        )
     magic = int.from_bytes(header[:4], "big")
     if magic != kind.magic:
-        hint = next((f"; {other.magic} would be a {other.what} file"
-                     for other in (_IMAGES, _LABELS) if other.magic == magic), "")
-        raise MNISTFormatError(f"{path}: wrong magic number {magic}, expected {kind.magic} "
-                               f"for an MNIST {kind.what} file{hint}")
+        hint = next(
+            (
+                f"; {other.magic} would be a {other.what} file"
+                for other in (_IMAGES, _LABELS)
+                if other.magic == magic
+            ),
+            "",
+        )
+        raise MNISTFormatError(
+            f"{path}: wrong magic number {magic}, expected {kind.magic} "
+            f"for an MNIST {kind.what} file{hint}"
+        )
     if len(header) < kind.header_size:
-        raise MNISTFormatError(f"{path}: truncated file ({len(header)} bytes, the IDX "
-                               f"header alone takes {kind.header_size})")
+        raise MNISTFormatError(
+            f"{path}: truncated file ({len(header)} bytes, the IDX "
+            f"header alone takes {kind.header_size})"
+        )
     count, *dims = struct.unpack(">" + "I" * (kind.header_size // 4 - 1), header[4:])
     if kind is _IMAGES and dims != [IMAGE_SIDE, IMAGE_SIDE]:
-        raise MNISTFormatError(f"{path}: wrong image dimensions {dims[0]}x{dims[1]}, "
-                               f"expected {IMAGE_SIDE}x{IMAGE_SIDE}")
+        raise MNISTFormatError(
+            f"{path}: wrong image dimensions {dims[0]}x{dims[1]}, "
+            f"expected {IMAGE_SIDE}x{IMAGE_SIDE}"
+        )
     return count
 
 
@@ -181,9 +198,11 @@ def _count_items(path, kind):
     if left != expected:
         found = f"only {left}" if left < expected else "more"
         problem = "truncated file" if left < expected else "file too long"
-        raise MNISTFormatError(f"{path}: {problem}: its header promises {count} "
-                               f"{kind.what}s ({expected} bytes after the header) but "
-                               f"{found} bytes follow it")
+        raise MNISTFormatError(
+            f"{path}: {problem}: its header promises {count} "
+            f"{kind.what}s ({expected} bytes after the header) but "
+            f"{found} bytes follow it"
+        )
     return count
 
 
@@ -192,8 +211,10 @@ def _check_same_count(images_path, labels_path):
     n_images = _count_items(images_path, _IMAGES)
     n_labels = _count_items(labels_path, _LABELS)
     if n_images != n_labels:
-        raise MNISTFormatError(f"image and label counts differ: {images_path} holds "
-                               f"{n_images} images but {labels_path} holds {n_labels} labels")
+        raise MNISTFormatError(
+            f"image and label counts differ: {images_path} holds "
+            f"{n_images} images but {labels_path} holds {n_labels} labels"
+        )
     return n_images
 
 
@@ -201,8 +222,8 @@ def _rows_to_array(rows, bar):
     """Turn python-mnist's list of per-image pixel lists into a uint8 array (n, 784)."""
     images = np.empty((len(rows), PIXELS), dtype=np.uint8)
     for start in range(0, len(rows), _CONVERT_ROWS):
-        chunk = rows[start:start + _CONVERT_ROWS]
-        images[start:start + len(chunk)] = chunk
+        chunk = rows[start : start + _CONVERT_ROWS]
+        images[start : start + len(chunk)] = chunk
         bar.update(len(chunk))
     return images
 
@@ -219,9 +240,11 @@ def _parse_pair(images_path, labels_path, count, bar):
         rows, labels = reader.load(str(images_path), str(labels_path))
         images = _rows_to_array(rows, bar)
     except (ValueError, struct.error, EOFError, zlib.error, gzip.BadGzipFile) as err:
-        raise MNISTFormatError(f"python-mnist could not parse {images_path} and "
-                               f"{labels_path} (did they change while being read?): "
-                               f"{err}") from err
+        raise MNISTFormatError(
+            f"python-mnist could not parse {images_path} and "
+            f"{labels_path} (did they change while being read?): "
+            f"{err}"
+        ) from err
     labels = np.array(labels, dtype=np.uint8)
     if images.shape != (count, PIXELS) or labels.shape != (count,):
         raise MNISTFormatError(f"{images_path} and {labels_path} changed while being read")
@@ -235,8 +258,7 @@ def _parse_sources(sources, quiet):
     train_images, train_labels, test_images, test_labels = (sources[n] for n in FILE_NAMES)
     n_train = _check_same_count(train_images, train_labels)
     n_test = _check_same_count(test_images, test_labels)
-    with progress_bar(total=n_train + n_test, desc="Parsing MNIST", quiet=quiet,
-                      unit="img") as bar:
+    with progress_bar(total=n_train + n_test, desc="Parsing MNIST", quiet=quiet, unit="img") as bar:
         bar.set_description(f"Parsing {train_images.name}")
         train = _parse_pair(train_images, train_labels, n_train, bar)
         bar.set_description(f"Parsing {test_images.name}")
@@ -245,6 +267,7 @@ def _parse_sources(sources, quiet):
 
 
 # --------------------------------------------------------------------------- directories
+
 
 def _as_path(value, what):
     """``value`` (str or path-like) as an expanded Path; TypeError naming ``what`` if not."""
@@ -257,7 +280,8 @@ def _as_path(value, what):
 
 
 def _resolve_data_dir(data_dir):
-    """The MNIST directory: ``data_dir``, else ``$MNIST_DIR``, else ``data/`` at the project root."""
+    """The MNIST directory: ``data_dir``, else ``$MNIST_DIR``, else ``data/`` at the
+    project root."""
     if data_dir is not None:
         directory = _as_path(data_dir, "data_dir")
     elif os.environ.get("MNIST_DIR"):
@@ -299,7 +323,8 @@ _MAX_CACHE_HEADER = 1 << 20
 
 
 def _cache_root():
-    """The cache directory: ``$ANN_CACHE_DIR``, else ``$XDG_CACHE_HOME/ann``, else ``~/.cache/ann``."""
+    """The cache directory: ``$ANN_CACHE_DIR``, else ``$XDG_CACHE_HOME/ann``, else
+    ``~/.cache/ann``."""
     if os.environ.get("ANN_CACHE_DIR"):
         return Path(os.environ["ANN_CACHE_DIR"]).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME")
@@ -313,12 +338,18 @@ def _cache_path(directory):
     try:
         root = _cache_root().resolve()
     except (OSError, RuntimeError) as err:  # e.g. no home directory
-        warnings.warn(f"MNIST cache disabled: no cache directory ({err})", RuntimeWarning)
+        warnings.warn(
+            f"MNIST cache disabled: no cache directory ({err})", RuntimeWarning, stacklevel=2
+        )
         return None
     source_dir = directory.resolve()
     if root == source_dir or root.is_relative_to(source_dir):
-        warnings.warn(f"MNIST cache disabled: the cache directory {root} is inside the "
-                      f"data directory {source_dir}", RuntimeWarning)
+        warnings.warn(
+            f"MNIST cache disabled: the cache directory {root} is inside the "
+            f"data directory {source_dir}",
+            RuntimeWarning,
+            stacklevel=2,
+        )
         return None
     digest = hashlib.sha256(str(source_dir).encode()).hexdigest()[:24]
     return root / f"mnist-{digest}.cache"
@@ -346,7 +377,8 @@ def _cache_header_is_valid(header, fingerprint):
             return False
         shape, crc = entry.get("shape"), entry.get("crc32")
         if not isinstance(shape, list) or not all(
-                type(value) is int and value >= 0 for value in [*shape, crc]):
+            type(value) is int and value >= 0 for value in [*shape, crc]
+        ):
             return False
     shapes = [entry["shape"] for entry in entries]
     n_train, n_test = shapes[1][:1], shapes[3][:1]  # [count], or [] if malformed
@@ -358,7 +390,7 @@ def _read_cache_header(stream, fingerprint):
     prefix = stream.read(len(_CACHE_MAGIC) + 8)
     if len(prefix) != len(_CACHE_MAGIC) + 8 or not prefix.startswith(_CACHE_MAGIC):
         return None
-    header_size = int.from_bytes(prefix[len(_CACHE_MAGIC):], "little")
+    header_size = int.from_bytes(prefix[len(_CACHE_MAGIC) :], "little")
     if header_size > _MAX_CACHE_HEADER:
         return None
     try:
@@ -385,7 +417,7 @@ def _read_cache(path, fingerprint):
         return None
     arrays, offset = [], 0
     for entry, size in zip(entries, sizes):
-        if zlib.crc32(memoryview(payload)[offset:offset + size]) != entry["crc32"]:
+        if zlib.crc32(memoryview(payload)[offset : offset + size]) != entry["crc32"]:
             return None
         array = np.frombuffer(payload, dtype=np.uint8, count=size, offset=offset)
         arrays.append(array.reshape(entry["shape"]))
@@ -396,8 +428,10 @@ def _read_cache(path, fingerprint):
 def _write_cache(path, fingerprint, arrays):
     """Store the four uint8 arrays atomically; on failure warn and carry on without a cache."""
     arrays = [np.ascontiguousarray(array, dtype=np.uint8) for array in arrays]
-    entries = [{"name": name, "shape": list(array.shape), "crc32": zlib.crc32(array)}
-               for name, array in zip(_CACHE_ARRAYS, arrays)]
+    entries = [
+        {"name": name, "shape": list(array.shape), "crc32": zlib.crc32(array)}
+        for name, array in zip(_CACHE_ARRAYS, arrays)
+    ]
     header = json.dumps({"sources": fingerprint, "arrays": entries}).encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -406,10 +440,13 @@ def _write_cache(path, fingerprint, arrays):
             for array in arrays:
                 stream.write(array.ravel().data)
     except OSError as err:
-        warnings.warn(f"could not write the MNIST cache {path}: {err}", RuntimeWarning)
+        warnings.warn(
+            f"could not write the MNIST cache {path}: {err}", RuntimeWarning, stacklevel=2
+        )
 
 
 # --------------------------------------------------------------------------- download
+
 
 class _ChecksumMismatch(Exception):
     """A downloaded file does not have the expected MD5."""
@@ -436,8 +473,11 @@ def _check_checksums(checksums, names):
         raise TypeError(f"checksums must be a mapping of file name to MD5, not {checksums!r}")
     for name in names:
         digest = checksums.get(name)
-        if not isinstance(digest, str) or len(digest) != 32 or not all(
-                c in "0123456789abcdef" for c in digest.lower()):
+        if (
+            not isinstance(digest, str)
+            or len(digest) != 32
+            or not all(c in "0123456789abcdef" for c in digest.lower())
+        ):
             raise ValueError(f"checksums has no valid MD5 (32 hex digits) for {name}: {digest!r}")
 
 
@@ -456,10 +496,13 @@ def _content_length(response):
 def _fetch(url, target, md5, *, timeout, quiet):
     """Download ``url`` to ``target`` via a temporary file, checking its MD5 first."""
     digest = hashlib.md5()
-    with atomic_file(target, durable=True) as stream, \
-            urllib.request.urlopen(url, timeout=timeout) as response, \
-            progress_bar(total=_content_length(response), desc=target.name, quiet=quiet,
-                         unit="B") as bar:
+    with (
+        atomic_file(target, durable=True) as stream,
+        urllib.request.urlopen(url, timeout=timeout) as response,
+        progress_bar(
+            total=_content_length(response), desc=target.name, quiet=quiet, unit="B"
+        ) as bar,
+    ):
         while chunk := response.read(_CHUNK_BYTES):
             digest.update(chunk)
             stream.write(chunk)
@@ -499,8 +542,9 @@ def _short_reason(failures):
     return f"no mirror supplied a good copy (e.g. {url}: {error})"
 
 
-def download_mnist(data_dir=None, *, mirrors=MIRRORS, checksums=MD5_GZ, quiet=False,
-                   timeout=_DOWNLOAD_TIMEOUT):
+def download_mnist(
+    data_dir=None, *, mirrors=MIRRORS, checksums=MD5_GZ, quiet=False, timeout=_DOWNLOAD_TIMEOUT
+):
     """Download the MNIST ``.gz`` files missing from ``data_dir``; return their paths.
 
     ``data_dir`` is resolved as in ``load_mnist`` (None: ``$MNIST_DIR``, else ``data/``)
@@ -526,19 +570,24 @@ def download_mnist(data_dir=None, *, mirrors=MIRRORS, checksums=MD5_GZ, quiet=Fa
         raise MNISTDownloadError(directory, missing, f"cannot create {directory}: {err}") from err
     failures, still_missing = [], []
     for name in wanted:
-        attempts = _fetch_from_any(name, directory, mirrors, checksums[name],
-                                   timeout=timeout, quiet=quiet)
+        attempts = _fetch_from_any(
+            name, directory, mirrors, checksums[name], timeout=timeout, quiet=quiet
+        )
         if attempts:
             failures += attempts
             still_missing.append(name.removesuffix(".gz"))
     if failures:
-        raise MNISTDownloadError(directory, still_missing,
-                                 _short_reason(failures),
-                                 [(url, str(error)) for url, error in failures])
+        raise MNISTDownloadError(
+            directory,
+            still_missing,
+            _short_reason(failures),
+            [(url, str(error)) for url, error in failures],
+        )
     return [directory / name for name in wanted]
 
 
 # --------------------------------------------------------------------------- loading
+
 
 def load_mnist(data_dir=None, *, quiet=False, download=True):
     """Load MNIST as ``train_x, train_y, test_x, test_y``.
@@ -569,9 +618,11 @@ def load_mnist(data_dir=None, *, quiet=False, download=True):
         download_mnist(directory, mirrors=MIRRORS, checksums=MD5_GZ, quiet=quiet)
         sources, missing = _find_sources(directory)
     if missing:
-        raise FileNotFoundError(f"MNIST file(s) missing from {directory}: "
-                                f"{', '.join(missing)} (raw or .gz); put them there or "
-                                f"set MNIST_DIR to a directory that holds them")
+        raise FileNotFoundError(
+            f"MNIST file(s) missing from {directory}: "
+            f"{', '.join(missing)} (raw or .gz); put them there or "
+            f"set MNIST_DIR to a directory that holds them"
+        )
     fingerprint = _fingerprint(sources)
     cache_path = _cache_path(directory)
     cached = _read_cache(cache_path, fingerprint) if cache_path else None
@@ -584,6 +635,7 @@ def load_mnist(data_dir=None, *, quiet=False, download=True):
 
 
 # --------------------------------------------------------------------------- datasets
+
 
 def _is_integer(value):
     """Whether ``value`` is an integer (Python or NumPy), excluding bools."""
@@ -627,11 +679,13 @@ def get_dataset(digits=None, data_dir=None, seed=1):
     with the same generator. NumPy's global random state is not touched.
     """
     digits = list(range(N_DIGITS)) if digits is None else _check_digits(digits)
-    seed = check_int("seed", seed, minimum=0, maximum=2 ** 32 - 1)
+    seed = check_int("seed", seed, minimum=0, maximum=2**32 - 1)
     train_x, train_y, test_x, test_y = load_mnist(data_dir)
     rng = np.random.RandomState(seed)
-    return (*_select_and_shuffle(train_x, train_y, digits, rng),
-            *_select_and_shuffle(test_x, test_y, digits, rng))
+    return (
+        *_select_and_shuffle(train_x, train_y, digits, rng),
+        *_select_and_shuffle(test_x, test_y, digits, rng),
+    )
 
 
 def get_binary_dataset(digits=(5, 8), data_dir=None, seed=1):
@@ -644,11 +698,16 @@ def get_binary_dataset(digits=(5, 8), data_dir=None, seed=1):
     digits = _check_digits(digits, exactly=2)
     train_x, train_y, test_x, test_y = get_dataset(digits, data_dir, seed)
     second = digits[1]
-    return (train_x, (train_y == second).astype(np.uint8),
-            test_x, (test_y == second).astype(np.uint8))
+    return (
+        train_x,
+        (train_y == second).astype(np.uint8),
+        test_x,
+        (test_y == second).astype(np.uint8),
+    )
 
 
 # --------------------------------------------------------------------------- scaling
+
 
 def _check_dtype(dtype):
     """Validate ``dtype``: float32 or float64 (any spelling NumPy accepts)."""
@@ -672,8 +731,7 @@ def _check_pixels(array, name):
     if array.dtype.kind == "f" and np.isnan(array).any():
         raise ValueError(f"{name} contains NaN")
     if array.size and (array.min() < 0 or array.max() > 255):
-        raise ValueError(f"{name} has values outside 0..255 "
-                         f"(min {array.min()}, max {array.max()})")
+        raise ValueError(f"{name} has values outside 0..255 (min {array.min()}, max {array.max()})")
 
 
 def pre_process_data(train_x, test_x, dtype=np.float64):
@@ -687,6 +745,7 @@ def pre_process_data(train_x, test_x, dtype=np.float64):
     _check_pixels(train_x, "train_x")
     _check_pixels(test_x, "test_x")
     if train_x.shape[1] != test_x.shape[1]:
-        raise ValueError(f"train_x has {train_x.shape[1]} features but test_x has "
-                         f"{test_x.shape[1]}")
+        raise ValueError(
+            f"train_x has {train_x.shape[1]} features but test_x has {test_x.shape[1]}"
+        )
     return np.divide(train_x, 255, dtype=dtype), np.divide(test_x, 255, dtype=dtype)

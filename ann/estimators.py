@@ -20,8 +20,10 @@ returning True stops training, see ``ann.progress.ProgressBar``); the activation
 
 This module needs scikit-learn (``pip install "ann[sklearn]"``).
 """
+
 import warnings
 from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 import scipy.optimize
@@ -41,8 +43,13 @@ from .network import ANN, DivergenceError
 from .optimizers import make_optimizer
 from .stopping import Tolerance
 
-ACTIVATIONS = {"identity": "identity", "logistic": "sigmoid", "tanh": "tanh",
-               "relu": "relu", "leaky_relu": "leaky_relu"}
+ACTIVATIONS = {
+    "identity": "identity",
+    "logistic": "sigmoid",
+    "tanh": "tanh",
+    "relu": "relu",
+    "leaky_relu": "leaky_relu",
+}
 """scikit-learn's activation names and ann's."""
 
 OUTPUTS = {"identity": "identity", "exp": "exp", "logistic": "sigmoid", "softmax": "softmax"}
@@ -54,7 +61,7 @@ STOCHASTIC_SOLVERS = ("sgd", "adam")
 class BaseMLP(BaseEstimator):
     """What the classifier and the regressor share: parameters, fitting, prediction."""
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
@@ -76,21 +83,43 @@ class BaseMLP(BaseEstimator):
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"),
-                             Options(Real, {np.inf})],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "dtype": [None, StrOptions({"float32", "float64"})],
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "callbacks": [None, list, tuple],
     }
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
-                 alpha=0.0001, batch_size="auto", learning_rate="constant",
-                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
-                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
-                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
-                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10,
-                 max_fun=15000, dtype=None, dropout=0.0, callbacks=None):
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dtype=None,
+        dropout=0.0,
+        callbacks=None,
+    ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -175,8 +204,10 @@ class BaseMLP(BaseEstimator):
 
     def _require_stochastic(self, name):
         if "_stopper" not in self.__dict__:
-            raise AttributeError(f"{type(self).__name__} has no {name}: it is set by the "
-                                 "stochastic solvers 'sgd' and 'adam'")
+            raise AttributeError(
+                f"{type(self).__name__} has no {name}: it is set by the "
+                "stochastic solvers 'sgd' and 'adam'"
+            )
 
     def _set_parameters(self, kind, values, to_ann_layout):
         network = self._fitted_network()
@@ -199,8 +230,7 @@ class BaseMLP(BaseEstimator):
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
         hidden = self._layer_sizes()
-        first_pass = "network_" not in self.__dict__ or (not self.warm_start
-                                                         and not incremental)
+        first_pass = "network_" not in self.__dict__ or (not self.warm_start and not incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X)
@@ -210,8 +240,9 @@ class BaseMLP(BaseEstimator):
         if first_pass:
             self._initialize(y, [X.shape[1]] + hidden + [y.shape[1]], X.dtype)
         elif y.shape[1] != self.n_outputs_:
-            raise ValueError(f"y has {y.shape[1]} outputs, the network was fitted with "
-                             f"{self.n_outputs_}")
+            raise ValueError(
+                f"y has {y.shape[1]} outputs, the network was fitted with {self.n_outputs_}"
+            )
         T = np.ascontiguousarray(y.T, dtype=X.dtype)
         try:
             if self.solver in STOCHASTIC_SOLVERS:
@@ -221,8 +252,10 @@ class BaseMLP(BaseEstimator):
         except DivergenceError:
             self.network_._flat[...] = np.nan
         if not np.isfinite(self.network_._flat).all():
-            raise ValueError("Solver produced non-finite parameter weights. The input data "
-                             "may contain large values and need to be preprocessed.")
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data "
+                "may contain large values and need to be preprocessed."
+            )
         return self
 
     def _initialize(self, y, layer_units, dtype):
@@ -232,13 +265,21 @@ class BaseMLP(BaseEstimator):
         self.n_layers_ = len(layer_units)
         self.out_activation_ = self._output_activation()
         self.__dict__.pop("_optimizer", None)
-        network = ANN(layer_units[1:], activation=ACTIVATIONS[self.activation],
-                      output=OUTPUTS[self.out_activation_], loss=self._network_loss(),
-                      learning_rate=self.learning_rate_init, lr_schedule=(
-                          "invscaling" if self._uses_invscaling() else "constant"),
-                      power_t=self.power_t, l2=self.alpha, init="sklearn",
-                      dtype=np.dtype(dtype).name, dropout=self.dropout,
-                      callbacks=self._callbacks(), quiet=True)
+        network = ANN(
+            layer_units[1:],
+            activation=ACTIVATIONS[self.activation],
+            output=OUTPUTS[self.out_activation_],
+            loss=self._network_loss(),
+            learning_rate=self.learning_rate_init,
+            lr_schedule=("invscaling" if self._uses_invscaling() else "constant"),
+            power_t=self.power_t,
+            l2=self.alpha,
+            init="sklearn",
+            dtype=np.dtype(dtype).name,
+            dropout=self.dropout,
+            callbacks=self._callbacks(),
+            quiet=True,
+        )
         network._resolve_output()
         if self.out_activation_ in ("logistic", "softmax"):
             network.classes_ = self.classes_
@@ -249,8 +290,11 @@ class BaseMLP(BaseEstimator):
         self.__dict__.pop("_stopper", None)
         if self.solver in STOCHASTIC_SOLVERS:
             self._stopper = Tolerance(
-                self.tol, self.n_iter_no_change, adaptive=self._uses_adaptive_rate(),
-                score=self._validation_score if self.early_stopping else None)
+                self.tol,
+                self.n_iter_no_change,
+                adaptive=self._uses_adaptive_rate(),
+                score=self._validation_score if self.early_stopping else None,
+            )
             if self.early_stopping:
                 self._stopper.best_parameters = network._snapshot()
 
@@ -268,11 +312,17 @@ class BaseMLP(BaseEstimator):
         """Mini-batch training with ``network_``'s epoch loop, scikit-learn's rules."""
         network = self.network_
         if not incremental or "_optimizer" not in self.__dict__:
-            self._optimizer = make_optimizer(f"sklearn_{self.solver}", self.learning_rate_init,
-                                             {"momentum": self.momentum,
-                                              "nesterov": self.nesterovs_momentum,
-                                              "beta_1": self.beta_1, "beta_2": self.beta_2,
-                                              "epsilon": self.epsilon})
+            self._optimizer = make_optimizer(
+                f"sklearn_{self.solver}",
+                self.learning_rate_init,
+                {
+                    "momentum": self.momentum,
+                    "nesterov": self.nesterovs_momentum,
+                    "beta_1": self.beta_1,
+                    "beta_2": self.beta_2,
+                    "epsilon": self.epsilon,
+                },
+            )
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         validation = None
@@ -283,29 +333,46 @@ class BaseMLP(BaseEstimator):
             batch_size = min(200, n_samples)
         else:
             if self.batch_size > n_samples:
-                warnings.warn("Got `batch_size` less than 1 or larger than sample size. "
-                              "It is going to be clipped")
+                warnings.warn(
+                    "Got `batch_size` less than 1 or larger than sample size. "
+                    "It is going to be clipped",
+                    stacklevel=2,
+                )
             batch_size = int(np.clip(self.batch_size, 1, n_samples))
-        network.set_params(batch_size=batch_size,
-                           n_iterations=1 if incremental else self.max_iter,
-                           callbacks=self._callbacks())
+        network.set_params(
+            batch_size=batch_size,
+            n_iterations=1 if incremental else self.max_iter,
+            callbacks=self._callbacks(),
+        )
         shuffle = None
         if self.shuffle:
+
             def shuffle(order):
                 return order[self._random_state.permutation(len(order))]
+
         try:
-            self.n_iter_ = network._train(X, T, optimizer=self._optimizer,
-                                          stopping=self._stopper, rng=self._random_state,
-                                          shuffle=shuffle, weights=sample_weight,
-                                          validation=validation, owner=self)
+            self.n_iter_ = network._train(
+                X,
+                T,
+                optimizer=self._optimizer,
+                stopping=self._stopper,
+                rng=self._random_state,
+                shuffle=shuffle,
+                weights=sample_weight,
+                validation=validation,
+                owner=self,
+            )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.")
+            warnings.warn("Training interrupted by user.", stacklevel=2)
         self.t_ = network.t_
         self.loss_ = network.costs[-1]
         if not incremental and self.n_iter_ == self.max_iter and not self._stopped():
-            warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                          "reached and the optimization hasn't converged yet.",
-                          ConvergenceWarning)
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                "reached and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
 
     def _stopped(self):
         """Whether the last epoch ended training by the tolerance rule."""
@@ -315,14 +382,19 @@ class BaseMLP(BaseEstimator):
         """scikit-learn's validation split: ``(X, T, sample_weight, validation)``, the
         validation set as ``(X_val, T_val, sample_weight_val)``."""
         stratify = y if self._is_classifier() and self.n_outputs_ == 1 else None
-        arrays = [X, y, np.arange(X.shape[0])] + (
-            [] if sample_weight is None else [sample_weight])
-        parts = train_test_split(*arrays, random_state=self._random_state,
-                                 test_size=self.validation_fraction, stratify=stratify)
+        arrays = [X, y, np.arange(X.shape[0])] + ([] if sample_weight is None else [sample_weight])
+        parts = train_test_split(
+            *arrays,
+            random_state=self._random_state,
+            test_size=self.validation_fraction,
+            stratify=stratify,
+        )
         X_train, X_val, _, y_val, train, held = parts[:6]
         if X_val.shape[0] < 2:
-            raise ValueError("The validation set is too small. Increase "
-                             "'validation_fraction' or the size of your dataset.")
+            raise ValueError(
+                "The validation set is too small. Increase "
+                "'validation_fraction' or the size of your dataset."
+            )
         w_train, w_val = (None, None) if sample_weight is None else parts[6:8]
         self._y_val = self._decode(y_val)
         self._sample_weight_val = w_val
@@ -334,8 +406,7 @@ class BaseMLP(BaseEstimator):
         if not np.isfinite(outputs).all():
             return np.nan
         y_pred = self._prediction(outputs.T)
-        return self._score_function(self._y_val, y_pred,
-                                    sample_weight=self._sample_weight_val)
+        return self._score_function(self._y_val, y_pred, sample_weight=self._sample_weight_val)
 
     def _fit_lbfgs(self, X, T, sample_weight):
         """L-BFGS-B over the flat parameter array, with ``network_``'s cost and gradient."""
@@ -349,9 +420,12 @@ class BaseMLP(BaseEstimator):
 
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             result = scipy.optimize.minimize(
-                cost_and_gradient, network._flat.astype(np.float64), method="L-BFGS-B",
-                jac=True, options={"maxfun": self.max_fun, "maxiter": self.max_iter,
-                                   "gtol": self.tol})
+                cost_and_gradient,
+                network._flat.astype(np.float64),
+                method="L-BFGS-B",
+                jac=True,
+                options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
+            )
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = float(result.fun)
         network._flat[...] = result.x
@@ -365,8 +439,10 @@ class BaseMLP(BaseEstimator):
 
     def _check_solver(self):
         if self.solver not in STOCHASTIC_SOLVERS:
-            raise AttributeError("partial_fit is only available for stochastic optimizers. "
-                                 f"{self.solver} is not stochastic.")
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers. "
+                f"{self.solver} is not stochastic."
+            )
         return True
 
     # ------------------------------------------------------------------- prediction
@@ -417,8 +493,15 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     """
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-                             dtype=self._dtypes(), reset=reset)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=self._dtypes(),
+            reset=reset,
+        )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
@@ -429,20 +512,27 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             classes = unique_labels(y)
             if self.warm_start:
                 if set(classes) != set(self.classes_):
-                    raise ValueError("warm_start can only be used where `y` has the same "
-                                     "classes as in the previous call to fit. Previously "
-                                     f"got {self.classes_}, `y` has {classes}")
+                    raise ValueError(
+                        "warm_start can only be used where `y` has the same "
+                        "classes as in the previous call to fit. Previously "
+                        f"got {self.classes_}, `y` has {classes}"
+                    )
             elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
-                raise ValueError("`y` has classes not in `self.classes_`. "
-                                 f"`self.classes_` has {self.classes_}. 'y' has {classes}.")
+                raise ValueError(
+                    "`y` has classes not in `self.classes_`. "
+                    f"`self.classes_` has {self.classes_}. 'y' has {classes}."
+                )
         return X, self._label_binarizer.transform(y).astype(bool)
 
     def _output_activation(self):
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
 
     def _network_loss(self):
-        return "sklearn_log_loss" if self._output_activation() == "softmax" else (
-            "sklearn_binary_log_loss")
+        return (
+            "sklearn_log_loss"
+            if self._output_activation() == "softmax"
+            else ("sklearn_binary_log_loss")
+        )
 
     def _is_classifier(self):
         return True
@@ -499,32 +589,83 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     several outputs. See the module's docstring for what ann adds.
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         **BaseMLP._parameter_constraints,
         "loss": [StrOptions({"squared_error", "poisson"})],
     }
 
-    def __init__(self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu",
-                 *, solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
-                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
-                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
-                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
-                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10,
-                 max_fun=15000, dtype=None, dropout=0.0, callbacks=None):
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dtype=None,
+        dropout=0.0,
+        callbacks=None,
+    ):
         self.loss = loss
         super().__init__(
-            hidden_layer_sizes, activation, solver=solver, alpha=alpha,
-            batch_size=batch_size, learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init, power_t=power_t, max_iter=max_iter,
-            shuffle=shuffle, random_state=random_state, tol=tol, verbose=verbose,
-            warm_start=warm_start, momentum=momentum, nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping, validation_fraction=validation_fraction,
-            beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, n_iter_no_change=n_iter_no_change,
-            max_fun=max_fun, dtype=dtype, dropout=dropout, callbacks=callbacks)
+            hidden_layer_sizes,
+            activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            dtype=dtype,
+            dropout=dropout,
+            callbacks=callbacks,
+        )
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-                             y_numeric=True, dtype=self._dtypes(), reset=reset)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=self._dtypes(),
+            reset=reset,
+        )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         return X, y

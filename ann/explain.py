@@ -11,12 +11,13 @@ Nothing in it is written by hand: every shape is read from an array the network 
 computed (``model.forward`` and ``model.backward``, and the intermediate ``dZ`` and
 ``dA`` recomputed with the same formulas). Both functions print the text and return it.
 """
+
 import numpy as np
 
 from .activations import DERIVATIVES
 from .losses import CANONICAL_PAIRS
 
-__all__ = ["summary", "explain", "summary_text", "explain_text"]
+__all__ = ["explain", "explain_text", "summary", "summary_text"]
 
 LOSS_NAMES = {
     "binary_cross_entropy": "binary cross-entropy",
@@ -44,8 +45,9 @@ def _check_fitted(model):
     if not hasattr(model, "parameters") or not hasattr(model, "layers_size"):
         raise TypeError(f"model must be an ANN, got {type(model).__name__}")
     if not model.parameters:
-        raise ValueError("the model has no parameters yet: call fit (or "
-                         "initialize_parameters) first")
+        raise ValueError(
+            "the model has no parameters yet: call fit (or initialize_parameters) first"
+        )
 
 
 def _shape(array):
@@ -61,28 +63,30 @@ def summary_text(model):
         W, b = model.parameters[f"W{l}"], model.parameters[f"b{l}"]
         count = W.size + b.size
         total += count
-        rows.append((str(l), str(W.shape[0]), model._activation(l), _shape(W), _shape(b),
-                     f"{count:,}"))
+        rows.append(
+            (str(l), str(W.shape[0]), model._activation(l), _shape(W), _shape(b), f"{count:,}")
+        )
     widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
     widths[-1] = max(widths[-1], len(f"{total:,}"))
     right = (True, True, False, False, False, True)
 
     def line(cells):
-        return "  ".join(cell.rjust(w) if r else cell.ljust(w)
-                         for cell, w, r in zip(cells, widths, right)).rstrip()
+        return "  ".join(
+            cell.rjust(w) if r else cell.ljust(w) for cell, w, r in zip(cells, widths, right)
+        ).rstrip()
 
     output = model.output_activation_
-    lines = [repr(model),
-             f"inputs: {model.n_features_in_} features (A0 = X.T has one column per "
-             "sample)",
-             f"output: {output}, cost: {LOSS_NAMES[model.loss_function_]}"
-             + (f" + L2 ({model.l2:g})" if getattr(model, "l2", 0) else "")]
+    lines = [
+        repr(model),
+        f"inputs: {model.n_features_in_} features (A0 = X.T has one column per sample)",
+        f"output: {output}, cost: {LOSS_NAMES[model.loss_function_]}"
+        + (f" + L2 ({model.l2:g})" if getattr(model, "l2", 0) else ""),
+    ]
     if getattr(model, "is_classifier", False) and hasattr(model, "classes_"):
         lines.append(f"classes: {model.classes_.tolist()}")
     lines += ["", line(header), "-" * len(line(header))]
     lines += [line(row) for row in rows]
-    lines += ["-" * len(line(header)),
-              line(("total", "", "", "", "", f"{total:,}"))]
+    lines += ["-" * len(line(header)), line(("total", "", "", "", "", f"{total:,}"))]
     return "\n".join(lines)
 
 
@@ -127,40 +131,60 @@ def explain_text(model, X, Y=None):
 
     forward.append(("A0 = X.T", f"{_shape(store['A0'])}"))
     for l in range(1, L + 1):
-        forward.append((f"Z{l} = W{l} A{l - 1} + b{l}",
-                        f"{_shape(P[f'W{l}'])} x {_shape(store[f'A{l - 1}'])} + "
-                        f"{_shape(P[f'b{l}'])} -> {_shape(store[f'Z{l}'])}"))
+        forward.append(
+            (
+                f"Z{l} = W{l} A{l - 1} + b{l}",
+                f"{_shape(P[f'W{l}'])} x {_shape(store[f'A{l - 1}'])} + "
+                f"{_shape(P[f'b{l}'])} -> {_shape(store[f'Z{l}'])}",
+            )
+        )
         forward.append((f"A{l} = {model._activation(l)}(Z{l})", _shape(store[f"A{l}"])))
     cost = model._data_cost(store, T, n) + model._penalty(n)
     l2 = getattr(model, "l2", 0)
-    cost_line = (f"  cost = {LOSS_NAMES[model.loss_function_]}(A{L}, Y)"
-                 + (" + L2 term" if l2 else "")
-                 + f" = {cost:.6g}")
+    cost_line = (
+        f"  cost = {LOSS_NAMES[model.loss_function_]}(A{L}, Y)"
+        + (" + L2 term" if l2 else "")
+        + f" = {cost:.6g}"
+    )
 
     for l in range(L, 0, -1):
         dZ = deltas[f"dZ{l}"]
         if l == L and (output, model.loss_function_) in CANONICAL_PAIRS:
-            backward.append((f"dZ{L} = A{L} - Y", f"{_shape(store[f'A{L}'])} - {_shape(T)}"
-                             f" -> {_shape(dZ)}"))
+            backward.append(
+                (f"dZ{L} = A{L} - Y", f"{_shape(store[f'A{L}'])} - {_shape(T)} -> {_shape(dZ)}")
+            )
         elif l == L:
-            backward.append((f"dZ{L} = dA{L} * {output}'(Z{L})",
-                             f"{_shape(store[f'A{L}'])} * {_shape(store[f'Z{L}'])} -> "
-                             f"{_shape(dZ)}"))
+            backward.append(
+                (
+                    f"dZ{L} = dA{L} * {output}'(Z{L})",
+                    f"{_shape(store[f'A{L}'])} * {_shape(store[f'Z{L}'])} -> {_shape(dZ)}",
+                )
+            )
         else:
             derivative = model._activation(l)
-            backward.append((f"dZ{l} = dA{l} * {derivative}'(Z{l})",
-                             f"{_shape(deltas[f'dA{l}'])} * {_shape(store[f'Z{l}'])} -> "
-                             f"{_shape(dZ)}"))
+            backward.append(
+                (
+                    f"dZ{l} = dA{l} * {derivative}'(Z{l})",
+                    f"{_shape(deltas[f'dA{l}'])} * {_shape(store[f'Z{l}'])} -> {_shape(dZ)}",
+                )
+            )
         penalty = f" + {l2:g} W{l} / n" if l2 else ""
-        backward.append((f"dW{l} = dZ{l} A{l - 1}.T / n{penalty}",
-                         f"{_shape(dZ)} x {_shape(store[f'A{l - 1}'].T)} -> "
-                         f"{_shape(grads[f'dW{l}'])}"))
-        backward.append((f"db{l} = sum(dZ{l}, axis=1) / n",
-                         f"{_shape(dZ)} -> {_shape(grads[f'db{l}'])}"))
+        backward.append(
+            (
+                f"dW{l} = dZ{l} A{l - 1}.T / n{penalty}",
+                f"{_shape(dZ)} x {_shape(store[f'A{l - 1}'].T)} -> {_shape(grads[f'dW{l}'])}",
+            )
+        )
+        backward.append(
+            (f"db{l} = sum(dZ{l}, axis=1) / n", f"{_shape(dZ)} -> {_shape(grads[f'db{l}'])}")
+        )
         if l > 1:
-            backward.append((f"dA{l - 1} = W{l}.T dZ{l}",
-                             f"{_shape(P[f'W{l}'].T)} x {_shape(dZ)} -> "
-                             f"{_shape(deltas[f'dA{l - 1}'])}"))
+            backward.append(
+                (
+                    f"dA{l - 1} = W{l}.T dZ{l}",
+                    f"{_shape(P[f'W{l}'].T)} x {_shape(dZ)} -> {_shape(deltas[f'dA{l - 1}'])}",
+                )
+            )
 
     width = max(len(left) for left, _ in forward + backward)
 
@@ -168,24 +192,30 @@ def explain_text(model, X, Y=None):
         return [f"  {left.ljust(width)} : {right}" for left, right in pairs]
 
     meaning = _targets_meaning(model)
-    source = ("the model's own predictions (no Y given)" if predicted else
-              "the labels" if model.is_classifier else "the targets")
-    lines = [f"One training step of {model!r}",
-             f"on n = {n} samples. Every shape below is read from the arrays just computed;",
-             "'x' is a matrix product, '*' elementwise, '+ bl' adds bl to every column.",
-             "",
-             "Forward pass:"]
+    source = (
+        "the model's own predictions (no Y given)"
+        if predicted
+        else "the labels"
+        if model.is_classifier
+        else "the targets"
+    )
+    lines = [
+        f"One training step of {model!r}",
+        f"on n = {n} samples. Every shape below is read from the arrays just computed;",
+        "'x' is a matrix product, '*' elementwise, '+ bl' adds bl to every column.",
+        "",
+        "Forward pass:",
+    ]
     lines += block(forward)
-    lines += [cost_line,
-              "",
-              f"Backward pass. Y {_shape(T)} holds {source}, {meaning}:"]
+    lines += [cost_line, "", f"Backward pass. Y {_shape(T)} holds {source}, {meaning}:"]
     lines += block(backward)
     if model.optimizer == "gd":
-        update = ["Then gradient descent updates every layer:",
-                  "  Wl -= learning_rate * dWl,  bl -= learning_rate * dbl"]
+        update = [
+            "Then gradient descent updates every layer:",
+            "  Wl -= learning_rate * dWl,  bl -= learning_rate * dbl",
+        ]
     else:
-        update = [f"Then the {model.optimizer} optimizer updates every Wl and bl from "
-                  "dWl and dbl."]
+        update = [f"Then the {model.optimizer} optimizer updates every Wl and bl from dWl and dbl."]
     lines += [""] + update
     return "\n".join(lines)
 

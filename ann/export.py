@@ -23,6 +23,7 @@ The exported network outputs ``AL.T``, shape ``(n_samples, units_L)``:
 ``torch``, ``onnx`` and ``onnxruntime`` are optional: ``pip install -e ".[torch]"`` and
 ``pip install -e ".[onnx]"``. They are imported only when a function needs them.
 """
+
 import importlib
 import json
 
@@ -46,8 +47,10 @@ def _optional(package, extra, caller):
     try:
         return importlib.import_module(package)
     except ImportError as error:
-        raise ImportError(f"{caller} needs the optional package {package!r}, which is not "
-                          f"installed: pip install -e \".[{extra}]\"") from error
+        raise ImportError(
+            f"{caller} needs the optional package {package!r}, which is not "
+            f'installed: pip install -e ".[{extra}]"'
+        ) from error
 
 
 def _network_of(model):
@@ -59,19 +62,22 @@ def _network_of(model):
     elif hasattr(model, "network_"):
         network = model.network_
         if not isinstance(network, ANN):
-            raise TypeError(f"{type(model).__name__}.network_ must be an ANN, got "
-                            f"{type(network).__name__}")
+            raise TypeError(
+                f"{type(model).__name__}.network_ must be an ANN, got {type(network).__name__}"
+            )
     elif type(model).__module__.partition(".")[0] == "ann" and hasattr(model, "fit"):
         # one of this package's estimators before fit: network_ appears with fit
-        raise NotFittedError(f"this {type(model).__name__} is not fitted yet: call fit "
-                             "first")
+        raise NotFittedError(f"this {type(model).__name__} is not fitted yet: call fit first")
     else:
-        raise TypeError("model must be an ANN or an estimator holding a fitted ANN in "
-                        f"network_ (ann.MLPClassifier, ann.MLPRegressor), got "
-                        f"{type(model).__name__}")
+        raise TypeError(
+            "model must be an ANN or an estimator holding a fitted ANN in "
+            f"network_ (ann.MLPClassifier, ann.MLPRegressor), got "
+            f"{type(model).__name__}"
+        )
     if not network.parameters:
-        raise NotFittedError("this ANN is not fitted yet: call fit (or "
-                             "initialize_parameters) first")
+        raise NotFittedError(
+            "this ANN is not fitted yet: call fit (or initialize_parameters) first"
+        )
     return network
 
 
@@ -92,8 +98,14 @@ def _torch_activation_modules(nn):
         "identity": nn.Identity,
         "softmax": lambda: nn.Softmax(dim=1),
     }
-    to_name = {nn.Sigmoid: "sigmoid", nn.ReLU: "relu", nn.Tanh: "tanh",
-               nn.LeakyReLU: "leaky_relu", nn.Identity: "identity", nn.Softmax: "softmax"}
+    to_name = {
+        nn.Sigmoid: "sigmoid",
+        nn.ReLU: "relu",
+        nn.Tanh: "tanh",
+        nn.LeakyReLU: "leaky_relu",
+        nn.Identity: "identity",
+        nn.Softmax: "softmax",
+    }
     return to_module, to_name
 
 
@@ -118,15 +130,16 @@ def to_torch(model):
     activations = _activations(network)
     for activation in activations:
         if activation not in to_module:
-            raise ValueError(f"to_torch cannot export the {activation!r} activation: "
-                             "torch.nn has no module for it (to_onnx can)")
+            raise ValueError(
+                f"to_torch cannot export the {activation!r} activation: "
+                "torch.nn has no module for it (to_onnx can)"
+            )
     modules = []
     for l, activation in enumerate(activations, start=1):
         W, b = network.parameters[f"W{l}"], network.parameters[f"b{l}"]
         # skip_init: no random initialization (it would draw from torch's global
         # generator), the weights are copied in right after
-        linear = torch.nn.utils.skip_init(torch.nn.Linear, W.shape[1], W.shape[0],
-                                          dtype=dtype)
+        linear = torch.nn.utils.skip_init(torch.nn.Linear, W.shape[1], W.shape[0], dtype=dtype)
         with torch.no_grad():
             linear.weight.copy_(torch.from_numpy(W))
             linear.bias.copy_(torch.from_numpy(b[:, 0]))
@@ -157,8 +170,12 @@ def from_torch(module, classes=None, multilabel=False):
     linears = [linear for linear, _ in layers]
     activations = [name for _, name in layers]
     dtype = _torch_dtype(linears)
-    network = ANN([linear.out_features for linear in linears],
-                  activation=activations[:-1], output=activations[-1], dtype=dtype)
+    network = ANN(
+        [linear.out_features for linear in linears],
+        activation=activations[:-1],
+        output=activations[-1],
+        dtype=dtype,
+    )
     network.initialize_parameters(linears[0].in_features)
     for l, linear in enumerate(linears, start=1):
         # in place: the parameters may be views into one buffer
@@ -169,8 +186,10 @@ def from_torch(module, classes=None, multilabel=False):
         _set_classes(network, classes)
     if validation.check_bool("multilabel", multilabel):
         if activations[-1] != "sigmoid" or network.layers_size[-1] < 2:
-            raise ValueError("multilabel=True needs k >= 2 sigmoid outputs, got "
-                             f"{network.layers_size[-1]} {activations[-1]} output(s)")
+            raise ValueError(
+                "multilabel=True needs k >= 2 sigmoid outputs, got "
+                f"{network.layers_size[-1]} {activations[-1]} output(s)"
+            )
         network.multilabel_ = True
     return network
 
@@ -183,33 +202,45 @@ def _torch_layers(nn, sequential):
         where = f"module {position} of the Sequential ({module!r})"
         if type(module) is nn.Linear:
             if layers and module.in_features != layers[-1][0].out_features:
-                raise ValueError(f"{where} takes {module.in_features} inputs, but the "
-                                 f"Linear before it gives {layers[-1][0].out_features}")
+                raise ValueError(
+                    f"{where} takes {module.in_features} inputs, but the "
+                    f"Linear before it gives {layers[-1][0].out_features}"
+                )
             layers.append([module, None, None])
             continue
         name = to_name.get(type(module))
         if name is None:
-            raise ValueError(f"{where} is not supported: use {', '.join(_HIDDEN_MODULES)}, "
-                             f"and for the output {', '.join(_OUTPUT_MODULES)}")
+            raise ValueError(
+                f"{where} is not supported: use {', '.join(_HIDDEN_MODULES)}, "
+                f"and for the output {', '.join(_OUTPUT_MODULES)}"
+            )
         if not layers or layers[-1][1] is not None:
             raise ValueError(f"{where} must follow a Linear: one activation per layer")
         if name == "leaky_relu" and module.negative_slope != LEAKY_SLOPE:
-            raise ValueError(f"{where} has negative_slope={module.negative_slope}, but "
-                             f"ann's leaky_relu has slope LEAKY_SLOPE={LEAKY_SLOPE}")
+            raise ValueError(
+                f"{where} has negative_slope={module.negative_slope}, but "
+                f"ann's leaky_relu has slope LEAKY_SLOPE={LEAKY_SLOPE}"
+            )
         if name == "softmax" and module.dim not in (1, -1):
-            raise ValueError(f"{where} must take the softmax over the classes, dim=1 "
-                             f"(or -1), got dim={module.dim}")
+            raise ValueError(
+                f"{where} must take the softmax over the classes, dim=1 "
+                f"(or -1), got dim={module.dim}"
+            )
         layers[-1][1:] = [name, position]
     if not layers:
         raise ValueError("the Sequential holds no Linear layer")
     for _, name, position in layers[:-1]:
         if name == "softmax":
-            raise ValueError(f"module {position} of the Sequential (Softmax) follows a "
-                             "hidden layer: softmax is for the output only")
+            raise ValueError(
+                f"module {position} of the Sequential (Softmax) follows a "
+                "hidden layer: softmax is for the output only"
+            )
     _, name, position = layers[-1]
     if name not in (None, "identity", "sigmoid", "softmax"):
-        raise ValueError(f"module {position} of the Sequential ({sequential[position]!r}) "
-                         f"is not an output activation: use {', '.join(_OUTPUT_MODULES)}")
+        raise ValueError(
+            f"module {position} of the Sequential ({sequential[position]!r}) "
+            f"is not an output activation: use {', '.join(_OUTPUT_MODULES)}"
+        )
     return [(linear, name or "identity") for linear, name, _ in layers]
 
 
@@ -224,21 +255,24 @@ def _torch_dtype(linears):
             if not bool(tensor.detach().isfinite().all()):
                 raise ValueError(f"Linear layer {number} holds NaN or infinite weights")
     if len(dtypes) != 1 or not dtypes <= set(DTYPES):
-        raise ValueError(f"the Linear layers must be all float32 or all float64, got "
-                         f"{sorted(dtypes)}")
+        raise ValueError(
+            f"the Linear layers must be all float32 or all float64, got {sorted(dtypes)}"
+        )
     return dtypes.pop()
 
 
 def _set_classes(network, classes):
     """Give ``network`` the labels ``classes`` for its outputs, checked."""
     if not network.is_classifier:
-        raise ValueError("classes is for classifiers; this network is a regressor (no "
-                         "output activation)")
+        raise ValueError(
+            "classes is for classifiers; this network is a regressor (no output activation)"
+        )
     classes = np.asarray(classes)
     expected = len(network.classes_)
     if classes.ndim != 1 or len(classes) != expected:
-        raise ValueError(f"classes must list {expected} labels for this output layer, "
-                         f"got shape {classes.shape}")
+        raise ValueError(
+            f"classes must list {expected} labels for this output layer, got shape {classes.shape}"
+        )
     if not np.array_equal(np.unique(classes), classes):
         raise ValueError(f"classes must be sorted and distinct, got {classes.tolist()}")
     network.classes_ = classes
@@ -270,6 +304,7 @@ def to_onnx(model, path):
 def _onnx_model(onnx, network):
     """The ONNX ``ModelProto`` of ``network``."""
     from . import __version__
+
     helper = onnx.helper
     dtype = np.dtype(DTYPES[network.dtype])
     element = helper.np_dtype_to_tensor_dtype(dtype)
@@ -279,21 +314,25 @@ def _onnx_model(onnx, network):
         weights.append(onnx.numpy_helper.from_array(np.array(LEAKY_SLOPE, dtype), "slope"))
     for l, activation in enumerate(activations, start=1):
         W, b = network.parameters[f"W{l}"], network.parameters[f"b{l}"]
-        weights += [onnx.numpy_helper.from_array(np.ascontiguousarray(W), f"W{l}"),
-                    onnx.numpy_helper.from_array(np.ascontiguousarray(b[:, 0]), f"b{l}")]
+        weights += [
+            onnx.numpy_helper.from_array(np.ascontiguousarray(W), f"W{l}"),
+            onnx.numpy_helper.from_array(np.ascontiguousarray(b[:, 0]), f"b{l}"),
+        ]
         previous = "X" if l == 1 else f"A{l - 1}"
-        nodes.append(helper.make_node("Gemm", [previous, f"W{l}", f"b{l}"], [f"Z{l}"],
-                                      transB=1))
+        nodes.append(helper.make_node("Gemm", [previous, f"W{l}", f"b{l}"], [f"Z{l}"], transB=1))
         nodes += _onnx_activation(helper, activation, f"Z{l}", f"A{l}")
     L, units = network.n_layers, network.layers_size[-1]
     graph = helper.make_graph(
-        nodes, "ann",
+        nodes,
+        "ann",
         inputs=[helper.make_tensor_value_info("X", element, [None, network.n_features_in_])],
         outputs=[helper.make_tensor_value_info(f"A{L}", element, [None, units])],
-        initializer=weights)
+        initializer=weights,
+    )
     opsets = [helper.make_opsetid("", ONNX_OPSET)]
-    proto = helper.make_model(graph, opset_imports=opsets, producer_name="ann",
-                              producer_version=__version__)
+    proto = helper.make_model(
+        graph, opset_imports=opsets, producer_name="ann", producer_version=__version__
+    )
     # the oldest file format that holds this opset, so older runtimes read the file
     proto.ir_version = helper.find_min_ir_version_for(opsets)
     if network.is_classifier:
@@ -301,8 +340,13 @@ def _onnx_model(onnx, network):
     return proto
 
 
-_ONNX_OPERATORS = {"sigmoid": "Sigmoid", "relu": "Relu", "tanh": "Tanh",
-                   "identity": "Identity", "exp": "Exp"}
+_ONNX_OPERATORS = {
+    "sigmoid": "Sigmoid",
+    "relu": "Relu",
+    "tanh": "Tanh",
+    "identity": "Identity",
+    "exp": "Exp",
+}
 
 
 def _onnx_activation(helper, name, Z, A):
@@ -311,6 +355,8 @@ def _onnx_activation(helper, name, Z, A):
         return [helper.make_node("Softmax", [Z], [A], axis=1)]
     if name == "leaky_relu":
         # for 0 < slope < 1, max(z, slope z) is z when z > 0 and slope z otherwise
-        return [helper.make_node("Mul", [Z, "slope"], [f"{Z}_sloped"]),
-                helper.make_node("Max", [Z, f"{Z}_sloped"], [A])]
+        return [
+            helper.make_node("Mul", [Z, "slope"], [f"{Z}_sloped"]),
+            helper.make_node("Max", [Z, f"{Z}_sloped"], [A]),
+        ]
     return [helper.make_node(_ONNX_OPERATORS[name], [Z], [A])]

@@ -5,6 +5,7 @@ and rename it into place; ``check_can_write`` and ``check_can_create_folder`` te
 before a long computation whether that will be possible. Every error they raise names
 the caller's path, never the temporary one.
 """
+
 import contextlib
 import os
 import tempfile
@@ -50,8 +51,9 @@ def _check_destination(path):
 def _temporary_beside(path, suffix):
     """Create an empty temporary file in ``path``'s folder; return its Path."""
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix + ".tmp",
-                                             dir=path.parent)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=suffix + ".tmp", dir=path.parent
+        )
     except OSError as error:
         raise _retold(error, f"cannot write {path}") from error
     os.close(handle)
@@ -95,8 +97,9 @@ def check_can_create_folder(directory, name="directory"):
         return directory
     ancestor = next(parent for parent in directory.absolute().parents if parent.exists())
     if not ancestor.is_dir():
-        raise NotADirectoryError(f"cannot create the folder {directory}: "
-                                 f"{ancestor} is a file, not a folder")
+        raise NotADirectoryError(
+            f"cannot create the folder {directory}: {ancestor} is a file, not a folder"
+        )
     _try_creating_in(ancestor, f"cannot create the folder {directory}")
     return directory
 
@@ -119,8 +122,9 @@ def atomic_path(path, suffix=""):
     except BaseException as error:
         with contextlib.suppress(FileNotFoundError):
             os.remove(temporary)
-        if isinstance(error, OSError) and str(temporary) in map(str, (error.filename,
-                                                                        error.filename2)):
+        if isinstance(error, OSError) and str(temporary) in map(
+            str, (error.filename, error.filename2)
+        ):
             raise _retold(error, f"cannot write {path}") from error
         raise
 

@@ -5,6 +5,7 @@ Each takes the random stream ``rng`` (a ``numpy.random.RandomState``), the layer
 tuned for, and returns ``(W_l, b_l)`` in float64, of shapes ``(fan_out, fan_in)`` and
 ``(fan_out, 1)``. The network draws layer after layer from one stream.
 """
+
 import numpy as np
 
 
@@ -50,5 +51,11 @@ def sklearn(rng, fan_out, fan_in, activation):
     return W, b
 
 
-INITIALIZERS = {"article": article, "he": he, "glorot": glorot, "nielsen": nielsen,
-                "nielsen_scaled": nielsen_scaled, "sklearn": sklearn}
+INITIALIZERS = {
+    "article": article,
+    "he": he,
+    "glorot": glorot,
+    "nielsen": nielsen,
+    "nielsen_scaled": nielsen_scaled,
+    "sklearn": sklearn,
+}

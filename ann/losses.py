@@ -14,6 +14,7 @@ backward pass turns into ``dZL = dAL * g'(ZL)``.
 
 Adding a loss is one function in ``LOSSES`` and a line in ``LOSS_OUTPUTS``.
 """
+
 import numpy as np
 
 
@@ -107,6 +108,8 @@ LOSS_OUTPUTS = {
 """The outputs each loss goes with."""
 
 CANONICAL_PAIRS = frozenset(DEFAULT_LOSS.items()) | {
-    ("identity", "sklearn_squared_error"), ("sigmoid", "sklearn_binary_log_loss"),
-    ("softmax", "sklearn_log_loss")}
+    ("identity", "sklearn_squared_error"),
+    ("sigmoid", "sklearn_binary_log_loss"),
+    ("softmax", "sklearn_log_loss"),
+}
 """(output activation, loss) pairs for which ``dZL = AL - T`` exactly."""

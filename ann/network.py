@@ -21,6 +21,7 @@ The parameters live end to end in one flat array, ``W1, b1, ..., WL, bL``;
 ``parameters["W1"]`` and the others are views into it, and so are the gradients. An
 optimizer's step is then a few passes over one array.
 """
+
 import inspect
 import math
 
@@ -29,8 +30,14 @@ import numpy as np
 from . import validation
 from .activations import ACTIVATIONS, DERIVATIVES, HIDDEN_ACTIVATIONS
 from .initializers import INITIALIZERS
-from .losses import (CANONICAL_PAIRS, DEFAULT_LOSS, LOSS_GRADIENTS, LOSS_OUTPUTS, LOSSES,
-                     OUTPUT_ACTIVATIONS)
+from .losses import (
+    CANONICAL_PAIRS,
+    DEFAULT_LOSS,
+    LOSS_GRADIENTS,
+    LOSS_OUTPUTS,
+    LOSSES,
+    OUTPUT_ACTIVATIONS,
+)
 from .optimizers import OPTIMIZERS, SCHEDULES, Progress, make_optimizer
 from .persistence import load_model, save_model
 from .progress import progress_bar
@@ -60,12 +67,12 @@ class ParameterViews(dict):
 
     def __setitem__(self, name, value):
         if name not in self:
-            raise KeyError(f"{name!r} is not a parameter of this network; it has "
-                           f"{list(self)}")
+            raise KeyError(f"{name!r} is not a parameter of this network; it has {list(self)}")
         value = np.asarray(value)
         if value.shape != self[name].shape:
-            raise ValueError(f"{name} has shape {self[name].shape}, got an array of shape "
-                             f"{value.shape}")
+            raise ValueError(
+                f"{name} has shape {self[name].shape}, got an array of shape {value.shape}"
+            )
         self[name][...] = value
 
 
@@ -74,7 +81,7 @@ def views(flat, shapes):
     result, start = ParameterViews(), 0
     for name, shape in shapes.items():
         size = math.prod(shape)
-        dict.__setitem__(result, name, flat[start:start + size].reshape(shape))
+        dict.__setitem__(result, name, flat[start : start + size].reshape(shape))
         start += size
     return result
 
@@ -165,13 +172,36 @@ class ANN:
     ``val_accuracy``), ``classes_``, ``n_features_in_``, ``n_iter_``.
     """
 
-    def __init__(self, layers_size, activation="sigmoid", output="auto", optimizer="gd",
-                 learning_rate=0.01, n_iterations=2500, batch_size=None, momentum=0.9,
-                 nesterov=False, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 lr_schedule="constant", l2=0.0, init="article", seed=1, dtype="float64",
-                 early_stopping=False, validation_fraction=0.1, patience=10, quiet=False,
-                 loss="auto", power_t=0.5, dropout=0.0, input_dropout=0.0, max_norm=None,
-                 callbacks=()):
+    def __init__(
+        self,
+        layers_size,
+        activation="sigmoid",
+        output="auto",
+        optimizer="gd",
+        learning_rate=0.01,
+        n_iterations=2500,
+        batch_size=None,
+        momentum=0.9,
+        nesterov=False,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        lr_schedule="constant",
+        l2=0.0,
+        init="article",
+        seed=1,
+        dtype="float64",
+        early_stopping=False,
+        validation_fraction=0.1,
+        patience=10,
+        quiet=False,
+        loss="auto",
+        power_t=0.5,
+        dropout=0.0,
+        input_dropout=0.0,
+        max_norm=None,
+        callbacks=(),
+    ):
         self.layers_size = layers_size
         self.activation = activation
         self.output = output
@@ -210,8 +240,7 @@ class ANN:
         if not isinstance(sizes, (list, tuple, np.ndarray)) or np.ndim(sizes) != 1:
             raise TypeError(f"layers_size must be a list of layer sizes, got {sizes!r}")
         if len(sizes) == 0:
-            raise ValueError("layers_size is empty: give at least the output size, "
-                             "e.g. [196, 1]")
+            raise ValueError("layers_size is empty: give at least the output size, e.g. [196, 1]")
         for size in sizes:
             validation.check_int("each entry of layers_size", size, minimum=1)
         self._hidden = self._per_hidden_layer("activation", self.activation, str)
@@ -219,8 +248,9 @@ class ANN:
             validation.check_choice("activation", name, HIDDEN_ACTIVATIONS)
         validation.check_choice("output", self.output, ("auto",) + OUTPUT_ACTIVATIONS)
         if self.output == "softmax" and sizes[-1] < 2:
-            raise ValueError("output='softmax' needs at least 2 output units, but "
-                             "layers_size ends with 1")
+            raise ValueError(
+                "output='softmax' needs at least 2 output units, but layers_size ends with 1"
+            )
         validation.check_choice("loss", self.loss, ("auto",) + tuple(LOSSES))
         self._output_and_loss()
         validation.check_choice("optimizer", self.optimizer, OPTIMIZERS)
@@ -232,26 +262,31 @@ class ANN:
         if self.batch_size is not None:
             validation.check_int("batch_size", self.batch_size)
         for name in ("momentum", "beta_1", "beta_2"):
-            validation.check_float(name, getattr(self, name), 0.0, 1.0, low_open=False,
-                                   high_open=True)
+            validation.check_float(
+                name, getattr(self, name), 0.0, 1.0, low_open=False, high_open=True
+            )
         validation.check_float("epsilon", self.epsilon)
         validation.check_float("l2", self.l2, low_open=False)
         validation.check_float("power_t", self.power_t, low_open=False)
-        validation.check_int("seed", self.seed, minimum=0, maximum=2 ** 32 - 1)
+        validation.check_int("seed", self.seed, minimum=0, maximum=2**32 - 1)
         for name in ("nesterov", "early_stopping", "quiet"):
             validation.check_bool(name, getattr(self, name))
-        validation.check_float("validation_fraction", self.validation_fraction, 0.0, 1.0,
-                               high_open=True)
+        validation.check_float(
+            "validation_fraction", self.validation_fraction, 0.0, 1.0, high_open=True
+        )
         validation.check_int("patience", self.patience)
-        self._dropout = [validation.check_float("dropout", p, 0.0, 1.0, low_open=False,
-                                                high_open=True)
-                         for p in self._per_hidden_layer("dropout", self.dropout, float)]
-        validation.check_float("input_dropout", self.input_dropout, 0.0, 1.0,
-                               low_open=False, high_open=True)
+        self._dropout = [
+            validation.check_float("dropout", p, 0.0, 1.0, low_open=False, high_open=True)
+            for p in self._per_hidden_layer("dropout", self.dropout, float)
+        ]
+        validation.check_float(
+            "input_dropout", self.input_dropout, 0.0, 1.0, low_open=False, high_open=True
+        )
         if self.max_norm is not None:
             validation.check_float("max_norm", self.max_norm)
         if not isinstance(self.callbacks, (list, tuple)) or not all(
-                callable(c) for c in self.callbacks):
+            callable(c) for c in self.callbacks
+        ):
             raise TypeError(f"callbacks must be a list of callables, got {self.callbacks!r}")
 
     def _per_hidden_layer(self, name, value, kind):
@@ -261,12 +296,12 @@ class ANN:
             values = list(value)
             if len(values) != n_hidden:
                 noun = "names" if kind is str else "values"
-                raise ValueError(f"{name} lists {len(values)} {noun} for {n_hidden} hidden "
-                                 "layers")
+                raise ValueError(f"{name} lists {len(values)} {noun} for {n_hidden} hidden layers")
             return values
         if kind is str and not isinstance(value, str):
-            raise TypeError(f"{name} must be a name or a list of names, one per hidden "
-                            f"layer, got {value!r}")
+            raise TypeError(
+                f"{name} must be a name or a list of names, one per hidden layer, got {value!r}"
+            )
         return [value] * n_hidden
 
     def _output_and_loss(self):
@@ -279,8 +314,10 @@ class ANN:
             output = "sigmoid" if units == 1 else "softmax"
         loss = DEFAULT_LOSS[output] if self.loss == "auto" else self.loss
         if output not in LOSS_OUTPUTS[loss]:
-            raise ValueError(f"loss={loss!r} does not go with the {output} output; it goes "
-                             f"with {list(LOSS_OUTPUTS[loss])}")
+            raise ValueError(
+                f"loss={loss!r} does not go with the {output} output; it goes "
+                f"with {list(LOSS_OUTPUTS[loss])}"
+            )
         return output, loss
 
     @classmethod
@@ -309,11 +346,14 @@ class ANN:
         return self
 
     def __repr__(self):
-        defaults = {p.name: p.default
-                    for p in inspect.signature(type(self).__init__).parameters.values()}
+        defaults = {
+            p.name: p.default for p in inspect.signature(type(self).__init__).parameters.values()
+        }
         args = [repr(self.layers_size)] + [
-            f"{name}={value!r}" for name, value in self.get_params().items()
-            if name != "layers_size" and value != defaults[name]]
+            f"{name}={value!r}"
+            for name, value in self.get_params().items()
+            if name != "layers_size" and value != defaults[name]
+        ]
         return f"{type(self).__name__}({', '.join(args)})"
 
     def __getstate__(self):
@@ -347,10 +387,13 @@ class ANN:
         """Tell scikit-learn (1.6+) whether this is a classifier or a regressor; only
         scikit-learn's own utilities call this, so it is imported here."""
         from sklearn.utils import ClassifierTags, RegressorTags, Tags, TargetTags
-        return Tags(estimator_type=self._estimator_type,
-                    target_tags=TargetTags(required=True, multi_output=not self.is_classifier),
-                    classifier_tags=ClassifierTags() if self.is_classifier else None,
-                    regressor_tags=None if self.is_classifier else RegressorTags())
+
+        return Tags(
+            estimator_type=self._estimator_type,
+            target_tags=TargetTags(required=True, multi_output=not self.is_classifier),
+            classifier_tags=ClassifierTags() if self.is_classifier else None,
+            regressor_tags=None if self.is_classifier else RegressorTags(),
+        )
 
     def _activation(self, l):
         """The activation of layer ``l`` (1-based)."""
@@ -363,9 +406,11 @@ class ANN:
         self.output_activation_, self.loss_function_ = self._output_and_loss()
         expected = 2 if units == 1 else units
         if n_classes is not None and n_classes != expected:
-            raise ValueError(f"the labels have {n_classes} classes, but the output layer "
-                             f"({self.output_activation_}, {units} unit"
-                             f"{'s' if units > 1 else ''}) takes {expected}")
+            raise ValueError(
+                f"the labels have {n_classes} classes, but the output layer "
+                f"({self.output_activation_}, {units} unit"
+                f"{'s' if units > 1 else ''}) takes {expected}"
+            )
 
     @property
     def hidden_activations_(self):
@@ -405,8 +450,7 @@ class ANN:
         into a new flat array."""
         self.n_features_in_ = n_features
         shapes = self._shapes()
-        self._flat = np.empty(sum(math.prod(s) for s in shapes.values()),
-                              dtype=DTYPES[self.dtype])
+        self._flat = np.empty(sum(math.prod(s) for s in shapes.values()), dtype=DTYPES[self.dtype])
         self.parameters = views(self._flat, shapes)
         make = INITIALIZERS[self.init]
         for l in range(1, self.n_layers + 1):
@@ -427,8 +471,9 @@ class ANN:
 
     def _check_fitted(self):
         if not self.parameters:
-            raise NotFittedError("this ANN is not fitted yet: call fit (or "
-                                 "initialize_parameters) first")
+            raise NotFittedError(
+                "this ANN is not fitted yet: call fit (or initialize_parameters) first"
+            )
 
     def _snapshot(self):
         return self._flat.copy()
@@ -451,32 +496,41 @@ class ANN:
             if not np.all(np.isfinite(y)):
                 raise ValueError("Y contains NaN or infinite labels")
             if not np.all(y == np.round(y)):
-                raise ValueError("Y must hold class labels (integers or strings), got "
-                                 "non-integer values; use output='identity' for "
-                                 "regression, or output='sigmoid' for targets in [0, 1]")
+                raise ValueError(
+                    "Y must hold class labels (integers or strings), got "
+                    "non-integer values; use output='identity' for "
+                    "regression, or output='sigmoid' for targets in [0, 1]"
+                )
         self.classes_ = np.unique(y)
         if len(self.classes_) < 2:
-            raise ValueError(f"Y has a single class {self.classes_.tolist()}: a "
-                             "classifier needs at least 2")
+            raise ValueError(
+                f"Y has a single class {self.classes_.tolist()}: a classifier needs at least 2"
+            )
         self._resolve_output(len(self.classes_))
 
     def _are_probabilities(self, y):
         """1-D float targets, not all whole numbers, for one sigmoid unit."""
-        return (self.output == "sigmoid" and self.layers_size[-1] == 1
-                and y.dtype.kind == "f" and np.all(np.isfinite(y))
-                and not np.all(y == np.round(y)))
+        return (
+            self.output == "sigmoid"
+            and self.layers_size[-1] == 1
+            and y.dtype.kind == "f"
+            and np.all(np.isfinite(y))
+            and not np.all(y == np.round(y))
+        )
 
     def _check_probabilities(self, y):
         if self.output != "sigmoid":
-            raise ValueError(f"Y of shape {y.shape} holds targets in [0, 1], which need "
-                             f"output='sigmoid', not {self.output!r}")
-        if y.dtype.kind not in "biuf" or not np.all(np.isfinite(y)) or (
-                y.min() < 0 or y.max() > 1):
+            raise ValueError(
+                f"Y of shape {y.shape} holds targets in [0, 1], which need "
+                f"output='sigmoid', not {self.output!r}"
+            )
+        if y.dtype.kind not in "biuf" or not np.all(np.isfinite(y)) or (y.min() < 0 or y.max() > 1):
             raise ValueError("targets for sigmoid outputs must be numbers in [0, 1]")
         units = 1 if y.ndim == 1 else y.shape[1]
         if units != self.layers_size[-1]:
-            raise ValueError(f"Y has {units} columns but the output layer has "
-                             f"{self.layers_size[-1]} units")
+            raise ValueError(
+                f"Y has {units} columns but the output layer has {self.layers_size[-1]} units"
+            )
 
     def encode_targets(self, Y):
         """The target matrix ``T`` of shape ``(units_L, n)`` for labels ``Y``.
@@ -486,8 +540,9 @@ class ANN:
         per output.
         """
         if not hasattr(self, "output_activation_"):
-            raise NotFittedError("the output layer is not set up yet: call fit (or "
-                                 "initialize_parameters) first")
+            raise NotFittedError(
+                "the output layer is not set up yet: call fit (or initialize_parameters) first"
+            )
         dtype = DTYPES[self.dtype]
         if not self.is_classifier:
             return self._encode_values(Y, dtype)
@@ -500,8 +555,10 @@ class ANN:
         index[index == len(self.classes_)] = 0
         unknown = self.classes_[index] != y
         if np.any(unknown):
-            raise ValueError(f"Y holds labels {np.unique(y[unknown]).tolist()[:5]} that are "
-                             f"not among the classes {self.classes_.tolist()}")
+            raise ValueError(
+                f"Y holds labels {np.unique(y[unknown]).tolist()[:5]} that are "
+                f"not among the classes {self.classes_.tolist()}"
+            )
         if self.layers_size[-1] == 1:
             return index[None, :].astype(dtype)
         T = np.zeros((len(self.classes_), len(y)), dtype=dtype)
@@ -511,13 +568,18 @@ class ANN:
     def _encode_values(self, Y, dtype):
         """Regression targets ``(n,)`` or ``(n, k)`` as ``T``, ``(k, n)``."""
         values = np.asarray(Y)
-        if (values.dtype == object or not np.issubdtype(values.dtype, np.number)
-                or np.iscomplexobj(values)):
+        if (
+            values.dtype == object
+            or not np.issubdtype(values.dtype, np.number)
+            or np.iscomplexobj(values)
+        ):
             raise TypeError(f"Y must be numeric for regression, got {values.dtype}")
         values = values.reshape(len(values), -1) if values.ndim > 1 else values[:, None]
         if values.shape[1] != self.layers_size[-1]:
-            raise ValueError(f"Y has {values.shape[1]} outputs but the output layer has"
-                             f" {self.layers_size[-1]} units")
+            raise ValueError(
+                f"Y has {values.shape[1]} outputs but the output layer has"
+                f" {self.layers_size[-1]} units"
+            )
         if not np.all(np.isfinite(values)):
             raise ValueError("Y contains NaN or infinite values")
         if self.output == "exp" and np.any(values < 0):
@@ -526,8 +588,12 @@ class ANN:
 
     def _check_Y(self, Y, n_samples):
         values = None if Y is None else validation.as_array(Y, "Y", "(n,)")
-        if self.is_classifier and not (self.output == "sigmoid" and values is not None
-                                       and values.ndim == 2 and values.shape[1] > 1):
+        if self.is_classifier and not (
+            self.output == "sigmoid"
+            and values is not None
+            and values.ndim == 2
+            and values.shape[1] > 1
+        ):
             return validation.check_labels(Y, n_samples)
         if values is None or values.ndim == 0 or values.shape[0] != n_samples:
             shape = None if values is None else values.shape
@@ -603,8 +669,7 @@ class ANN:
         """The L2 term of the cost, ``l2 / (2 n) * sum of every W squared``."""
         if not self.l2:
             return 0.0
-        squares = sum(float(np.vdot(W, W)) for name, W in self.parameters.items()
-                      if name[0] == "W")
+        squares = sum(float(np.vdot(W, W)) for name, W in self.parameters.items() if name[0] == "W")
         return self.l2 / (2 * n) * squares
 
     def _add_penalty_gradient(self, grads, n):
@@ -699,12 +764,15 @@ class ANN:
         X = validation.check_X(X, self.n_features_in_, dtype=DTYPES[self.dtype])
         T = self.encode_targets(self._check_Y(Y, X.shape[0]))
         if not isinstance(store, dict) or any(
-                f"{k}{l}" not in store for l in range(1, self.n_layers + 1) for k in "ZA"):
+            f"{k}{l}" not in store for l in range(1, self.n_layers + 1) for k in "ZA"
+        ):
             raise ValueError("store must be the dict returned by forward(X)")
         store = dict(store, A0=X.T)
         if store[f"A{self.n_layers}"].shape != T.shape:
-            raise ValueError(f"store holds outputs of shape {store[f'A{self.n_layers}'].shape}"
-                             f" but Y gives targets of shape {T.shape}")
+            raise ValueError(
+                f"store holds outputs of shape {store[f'A{self.n_layers}'].shape}"
+                f" but Y gives targets of shape {T.shape}"
+            )
         grads = self._backward(store, T, X.shape[0])
         self._add_penalty_gradient(grads, X.shape[0])
         return grads
@@ -716,13 +784,13 @@ class ANN:
         X = validation.check_X(X, self.n_features_in_, dtype=DTYPES[self.dtype])
         T = self.encode_targets(self._check_Y(Y, X.shape[0]))
         n = X.shape[0]
-        cost = sum(self._data_cost(store, T[:, s], n)
-                   for s, (_, store) in self._blocks(X))
+        cost = sum(self._data_cost(store, T[:, s], n) for s, (_, store) in self._blocks(X))
         return cost + self._penalty(n)
 
     # -------------------------------------------------------------------- training
-    def fit(self, X, Y, learning_rate=None, n_iterations=None, validation_data=None,
-            sample_weight=None):
+    def fit(
+        self, X, Y, learning_rate=None, n_iterations=None, validation_data=None, sample_weight=None
+    ):
         """Train on ``X`` (n_samples, n_features) and labels ``Y`` ((n,), (n, 1) or
         (1, n); values for a regressor; ``(n, k)`` values in [0, 1] for k sigmoid
         outputs). Returns the model.
@@ -749,14 +817,16 @@ class ANN:
         X, T, weights, val = self._validation_split(X, T, weights, validation_data, rng)
         self.initialize_parameters(X.shape[1])
         mini_batch = self.batch_size is not None and self.batch_size < X.shape[0]
-        self._train(X, T, weights=weights, validation=val,
-                    optimizer=make_optimizer(self.optimizer, self.learning_rate,
-                                             self.get_params()),
-                    stopping=Patience(self.patience) if self.early_stopping and val
-                    else RunAll(),
-                    rng=rng,
-                    shuffle=(lambda order: rng.permutation(len(order))) if mini_batch
-                    else None)
+        self._train(
+            X,
+            T,
+            weights=weights,
+            validation=val,
+            optimizer=make_optimizer(self.optimizer, self.learning_rate, self.get_params()),
+            stopping=Patience(self.patience) if self.early_stopping and val else RunAll(),
+            rng=rng,
+            shuffle=(lambda order: rng.permutation(len(order))) if mini_batch else None,
+        )
         return self
 
     def _validation_split(self, X, T, weights, validation_data, rng):
@@ -766,24 +836,40 @@ class ANN:
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise TypeError("validation_data must be a pair (X_val, Y_val)")
-            X_val = validation.check_X(validation_data[0], X.shape[1], "X_val",
-                                       dtype=X.dtype)
+            X_val = validation.check_X(validation_data[0], X.shape[1], "X_val", dtype=X.dtype)
             T_val = self.encode_targets(self._check_Y(validation_data[1], X_val.shape[0]))
             return X, T, weights, (X_val, T_val, None)
         if not self.early_stopping:
             return X, T, weights, None
-        n_val = int(round(self.validation_fraction * X.shape[0]))
+        n_val = round(self.validation_fraction * X.shape[0])
         if n_val < 1 or n_val >= X.shape[0]:
-            raise ValueError(f"validation_fraction={self.validation_fraction} of "
-                             f"{X.shape[0]} samples leaves no validation or training set")
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} of "
+                f"{X.shape[0]} samples leaves no validation or training set"
+            )
         order = rng.permutation(X.shape[0])
         held, kept = order[:n_val], order[n_val:]
         weighed = weights is not None
-        return (X[kept], T[:, kept], weights[kept] if weighed else None,
-                (X[held], T[:, held], weights[held] if weighed else None))
+        return (
+            X[kept],
+            T[:, kept],
+            weights[kept] if weighed else None,
+            (X[held], T[:, held], weights[held] if weighed else None),
+        )
 
-    def _train(self, X, T, *, optimizer, stopping, rng, shuffle=None, weights=None,
-               validation=None, owner=None):
+    def _train(
+        self,
+        X,
+        T,
+        *,
+        optimizer,
+        stopping,
+        rng,
+        shuffle=None,
+        weights=None,
+        validation=None,
+        owner=None,
+    ):
         """The epoch loop, shared by ``fit`` and the scikit-learn estimators.
 
         ``X`` (n, n_features), ``T`` (units_L, n), ``weights`` (n,) or None;
@@ -799,32 +885,44 @@ class ANN:
         gathered = np.empty_like(X) if shuffle is not None and not is_sparse(X) else None
         last_good = self._snapshot()
         epochs = 0
-        bar = progress_bar(range(self.n_iterations), desc="training", quiet=self.quiet,
-                           unit="epoch")
+        bar = progress_bar(
+            range(self.n_iterations), desc="training", quiet=self.quiet, unit="epoch"
+        )
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"), bar:
             for _ in bar:
                 start = self._snapshot()
                 batches = (X, T, weights)
                 if shuffle is not None:
                     order = shuffle(order)
-                    batches = (X[order] if gathered is None
-                               else np.take(X, order, axis=0, out=gathered),
-                               T[:, order], None if weights is None else weights[order])
+                    batches = (
+                        X[order] if gathered is None else np.take(X, order, axis=0, out=gathered),
+                        T[:, order],
+                        None if weights is None else weights[order],
+                    )
                 try:
                     cost, accuracy = self._epoch(*batches, optimizer, drops)
                 except DivergenceError as error:
                     self._restore(last_good)
-                    raise DivergenceError(f"training diverged at {error} (learning_rate="
-                                          f"{optimizer.learning_rate:g}); try a smaller "
-                                          "learning rate. The model keeps its last finite "
-                                          "parameters.") from None
+                    raise DivergenceError(
+                        f"training diverged at {error} (learning_rate="
+                        f"{optimizer.learning_rate:g}); try a smaller "
+                        "learning rate. The model keeps its last finite "
+                        "parameters."
+                    ) from None
                 last_good, epochs = start, epochs + 1
                 self.t_ += X.shape[0]
                 val_outputs = self._record(cost, accuracy, validation)
                 bar.set_postfix(self._postfix(), refresh=False)
-                optimizer.learning_rate = SCHEDULES[self.lr_schedule](Progress(
-                    optimizer.learning_rate, self.learning_rate, epochs, self.n_iterations,
-                    self.t_, self.power_t))
+                optimizer.learning_rate = SCHEDULES[self.lr_schedule](
+                    Progress(
+                        optimizer.learning_rate,
+                        self.learning_rate,
+                        epochs,
+                        self.n_iterations,
+                        self.t_,
+                        self.power_t,
+                    )
+                )
                 stop = stopping.update(self, optimizer, val_outputs)
                 for callback in self.callbacks:
                     stop = bool(callback(self if owner is None else owner)) or stop
@@ -844,11 +942,13 @@ class ANN:
         for number, start in enumerate(range(0, n, size)):
             rows = slice(start, start + size)
             _, cost, correct = self._gradients(
-                X[rows], T[:, rows], None if weights is None else weights[rows], rng)
+                X[rows], T[:, rows], None if weights is None else weights[rows], rng
+            )
             if not math.isfinite(cost):
                 where = f"iteration {len(self.costs)}"
-                raise DivergenceError(where + (f", batch {number}" if size < n else "")
-                                      + f": the cost is {cost}")
+                raise DivergenceError(
+                    where + (f", batch {number}" if size < n else "") + f": the cost is {cost}"
+                )
             optimizer.step(self._flat, self._grad_flat)
             if self.max_norm is not None:
                 self._limit_norms()
@@ -857,8 +957,9 @@ class ANN:
         # A NaN or infinite parameter makes the next batch's cost NaN; only the last
         # update of the epoch needs this check.
         if not np.isfinite(self._flat).all():
-            raise DivergenceError(f"iteration {len(self.costs)}: the update made the "
-                                  "parameters NaN or infinite")
+            raise DivergenceError(
+                f"iteration {len(self.costs)}: the update made the parameters NaN or infinite"
+            )
         return total_cost / n, total_correct / n
 
     def _limit_norms(self):
@@ -911,8 +1012,10 @@ class ANN:
         """Class probabilities, ``(n, n_classes)`` in the order of ``classes_`` (for
         k sigmoid outputs, each output's own probability)."""
         if not self.is_classifier:
-            raise AttributeError("predict_proba is for classifiers; this ANN is a "
-                                 f"regressor (output={self.output!r})")
+            raise AttributeError(
+                "predict_proba is for classifiers; this ANN is a "
+                f"regressor (output={self.output!r})"
+            )
         AL = self._outputs(X)
         if AL.shape[0] == 1:
             return np.column_stack([1 - AL[0], AL[0]])
@@ -941,8 +1044,9 @@ class ANN:
         if self.is_classifier:
             y = validation.check_labels(Y, len(predicted))
             return float(np.mean(predicted == y))
-        truth = np.asarray(self.encode_targets(self._check_Y(Y, len(predicted))).T,
-                           dtype=np.float64)
+        truth = np.asarray(
+            self.encode_targets(self._check_Y(Y, len(predicted))).T, dtype=np.float64
+        )
         predicted = predicted.reshape(truth.shape)
         residual = ((truth - predicted) ** 2).sum(axis=0)
         total = ((truth - truth.mean(axis=0)) ** 2).sum(axis=0)
@@ -955,6 +1059,7 @@ class ANN:
         """The cost curve (training and validation, accuracy on a second axis when
         known) as a matplotlib Figure; saved as an image when ``path`` is given."""
         from .plotting import plot_cost
+
         return plot_cost(self, path=path)
 
     def save(self, path):
@@ -971,10 +1076,12 @@ class ANN:
         """Print and return a table of the layers: shapes of every W and b, activations
         and parameter counts."""
         from .explain import summary
+
         return summary(self)
 
     def explain(self, X, Y=None):
         """Print and return the dimension walk-through of one forward and backward pass
         on ``X`` (and ``Y``), in the article's style, from the live network."""
         from .explain import explain
+
         return explain(self, X, Y)

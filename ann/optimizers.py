@@ -13,6 +13,7 @@ An update is a few passes over one array, into buffers kept from one step to the
 follow scikit-learn's, which differ where the learning rate enters the momentum and where
 Adam adds its epsilon. They coincide at a constant rate but for that epsilon.
 """
+
 import math
 from collections import namedtuple
 
@@ -38,9 +39,9 @@ class GradientDescent:
 class SGD(GradientDescent):
     """Gradient descent with momentum ``mu`` (PyTorch's form)::
 
-        v <- mu * v + dp
-        p <- p - lr * v                    (classical)
-        p <- p - lr * (dp + mu * v)        (Nesterov)
+    v <- mu * v + dp
+    p <- p - lr * v                    (classical)
+    p <- p - lr * (dp + mu * v)        (Nesterov)
     """
 
     def __init__(self, learning_rate, momentum=0.9, nesterov=False):
@@ -64,9 +65,9 @@ class SGD(GradientDescent):
 class SklearnSGD(GradientDescent):
     """Gradient descent with momentum, scikit-learn's form (the rate inside the velocity)::
 
-        v <- mu * v - lr * dp
-        p <- p + v                         (classical)
-        p <- p + mu * v - lr * dp          (Nesterov)
+    v <- mu * v - lr * dp
+    p <- p + v                         (classical)
+    p <- p + mu * v - lr * dp          (Nesterov)
     """
 
     def __init__(self, learning_rate, momentum=0.9, nesterov=True):
@@ -91,9 +92,9 @@ class SklearnSGD(GradientDescent):
 class Adam(GradientDescent):
     """Adam (Kingma and Ba, 2015), with epsilon added after the bias correction (PyTorch)::
 
-        m <- b1 m + (1 - b1) dp          v <- b2 v + (1 - b2) dp**2
-        p <- p - lr * m_hat / (sqrt(v_hat) + eps),
-        m_hat = m / (1 - b1**t),         v_hat = v / (1 - b2**t)
+    m <- b1 m + (1 - b1) dp          v <- b2 v + (1 - b2) dp**2
+    p <- p - lr * m_hat / (sqrt(v_hat) + eps),
+    m_hat = m / (1 - b1**t),         v_hat = v / (1 - b2**t)
     """
 
     def __init__(self, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
@@ -118,7 +119,7 @@ class Adam(GradientDescent):
 
     def step(self, p, dp):
         scratch = self._moments(dp)
-        bias_1, bias_2 = 1 - self.beta_1 ** self.t, 1 - self.beta_2 ** self.t
+        bias_1, bias_2 = 1 - self.beta_1**self.t, 1 - self.beta_2**self.t
         denominator = np.sqrt(self.v, out=scratch)
         denominator *= 1 / math.sqrt(bias_2)
         denominator += self.epsilon
@@ -137,8 +138,7 @@ class SklearnAdam(Adam):
 
     def step(self, p, dp):
         scratch = self._moments(dp)
-        rate = (self.learning_rate * math.sqrt(1 - self.beta_2 ** self.t)
-                / (1 - self.beta_1 ** self.t))
+        rate = self.learning_rate * math.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
         denominator = np.sqrt(self.v, out=scratch)
         denominator += self.epsilon
         update = np.divide(self.m, denominator, out=scratch)
@@ -146,21 +146,30 @@ class SklearnAdam(Adam):
         p -= update
 
 
-OPTIMIZERS = {"gd": GradientDescent, "sgd": SGD, "adam": Adam,
-              "sklearn_sgd": SklearnSGD, "sklearn_adam": SklearnAdam}
+OPTIMIZERS = {
+    "gd": GradientDescent,
+    "sgd": SGD,
+    "adam": Adam,
+    "sklearn_sgd": SklearnSGD,
+    "sklearn_adam": SklearnAdam,
+}
 
-OPTIMIZER_SETTINGS = {"gd": (), "sgd": ("momentum", "nesterov"),
-                      "adam": ("beta_1", "beta_2", "epsilon"),
-                      "sklearn_sgd": ("momentum", "nesterov"),
-                      "sklearn_adam": ("beta_1", "beta_2", "epsilon")}
+OPTIMIZER_SETTINGS = {
+    "gd": (),
+    "sgd": ("momentum", "nesterov"),
+    "adam": ("beta_1", "beta_2", "epsilon"),
+    "sklearn_sgd": ("momentum", "nesterov"),
+    "sklearn_adam": ("beta_1", "beta_2", "epsilon"),
+}
 """The model's settings each optimizer takes, besides the learning rate."""
 
 
 def make_optimizer(name, learning_rate, settings):
     """``OPTIMIZERS[name]`` at ``learning_rate``, with its entries of the ``settings``
     mapping (for example a model's ``get_params()``)."""
-    return OPTIMIZERS[name](learning_rate,
-                            **{key: settings[key] for key in OPTIMIZER_SETTINGS[name]})
+    return OPTIMIZERS[name](
+        learning_rate, **{key: settings[key] for key in OPTIMIZER_SETTINGS[name]}
+    )
 
 
 Progress = namedtuple("Progress", "rate initial_rate epochs_done n_epochs samples_seen power_t")
@@ -174,8 +183,11 @@ def constant(progress):
 
 def cosine(progress):
     """Cosine decay from the initial rate at epoch 0 towards 0 after the last epoch."""
-    return 0.5 * progress.initial_rate * (
-        1 + math.cos(math.pi * progress.epochs_done / progress.n_epochs))
+    return (
+        0.5
+        * progress.initial_rate
+        * (1 + math.cos(math.pi * progress.epochs_done / progress.n_epochs))
+    )
 
 
 def invscaling(progress):
@@ -183,8 +195,7 @@ def invscaling(progress):
     return progress.initial_rate / (progress.samples_seen + 1) ** progress.power_t
 
 
-SCHEDULES = {"constant": constant, "cosine": cosine, "invscaling": invscaling,
-             "adaptive": constant}
+SCHEDULES = {"constant": constant, "cosine": cosine, "invscaling": invscaling, "adaptive": constant}
 """The rate of the next epoch, ``schedule(progress)``, called as each epoch ends.
 ``adaptive`` (scikit-learn's) keeps the rate; its stopping rule divides it by 5 when the
 loss stalls (see ``ann.stopping``)."""

@@ -6,6 +6,7 @@ cost history and a SHA-256 digest of everything else, so that a truncated or alt
 file is refused. ``np.load(..., allow_pickle=False)`` reads it: a model file cannot run
 code.
 """
+
 import hashlib
 import json
 import math
@@ -48,14 +49,16 @@ def save_model(model, path):
     config = {
         "format": FORMAT,
         "version": VERSION,
-        "params": {name: value for name, value in model.get_params().items()
-                   if name != "callbacks"},
+        "params": {
+            name: value for name, value in model.get_params().items() if name != "callbacks"
+        },
         "multilabel": bool(getattr(model, "multilabel_", False)),
         "n_features_in": int(model.n_features_in_),
         "output_activation": model.output_activation_,
         "costs": [float(c) for c in model.costs],
-        "history": {k: [float(v) for v in values]
-                    for k, values in getattr(model, "history", {}).items()},
+        "history": {
+            k: [float(v) for v in values] for k, values in getattr(model, "history", {}).items()
+        },
     }
     config["digest"] = _digest(config, arrays)
     blob = np.frombuffer(json.dumps(config, sort_keys=True).encode(), dtype=np.uint8)
@@ -63,9 +66,20 @@ def save_model(model, path):
         np.savez(handle, config=blob, **arrays)
 
 
-UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-              UnicodeDecodeError, NotImplementedError, RuntimeError, MemoryError,
-              OverflowError, struct.error, zlib.error)
+UNREADABLE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    UnicodeDecodeError,
+    NotImplementedError,
+    RuntimeError,
+    MemoryError,
+    OverflowError,
+    struct.error,
+    zlib.error,
+)
 """What ``np.load`` and ``zipfile`` raise on a damaged archive (an unsupported
 compression method is NotImplementedError, an "encrypted" entry RuntimeError)."""
 
@@ -76,8 +90,9 @@ def _read_archive(path):
     with open(path, "rb") as handle:
         archive = np.load(handle, allow_pickle=False)
         if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise ModelFileError(f"{path}: not a model file (a single .npy array, not an "
-                                 ".npz archive)")
+            raise ModelFileError(
+                f"{path}: not a model file (a single .npy array, not an .npz archive)"
+            )
         with archive:
             return {name: archive[name] for name in archive.files}
 
@@ -102,29 +117,37 @@ def _read(path):
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise ModelFileError(f"{path}: not an ann model file")
     if config.get("version") != VERSION:
-        raise ModelFileError(f"{path}: format version {config.get('version')!r} is not "
-                             f"supported (this package reads version {VERSION})")
+        raise ModelFileError(
+            f"{path}: format version {config.get('version')!r} is not "
+            f"supported (this package reads version {VERSION})"
+        )
     if config.pop("digest", None) != _digest(config, arrays):
-        raise ModelFileError(f"{path}: the digest does not match: the file was altered "
-                             "or damaged")
+        raise ModelFileError(f"{path}: the digest does not match: the file was altered or damaged")
     _check_config(path, config)
     return config, arrays
 
 
 def _is_number_list(values, finite=True):
     return isinstance(values, list) and all(
-        isinstance(v, numbers.Real) and not isinstance(v, bool)
-        and (math.isfinite(v) or not finite) for v in values)
+        isinstance(v, numbers.Real) and not isinstance(v, bool) and (math.isfinite(v) or not finite)
+        for v in values
+    )
 
 
 def _check_config(path, config):
     """The configuration's entries have the types ``load_model`` expects."""
-    expected = {"params": dict, "n_features_in": int, "output_activation": str,
-                "costs": list, "history": dict}
+    expected = {
+        "params": dict,
+        "n_features_in": int,
+        "output_activation": str,
+        "costs": list,
+        "history": dict,
+    }
     for key, kind in expected.items():
         if not isinstance(config.get(key), kind) or isinstance(config.get(key), bool):
-            raise ModelFileError(f"{path}: the configuration's {key!r} is missing or not "
-                                 f"a {kind.__name__}")
+            raise ModelFileError(
+                f"{path}: the configuration's {key!r} is missing or not a {kind.__name__}"
+            )
     if not _is_number_list(config["costs"]):
         raise ModelFileError(f"{path}: the costs are not a list of finite numbers")
     for key, values in config["history"].items():
@@ -144,8 +167,9 @@ def load_model(path, model_class):
     except (KeyError, TypeError, ValueError) as error:
         raise ModelFileError(f"{path}: the configuration is not valid ({error})") from None
     if model.output_activation_ != config["output_activation"]:
-        raise ModelFileError(f"{path}: output {config['output_activation']!r} does not fit "
-                             "the architecture")
+        raise ModelFileError(
+            f"{path}: output {config['output_activation']!r} does not fit the architecture"
+        )
     unknown = set(arrays) - set(model.parameters) - {"classes"}
     if unknown:
         raise ModelFileError(f"{path}: unexpected entries {sorted(unknown)}")
@@ -154,9 +178,11 @@ def load_model(path, model_class):
         if value is None:
             raise ModelFileError(f"{path}: the parameter {name} is missing")
         if value.shape != expected.shape or value.dtype != expected.dtype:
-            raise ModelFileError(f"{path}: {name} has shape {value.shape} and dtype "
-                                 f"{value.dtype}, the architecture needs {expected.shape} "
-                                 f"{expected.dtype}")
+            raise ModelFileError(
+                f"{path}: {name} has shape {value.shape} and dtype "
+                f"{value.dtype}, the architecture needs {expected.shape} "
+                f"{expected.dtype}"
+            )
         if not np.isfinite(value).all():
             raise ModelFileError(f"{path}: {name} holds NaN or infinite values")
         model.parameters[name] = value
@@ -177,8 +203,10 @@ def _check_sizes(path, model, n_features, arrays):
         if value is None:
             raise ModelFileError(f"{path}: the parameter W{l} is missing")
         if value.shape != (sizes[l], sizes[l - 1]):
-            raise ModelFileError(f"{path}: W{l} has shape {value.shape}, the architecture "
-                                 f"needs {(sizes[l], sizes[l - 1])}")
+            raise ModelFileError(
+                f"{path}: W{l} has shape {value.shape}, the architecture "
+                f"needs {(sizes[l], sizes[l - 1])}"
+            )
 
 
 def _load_classes(path, model, classes, multilabel):
@@ -186,8 +214,10 @@ def _load_classes(path, model, classes, multilabel):
     if classes is None or classes.ndim != 1:
         raise ModelFileError(f"{path}: the classes are missing")
     if classes.dtype.kind not in "iubfUS" or not np.array_equal(classes, np.unique(classes)):
-        raise ModelFileError(f"{path}: the classes {classes.tolist()[:5]} are not "
-                             "distinct sorted integers or strings")
+        raise ModelFileError(
+            f"{path}: the classes {classes.tolist()[:5]} are not "
+            "distinct sorted integers or strings"
+        )
     try:
         model._set_classes(classes)
     except (TypeError, ValueError) as error:

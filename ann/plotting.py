@@ -12,6 +12,7 @@ machine), so it works headless: nothing is shown, nothing global changes. Given 
 
 In a notebook a returned Figure displays itself; in a script, save it with ``path``.
 """
+
 import math
 import textwrap
 from collections.abc import Mapping
@@ -25,9 +26,17 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from . import validation
 from .files import atomic_path
 
-__all__ = ["save_figure", "plot_cost", "plot_costs", "plot_weights", "plot_mistakes",
-           "plot_confusion", "confusion_matrix", "describe_model",
-           "initial_weights"]
+__all__ = [
+    "confusion_matrix",
+    "describe_model",
+    "initial_weights",
+    "plot_confusion",
+    "plot_cost",
+    "plot_costs",
+    "plot_mistakes",
+    "plot_weights",
+    "save_figure",
+]
 
 
 def save_figure(figure, path, dpi=100):
@@ -60,8 +69,9 @@ def _check_model(model, what="model"):
 def _check_classifier(model):
     _check_model(model)
     if not getattr(model, "is_classifier", False) or not hasattr(model, "classes_"):
-        raise ValueError("this picture is for classifiers; the model is a regressor "
-                         "(output='identity')")
+        raise ValueError(
+            "this picture is for classifiers; the model is a regressor (output='identity')"
+        )
     return model
 
 
@@ -72,8 +82,10 @@ def _check_data(model, X, y):
     y = validation.check_labels(y, X.shape[0], name="y")
     unknown = ~np.isin(y, model.classes_)
     if np.any(unknown):
-        raise ValueError(f"y holds labels {np.unique(y[unknown]).tolist()[:5]} that are "
-                         f"not among the model's classes {model.classes_.tolist()}")
+        raise ValueError(
+            f"y holds labels {np.unique(y[unknown]).tolist()[:5]} that are "
+            f"not among the model's classes {model.classes_.tolist()}"
+        )
     return X, y
 
 
@@ -88,16 +100,23 @@ def _image_shape(n_features, image_shape):
     if image_shape is None:
         side = math.isqrt(n_features)
         if side * side != n_features:
-            raise ValueError(f"the inputs have {n_features} features, not a perfect square:"
-                             " pass image_shape=(rows, columns) to draw them as images")
+            raise ValueError(
+                f"the inputs have {n_features} features, not a perfect square:"
+                " pass image_shape=(rows, columns) to draw them as images"
+            )
         return side, side
-    if (isinstance(image_shape, (str, bytes)) or not hasattr(image_shape, "__len__")
-            or len(image_shape) != 2):
+    if (
+        isinstance(image_shape, (str, bytes))
+        or not hasattr(image_shape, "__len__")
+        or len(image_shape) != 2
+    ):
         raise TypeError(f"image_shape must be a pair (rows, columns), got {image_shape!r}")
     rows, columns = (validation.check_int("image_shape", side) for side in image_shape)
     if rows * columns != n_features:
-        raise ValueError(f"image_shape {image_shape!r} holds {rows * columns} pixels, but "
-                         f"the inputs have {n_features} features")
+        raise ValueError(
+            f"image_shape {image_shape!r} holds {rows * columns} pixels, but "
+            f"the inputs have {n_features} features"
+        )
     return rows, columns
 
 
@@ -112,11 +131,12 @@ def _class_names(model, class_names):
             raise ValueError(f"class_names lacks the classes {missing[:5]}")
         return {c: str(class_names[c]) for c in classes}
     if isinstance(class_names, (str, bytes)) or not hasattr(class_names, "__len__"):
-        raise TypeError("class_names must be a sequence (in the order of classes_) or a "
-                        f"dict, got {class_names!r}")
+        raise TypeError(
+            "class_names must be a sequence (in the order of classes_) or a "
+            f"dict, got {class_names!r}"
+        )
     if len(class_names) != len(classes):
-        raise ValueError(f"class_names has {len(class_names)} names for "
-                         f"{len(classes)} classes")
+        raise ValueError(f"class_names has {len(class_names)} names for {len(classes)} classes")
     return {c: str(name) for c, name in zip(classes, class_names)}
 
 
@@ -168,26 +188,40 @@ def plot_cost(model, path=None):
     epochs = np.arange(len(model.costs))
     axes.plot(epochs, model.costs, label="training cost", color="tab:blue", lw=2)
     if history.get("val_cost"):
-        axes.plot(epochs[:len(history["val_cost"])], history["val_cost"],
-                  label="validation cost", color="tab:orange", lw=2)
+        axes.plot(
+            epochs[: len(history["val_cost"])],
+            history["val_cost"],
+            label="validation cost",
+            color="tab:orange",
+            lw=2,
+        )
     unit = "iteration" if getattr(model, "batch_size", None) is None else "epoch"
     axes.set_xlabel(f"{unit} (pass over the training data)")
     axes.set_ylabel("cost (mean loss)")
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.grid(True, alpha=0.3)
-    axes.set_title(textwrap.fill(f"Cost while training: {describe_model(model)}", 80),
-                   fontsize=11)
+    axes.set_title(textwrap.fill(f"Cost while training: {describe_model(model)}", 80), fontsize=11)
     best = getattr(model, "best_epoch_", None)
     if best is not None and getattr(model, "early_stopping", False):
         axes.axvline(best, color="gray", ls=":", label=f"best epoch ({best})")
     handles, labels = axes.get_legend_handles_labels()
     if history.get("accuracy"):
         right = axes.twinx()
-        right.plot(epochs[:len(history["accuracy"])], history["accuracy"], "--",
-                   color="tab:green", label="training accuracy")
+        right.plot(
+            epochs[: len(history["accuracy"])],
+            history["accuracy"],
+            "--",
+            color="tab:green",
+            label="training accuracy",
+        )
         if history.get("val_accuracy"):
-            right.plot(epochs[:len(history["val_accuracy"])], history["val_accuracy"],
-                       "--", color="tab:red", label="validation accuracy")
+            right.plot(
+                epochs[: len(history["val_accuracy"])],
+                history["val_accuracy"],
+                "--",
+                color="tab:red",
+                label="validation accuracy",
+            )
         right.set_ylabel("accuracy (dashed)")
         right.yaxis.set_major_formatter(PercentFormatter(1.0))
         low, high = right.get_ylim()
@@ -202,19 +236,22 @@ def _costs_of(label, run):
     """The cost sequence of one run: a fitted model's ``costs`` or a sequence."""
     costs = getattr(run, "costs", run)
     if isinstance(costs, (str, bytes)) or not hasattr(costs, "__len__"):
-        raise TypeError(f"run {label!r} must be a fitted ANN or a sequence of costs, got "
-                        f"{type(run).__name__}")
+        raise TypeError(
+            f"run {label!r} must be a fitted ANN or a sequence of costs, got {type(run).__name__}"
+        )
     if len(costs) == 0:
-        what = "model has no cost history: fit it first" if costs is not run else \
-            "cost sequence is empty"
+        what = (
+            "model has no cost history: fit it first"
+            if costs is not run
+            else "cost sequence is empty"
+        )
         raise ValueError(f"run {label!r}: the {what}")
     try:
         costs = np.asarray(costs, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(f"run {label!r}: the costs must be numbers") from None
     if costs.ndim != 1:
-        raise ValueError(f"run {label!r}: the costs must be one sequence, got shape "
-                         f"{costs.shape}")
+        raise ValueError(f"run {label!r}: the costs must be one sequence, got shape {costs.shape}")
     return costs
 
 
@@ -226,24 +263,25 @@ def plot_costs(runs, path=None, title=None, log_scale=False):
     ``log_scale`` puts the cost axis on a log scale (late differences show better).
     """
     if not isinstance(runs, Mapping):
-        raise TypeError("runs must be a dict {label: fitted model or costs}, got "
-                        f"{type(runs).__name__}")
+        raise TypeError(
+            f"runs must be a dict {{label: fitted model or costs}}, got {type(runs).__name__}"
+        )
     if not runs:
         raise ValueError("runs is empty: give at least one {label: model or costs}")
     curves = {str(label): _costs_of(label, run) for label, run in runs.items()}
     figure = Figure(figsize=(7.5, 4.5), layout="constrained")
     axes = figure.add_subplot()
     for label, costs in curves.items():
-        axes.plot(np.arange(len(costs)), costs, lw=2,
-                  label=f"{label}: final cost {costs[-1]:.4f}")
+        axes.plot(np.arange(len(costs)), costs, lw=2, label=f"{label}: final cost {costs[-1]:.4f}")
     if log_scale:
         axes.set_yscale("log")
     axes.set_xlabel("iteration (epoch)")
     axes.set_ylabel("training cost" + (" (log scale)" if log_scale else ""))
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.grid(True, alpha=0.3)
-    axes.set_title(title or f"Training cost of {len(curves)} run"
-                   f"{'s' if len(curves) > 1 else ''}", fontsize=11)
+    axes.set_title(
+        title or f"Training cost of {len(curves)} run{'s' if len(curves) > 1 else ''}", fontsize=11
+    )
     axes.legend(loc="upper right", framealpha=0.9)
     return _finish(figure, path)
 
@@ -254,14 +292,15 @@ def initial_weights(model, layer=1):
     ``seed`` (as ``fit`` draws them) without touching the model."""
     _check_model(model)
     if not hasattr(model, "get_params") or not hasattr(model, "initialize_parameters"):
-        raise TypeError(f"cannot recreate the initial weights of a "
-                        f"{type(model).__name__}")
+        raise TypeError(f"cannot recreate the initial weights of a {type(model).__name__}")
     clone = type(model)(**model.get_params())
     clone.initialize_parameters(model.n_features_in_)
     start = clone.parameters[f"W{layer}"]
     if start.shape != model.parameters[f"W{layer}"].shape:
-        raise ValueError("the model's weights do not have the shape its configuration "
-                         "gives; were they set by hand?")
+        raise ValueError(
+            "the model's weights do not have the shape its configuration "
+            "gives; were they set by hand?"
+        )
     return start
 
 
@@ -291,28 +330,43 @@ def plot_weights(model, path=None, max_units=64, image_shape=None, since_init=Fa
     for unit in range(units):
         axes = figure.add_subplot(rows, columns, unit + 1)
         extent = np.abs(W[unit]).max() or 1.0
-        axes.imshow(W[unit].reshape(shape), cmap="RdBu_r", vmin=-extent, vmax=extent,
-                    interpolation="nearest")
+        axes.imshow(
+            W[unit].reshape(shape),
+            cmap="RdBu_r",
+            vmin=-extent,
+            vmax=extent,
+            interpolation="nearest",
+        )
         axes.set_xticks([])
         axes.set_yticks([])
-        axes.text(0.03, 0.97, str(unit + 1), transform=axes.transAxes, fontsize=6,
-                  va="top", ha="left", color="0.25")
-    shown = (f"all {units}" if units == W.shape[0] else f"the first {units} of "
-             f"{W.shape[0]}")
-    what = ("Change of the first-layer weights during training, W1 - W1(initial)"
-            if since_init else "First-layer weights W1")
-    figure.suptitle(f"{what}: {shown} hidden units\n"
-                    "red: pixel raises the unit, blue: lowers it (each on its own scale)",
-                    fontsize=10)
+        axes.text(
+            0.03,
+            0.97,
+            str(unit + 1),
+            transform=axes.transAxes,
+            fontsize=6,
+            va="top",
+            ha="left",
+            color="0.25",
+        )
+    shown = f"all {units}" if units == W.shape[0] else f"the first {units} of {W.shape[0]}"
+    what = (
+        "Change of the first-layer weights during training, W1 - W1(initial)"
+        if since_init
+        else "First-layer weights W1"
+    )
+    figure.suptitle(
+        f"{what}: {shown} hidden units\n"
+        "red: pixel raises the unit, blue: lowers it (each on its own scale)",
+        fontsize=10,
+    )
     top = 1 - 0.65 / figure.get_figheight()
-    figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=top, wspace=0.06,
-                           hspace=0.06)
+    figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=top, wspace=0.06, hspace=0.06)
     return _finish(figure, path)
 
 
 # ----------------------------------------------------------------------- mistakes
-def plot_mistakes(model, X, y, path=None, max_images=24, image_shape=None,
-                  class_names=None):
+def plot_mistakes(model, X, y, path=None, max_images=24, image_shape=None, class_names=None):
     """A gallery of the samples of ``X`` the model gets wrong, the most confident
     mistakes first, each titled with its true label, the predicted one and the model's
     probability for the predicted class.
@@ -335,7 +389,7 @@ def plot_mistakes(model, X, y, path=None, max_images=24, image_shape=None,
     order = wrong[np.argsort(-confidence[wrong], kind="stable")]
     shown = order if max_images is None else order[:max_images]
     n = len(y)
-    caption = (f"Misclassified: {len(wrong)} of {n} samples ({len(wrong) / n:.1%})")
+    caption = f"Misclassified: {len(wrong)} of {n} samples ({len(wrong) / n:.1%})"
     if len(shown) == 0:
         figure = Figure(figsize=(5, 2), layout="constrained")
         axes = figure.add_subplot()
@@ -350,19 +404,22 @@ def plot_mistakes(model, X, y, path=None, max_images=24, image_shape=None,
     low, high = min(0.0, float(X.min())), float(X.max()) or 1.0
     for panel, index in enumerate(shown):
         axes = figure.add_subplot(rows, columns, panel + 1)
-        axes.imshow(X[index].reshape(shape), cmap="gray_r", vmin=low, vmax=high,
-                    interpolation="nearest")
+        axes.imshow(
+            X[index].reshape(shape), cmap="gray_r", vmin=low, vmax=high, interpolation="nearest"
+        )
         axes.set_xticks([])
         axes.set_yticks([])
-        axes.set_title(f"true {names[y[index].item()]}, "
-                       f"said {names[predicted[index].item()]}\n"
-                       f"{_percent(confidence[index])} sure", fontsize=8,
-                       color="firebrick")
+        axes.set_title(
+            f"true {names[y[index].item()]}, "
+            f"said {names[predicted[index].item()]}\n"
+            f"{_percent(confidence[index])} sure",
+            fontsize=8,
+            color="firebrick",
+        )
     more = "" if len(shown) == len(wrong) else f", the {len(shown)} most confident shown"
     figure.suptitle(caption + more, fontsize=11)
     top = 1 - 0.75 / figure.get_figheight()
-    figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=top, wspace=0.08,
-                           hspace=0.5)
+    figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=top, wspace=0.08, hspace=0.5)
     return _finish(figure, path)
 
 
@@ -407,9 +464,16 @@ def plot_confusion(model, X, y, path=None, class_names=None):
         for j in range(k):
             value = counts[i, j]
             dark = value > 0 and norm(value) > 0.6
-            axes.text(j, i, str(value), ha="center", va="center", fontsize=size,
-                      color="white" if dark else ("black" if value else "0.6"),
-                      fontweight="bold" if i == j else "normal")
+            axes.text(
+                j,
+                i,
+                str(value),
+                ha="center",
+                va="center",
+                fontsize=size,
+                color="white" if dark else ("black" if value else "0.6"),
+                fontweight="bold" if i == j else "normal",
+            )
     axes.set_xticks(range(k), labels)
     axes.set_yticks(range(k), labels)
     axes.set_xlabel("predicted class")
@@ -417,6 +481,8 @@ def plot_confusion(model, X, y, path=None, class_names=None):
     axes.xaxis.set_label_position("top")
     axes.xaxis.tick_top()
     accuracy = np.trace(counts) / counts.sum()
-    axes.set_title(f"Confusion matrix: {np.trace(counts)} of {counts.sum()} right "
-                   f"({accuracy:.1%})", fontsize=11)
+    axes.set_title(
+        f"Confusion matrix: {np.trace(counts)} of {counts.sum()} right ({accuracy:.1%})",
+        fontsize=11,
+    )
     return _finish(figure, path)

@@ -5,6 +5,7 @@ same way: a widget in a Jupyter notebook (when ``ipywidgets`` is installed), a t
 on a terminal, and nothing when ``quiet`` is true or when stderr is neither (a log
 file, CI, a test).
 """
+
 import warnings
 
 from tqdm import TqdmWarning
@@ -22,5 +23,12 @@ def progress_bar(iterable=None, *, total=None, desc=None, quiet=False, unit="it"
     ``quiet=True`` disables it; otherwise a text bar disables itself when stderr is not
     a terminal (``disable=None``), and a notebook widget always shows.
     """
-    return tqdm(iterable, total=total, desc=desc, unit=unit,
-                disable=True if quiet else None, leave=False, dynamic_ncols=True)
+    return tqdm(
+        iterable,
+        total=total,
+        desc=desc,
+        unit=unit,
+        disable=True if quiet else None,
+        leave=False,
+        dynamic_ncols=True,
+    )

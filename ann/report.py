@@ -15,6 +15,7 @@ timings={...})`` writes:
 
 Every file is written under a temporary name and renamed into place.
 """
+
 import json
 import math
 import numbers
@@ -26,7 +27,7 @@ from . import plotting
 from .explain import explain_text, summary_text
 from .files import atomic_path
 
-__all__ = ["write_report", "REPORT_VERSION"]
+__all__ = ["REPORT_VERSION", "write_report"]
 
 REPORT_VERSION = 1
 
@@ -79,8 +80,11 @@ def _class_names(model, class_names, config):
     if class_names is not None or not getattr(model, "is_classifier", False):
         return class_names
     digits = config.get("digits")
-    if (isinstance(digits, (list, tuple)) and len(digits) == len(model.classes_)
-            and len(digits) == 2):
+    if (
+        isinstance(digits, (list, tuple))
+        and len(digits) == len(model.classes_)
+        and len(digits) == 2
+    ):
         return [str(d) for d in digits]
     return None
 
@@ -100,22 +104,27 @@ def _markdown(facts, summary, walk_through):
     lines += ["## Results", "", f"| set | samples | {score} | cost |", "|---|---:|---:|---:|"]
     for name, result in facts["results"].items():
         accuracy = result.get("r2" if regressor else "accuracy")
-        accuracy = "" if accuracy is None else (f"{accuracy:.4f}" if regressor else
-                                                f"{accuracy:.2%}")
+        accuracy = (
+            "" if accuracy is None else (f"{accuracy:.4f}" if regressor else f"{accuracy:.2%}")
+        )
         cost = result.get("cost")
         cost = "" if cost is None else f"{cost:.4f}"
         lines.append(f"| {name} | {result['samples']} | {accuracy} | {cost} |")
-    lines += ["", f"Iterations (epochs) run: {facts['n_iterations_run']}; training cost "
-              f"of the last one, before its update: {facts['final_cost']}.", ""]
+    lines += [
+        "",
+        f"Iterations (epochs) run: {facts['n_iterations_run']}; training cost "
+        f"of the last one, before its update: {facts['final_cost']}.",
+        "",
+    ]
     if facts["config"]:
         lines += ["## Configuration", "", "| setting | value |", "|---|---|"]
-        lines += [f"| {key} | `{json.dumps(value)}` |"
-                  for key, value in facts["config"].items()]
+        lines += [f"| {key} | `{json.dumps(value)}` |" for key, value in facts["config"].items()]
         lines.append("")
     if facts["timings"]:
         lines += ["## Timings", "", "| step | time |", "|---|---:|"]
-        lines += [f"| {key} | {_format_seconds(value)} |"
-                  for key, value in facts["timings"].items()]
+        lines += [
+            f"| {key} | {_format_seconds(value)} |" for key, value in facts["timings"].items()
+        ]
         lines.append("")
     lines += ["## Layers", "", "```", summary, "```", ""]
     if walk_through:
@@ -127,9 +136,20 @@ def _markdown(facts, summary, walk_through):
     return "\n".join(lines)
 
 
-def write_report(model, directory, *, train=None, test=None, config=None, timings=None,
-                 class_names=None, image_shape=None, max_units=64, max_images=24,
-                 explain_samples=20000):
+def write_report(
+    model,
+    directory,
+    *,
+    train=None,
+    test=None,
+    config=None,
+    timings=None,
+    class_names=None,
+    image_shape=None,
+    max_units=64,
+    max_images=24,
+    explain_samples=20000,
+):
     """Write the pictures and summaries of a fitted ``model`` into ``directory``
     (created if needed) and return ``{file name: path}`` of the files written.
 
@@ -165,29 +185,51 @@ def write_report(model, directory, *, train=None, test=None, config=None, timing
     except ValueError:
         has_images = False
     if has_images:
-        picture("weights.png", lambda path: plotting.plot_weights(
-            model, path=path, max_units=max_units, image_shape=image_shape))
-        picture("weights_change.png", lambda path: plotting.plot_weights(
-            model, path=path, max_units=max_units, image_shape=image_shape,
-            since_init=True))
+        picture(
+            "weights.png",
+            lambda path: plotting.plot_weights(
+                model, path=path, max_units=max_units, image_shape=image_shape
+            ),
+        )
+        picture(
+            "weights_change.png",
+            lambda path: plotting.plot_weights(
+                model, path=path, max_units=max_units, image_shape=image_shape, since_init=True
+            ),
+        )
     sample = test if test is not None else train
     if classifier and sample is not None:
         if has_images:
-            picture("mistakes.png", lambda path: plotting.plot_mistakes(
-                model, sample[0], sample[1], path=path, max_images=max_images,
-                image_shape=image_shape, class_names=names))
+            picture(
+                "mistakes.png",
+                lambda path: plotting.plot_mistakes(
+                    model,
+                    sample[0],
+                    sample[1],
+                    path=path,
+                    max_images=max_images,
+                    image_shape=image_shape,
+                    class_names=names,
+                ),
+            )
         if len(model.classes_) > 2:
-            picture("confusion.png", lambda path: plotting.plot_confusion(
-                model, sample[0], sample[1], path=path, class_names=names))
+            picture(
+                "confusion.png",
+                lambda path: plotting.plot_confusion(
+                    model, sample[0], sample[1], path=path, class_names=names
+                ),
+            )
 
     results = {}
     for name, pair in (("train", train), ("test", test)):
         if pair is None:
             continue
         X, y = pair
-        results[name] = {"samples": int(len(X)),
-                         "accuracy" if classifier else "r2": model.score(X, y),
-                         "cost": model.compute_cost(X, y)}
+        results[name] = {
+            "samples": len(X),
+            "accuracy" if classifier else "r2": model.score(X, y),
+            "cost": model.compute_cost(X, y),
+        }
     walk_through = ""
     if train is not None:
         X, y = train
@@ -214,8 +256,10 @@ def write_report(model, directory, *, train=None, test=None, config=None, timing
         "pictures": {name[:-4]: name for name in written},
     }
     facts = _plain(facts)
-    written["summary.json"] = _write_text(directory / "summary.json",
-                                          json.dumps(facts, indent=2) + "\n")
-    written["summary.md"] = _write_text(directory / "summary.md",
-                                        _markdown(facts, summary_text(model), walk_through))
+    written["summary.json"] = _write_text(
+        directory / "summary.json", json.dumps(facts, indent=2) + "\n"
+    )
+    written["summary.md"] = _write_text(
+        directory / "summary.md", _markdown(facts, summary_text(model), walk_through)
+    )
     return written

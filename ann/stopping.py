@@ -5,6 +5,7 @@ A rule's ``update(model, optimizer, val_outputs)`` is called once an epoch is re
 validation set, ``(units_L, n_val)``, or None) and returns True to stop. It may keep a copy
 of the best parameters, which ``finish(model)`` puts back when training ends.
 """
+
 import math
 
 

@@ -30,15 +30,34 @@ Example::
     >>> data = [([x], 3 * x + 2) for x in (-1.0, -0.5, 0.0, 0.5, 1.0)]
     >>> losses = tree.train_model(model, tree.mse, None, data, num_epochs=500)
 """
+
 import math
 import numbers
 import random
 
 __all__ = [
-    "seed", "NeuralNetNode", "Leaf", "Input", "Parameter", "Constant", "Operation",
-    "Add", "Multiply", "Negate", "Power", "Exp", "Log", "ReLU", "LeakyReLU",
-    "Sigmoid", "Tanh", "mse", "binary_cross_entropy", "train_model", "tree_from_ann",
+    "Add",
+    "Constant",
+    "Exp",
+    "Input",
+    "Leaf",
+    "LeakyReLU",
+    "Log",
+    "Multiply",
+    "Negate",
+    "NeuralNetNode",
+    "Operation",
+    "Parameter",
+    "Power",
+    "ReLU",
+    "Sigmoid",
+    "Tanh",
+    "binary_cross_entropy",
     "gradient_arrays",
+    "mse",
+    "seed",
+    "train_model",
+    "tree_from_ann",
 ]
 
 _rng = random.Random()
@@ -89,7 +108,7 @@ class NeuralNetNode:
         (post-order); iterative, so depth is unlimited. ValueError on a cycle.
         """
         order = []
-        finished = {}                      # node -> False while open, True when done
+        finished = {}  # node -> False while open, True when done
         stack = [(self, False)]
         while stack:
             node, closing = stack.pop()
@@ -97,19 +116,20 @@ class NeuralNetNode:
                 finished[node] = True
                 order.append(node)
                 continue
-            if node in finished:           # reached again through another parent
+            if node in finished:  # reached again through another parent
                 continue
             finished[node] = False
             stack.append((node, True))
             children = node.children
-            for i in range(len(children) - 1, -1, -1):   # leftmost child on top
+            for i in range(len(children) - 1, -1, -1):  # leftmost child on top
                 child = children[i]
                 state = finished.get(child)
                 if state is None:
                     stack.append((child, False))
-                elif state is False:       # an open node is an ancestor
-                    raise ValueError(f"cycle through a {type(child).__name__} node: "
-                                     "the graph must be acyclic")
+                elif state is False:  # an open node is an ancestor
+                    raise ValueError(
+                        f"cycle through a {type(child).__name__} node: the graph must be acyclic"
+                    )
         return order
 
     def find_input_nodes(self):
@@ -162,8 +182,9 @@ def _forward(order):
 def _backward(order, derivative):
     for node in order:
         if node.value is None:
-            raise ValueError("backward() needs the values of a forward() pass; "
-                             "call forward() first")
+            raise ValueError(
+                "backward() needs the values of a forward() pass; call forward() first"
+            )
         node.gradient = 0.0
     order[-1].gradient = derivative
     for node in reversed(order):
@@ -178,11 +199,13 @@ def _check_inputs(inputs, n, where=""):
     try:
         values = list(inputs)
     except TypeError:
-        raise TypeError(f"{where}inputs must be a sequence of numbers, "
-                        f"got {type(inputs).__name__}") from None
+        raise TypeError(
+            f"{where}inputs must be a sequence of numbers, got {type(inputs).__name__}"
+        ) from None
     if len(values) != n:
-        raise ValueError(f"{where}inputs: expected {n} input values (one per Input node), "
-                         f"got {len(values)}")
+        raise ValueError(
+            f"{where}inputs: expected {n} input values (one per Input node), got {len(values)}"
+        )
     return [_check_number(v, f"{where}input {i}") for i, v in enumerate(values)]
 
 
@@ -248,6 +271,7 @@ class Operation(NeuralNetNode):
 
     ``arity`` is the exact number of children required (None: at least one).
     """
+
     arity = None
 
     def __init__(self, children):
@@ -256,15 +280,21 @@ class Operation(NeuralNetNode):
         try:
             children = list(children)
         except TypeError:
-            raise TypeError(f"{type(self).__name__} children must be a node or a list of nodes, "
-                            f"got {type(children).__name__}") from None
+            raise TypeError(
+                f"{type(self).__name__} children must be a node or a list of nodes, "
+                f"got {type(children).__name__}"
+            ) from None
         for i, child in enumerate(children):
             if not isinstance(child, NeuralNetNode):
-                raise TypeError(f"{type(self).__name__} child {i} is not a node: {type(child).__name__}")
+                raise TypeError(
+                    f"{type(self).__name__} child {i} is not a node: {type(child).__name__}"
+                )
         if self.arity is None and not children:
             raise ValueError(f"{type(self).__name__} needs at least one child, got 0")
         if self.arity is not None and len(children) != self.arity:
-            raise ValueError(f"{type(self).__name__} needs exactly {self.arity} child, got {len(children)}")
+            raise ValueError(
+                f"{type(self).__name__} needs exactly {self.arity} child, got {len(children)}"
+            )
         super().__init__(children)
 
 
@@ -288,11 +318,11 @@ class Multiply(Operation):
         x = [c.value for c in self.children]
         k = len(x)
         out, running = [1.0] * k, 1.0
-        for i in range(k):                    # out[i] = x0 * ... * x(i-1)
+        for i in range(k):  # out[i] = x0 * ... * x(i-1)
             out[i] = running
             running *= x[i]
         running = 1.0
-        for i in range(k - 1, -1, -1):        # times x(i+1) * ... * x(k-1)
+        for i in range(k - 1, -1, -1):  # times x(i+1) * ... * x(k-1)
             out[i] *= running
             running *= x[i]
         return out
@@ -300,6 +330,7 @@ class Multiply(Operation):
 
 class Negate(Operation):
     """-x;  d/dx = -1."""
+
     arity = 1
 
     def op(self, x):
@@ -314,6 +345,7 @@ class Power(Operation):
 
     A negative x with a non-integer exponent is a ValueError.
     """
+
     arity = 1
 
     def __init__(self, children, exponent=2):
@@ -322,7 +354,9 @@ class Power(Operation):
 
     def op(self, x):
         if x[0] < 0 and not self.exponent.is_integer():
-            raise ValueError(f"Power: negative base {x[0]} with non-integer exponent {self.exponent}")
+            raise ValueError(
+                f"Power: negative base {x[0]} with non-integer exponent {self.exponent}"
+            )
         return x[0] ** self.exponent
 
     def grad(self):
@@ -332,6 +366,7 @@ class Power(Operation):
 
 class Exp(Operation):
     """exp(x), +inf when it overflows (x > ~709.78);  d/dx = exp(x) (the cached value)."""
+
     arity = 1
 
     def op(self, x):
@@ -347,6 +382,7 @@ class Exp(Operation):
 class Log(Operation):
     """Natural log;  d/dx = 1/x.  Defined for x > 0 only: x <= 0 raises ValueError
     (no silent -inf/NaN; keep inputs away from 0, e.g. see ``binary_cross_entropy``)."""
+
     arity = 1
 
     def op(self, x):
@@ -360,6 +396,7 @@ class Log(Operation):
 
 class ReLU(Operation):
     """max(0, x);  d/dx = 1 if x > 0 else 0."""
+
     arity = 1
 
     def op(self, x):
@@ -371,6 +408,7 @@ class ReLU(Operation):
 
 class LeakyReLU(Operation):
     """x if x > 0 else 0.01 x;  d/dx = 1 if x > 0 else 0.01."""
+
     arity = 1
     slope = 0.01
 
@@ -383,6 +421,7 @@ class LeakyReLU(Operation):
 
 class Sigmoid(Operation):
     """1 / (1 + exp(-x)), computed without overflow for any x;  d/dx = s (1 - s)."""
+
     arity = 1
 
     def op(self, x):
@@ -397,6 +436,7 @@ class Sigmoid(Operation):
 
 class Tanh(Operation):
     """tanh(x);  d/dx = 1 - tanh(x)**2."""
+
     arity = 1
 
     def op(self, x):
@@ -454,7 +494,9 @@ def train_model(model, loss_fn, optimizer, data, num_epochs):
     if optimizer is None:
         optimizer = _gradient_descent
     elif not callable(optimizer):
-        raise TypeError("optimizer must be None or callable (value, gradient, learning_rate) -> value")
+        raise TypeError(
+            "optimizer must be None or callable (value, gradient, learning_rate) -> value"
+        )
     if isinstance(num_epochs, bool) or not isinstance(num_epochs, numbers.Integral):
         raise TypeError(f"num_epochs must be an integer, got {type(num_epochs).__name__}")
     if num_epochs < 1:
@@ -477,8 +519,10 @@ def train_model(model, loss_fn, optimizer, data, num_epochs):
                 try:
                     p.value = new
                 except (TypeError, ValueError) as exc:
-                    raise ValueError(f"training diverged at epoch {epoch + 1}: {exc} "
-                                     f"(try a smaller learning rate)") from None
+                    raise ValueError(
+                        f"training diverged at epoch {epoch + 1}: {exc} "
+                        f"(try a smaller learning rate)"
+                    ) from None
             total += loss
         history.append(total / len(data))
     return history
@@ -489,8 +533,9 @@ def _check_data(data, n_inputs):
     try:
         data = list(data)
     except TypeError:
-        raise TypeError("data must be a list of (inputs, target) pairs, "
-                        f"got {type(data).__name__}") from None
+        raise TypeError(
+            f"data must be a list of (inputs, target) pairs, got {type(data).__name__}"
+        ) from None
     if not data:
         raise ValueError("data is empty: need at least one (inputs, target) pair")
     checked = []
@@ -499,14 +544,23 @@ def _check_data(data, n_inputs):
             raise TypeError(f"data[{i}] must be an (inputs, target) pair, got {pair!r}")
         if len(pair) != 2:
             raise ValueError(f"data[{i}] must be an (inputs, target) pair, got {len(pair)} items")
-        checked.append((_check_inputs(pair[0], n_inputs, f"data[{i}] "),
-                        _check_number(pair[1], f"data[{i}] target")))
+        checked.append(
+            (
+                _check_inputs(pair[0], n_inputs, f"data[{i}] "),
+                _check_number(pair[1], f"data[{i}] target"),
+            )
+        )
     return checked
 
 
 # --------------------------------------------------------------------------- bridge to ANN
-_HIDDEN_OPS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "leaky_relu": LeakyReLU,
-               "identity": None}
+_HIDDEN_OPS = {
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "identity": None,
+}
 
 
 def _sample_loss(output, z, t):
@@ -526,13 +580,17 @@ def _sample_loss(output, z, t):
         # as a constant: the cost does not depend on it) keeps exp from overflowing
         c = max(zk.forward() for zk in z)
         log_sum = Add([Log(Add([Exp(Add([zj, Constant(-c)])) for zj in z])), Constant(c)])
-        terms = [Multiply([Constant(tk), Add([zk, Negate(log_sum)])])
-                 for zk, tk in zip(z, t) if tk != 0.0]
+        terms = [
+            Multiply([Constant(tk), Add([zk, Negate(log_sum)])])
+            for zk, tk in zip(z, t)
+            if tk != 0.0
+        ]
         return Negate(Add(terms)) if terms else Constant(0.0)
     if output == "identity":
         # 1/2 sum_k (z_k - t_k)**2
-        return Multiply([Constant(0.5),
-                         Add([Power(Add([zk, Constant(-tk)]), 2) for zk, tk in zip(z, t)])])
+        return Multiply(
+            [Constant(0.5), Add([Power(Add([zk, Constant(-tk)]), 2) for zk, tk in zip(z, t)])]
+        )
     raise ValueError(f"tree_from_ann: unknown output activation {output!r}")
 
 
@@ -560,11 +618,12 @@ def tree_from_ann(model, X, Y):
     from .network import ANN
 
     if not isinstance(model, ANN):
-        raise TypeError(f"tree_from_ann: model must be an ann.ANN, got "
-                        f"{type(model).__name__}")
+        raise TypeError(f"tree_from_ann: model must be an ann.ANN, got {type(model).__name__}")
     if not model.parameters:
-        raise ValueError("tree_from_ann: the model has no parameters yet; call fit or "
-                         "initialize_parameters first")
+        raise ValueError(
+            "tree_from_ann: the model has no parameters yet; call fit or "
+            "initialize_parameters first"
+        )
     X = validation.check_X(X, model.n_features_in_, dtype=np.float64)
     T = np.asarray(model.encode_targets(model._check_Y(Y, X.shape[0])), dtype=float)
     n, L = X.shape[0], model.n_layers
@@ -582,8 +641,10 @@ def tree_from_ann(model, X, Y):
         a = [Input(float(v)) for v in X[s]]
         for l in range(1, L + 1):
             W, b = nodes[f"W{l}"], nodes[f"b{l}"]
-            z = [Add([Multiply([W[i, j], a[j]]) for j in range(len(a))] + [b[i, 0]])
-                 for i in range(W.shape[0])]
+            z = [
+                Add([Multiply([W[i, j], a[j]]) for j in range(len(a))] + [b[i, 0]])
+                for i in range(W.shape[0])
+            ]
             if l < L:
                 op = _HIDDEN_OPS[activations[l - 1]]
                 a = z if op is None else [op(zi) for zi in z]
@@ -601,5 +662,7 @@ def gradient_arrays(parameter_nodes, prefix="d"):
     """``{'dW1': array of node.gradient, ...}`` from ``tree_from_ann``'s parameter nodes."""
     import numpy as np
 
-    return {prefix + name: np.vectorize(lambda node: node.gradient, otypes=[float])(grid)
-            for name, grid in parameter_nodes.items()}
+    return {
+        prefix + name: np.vectorize(lambda node: node.gradient, otypes=[float])(grid)
+        for name, grid in parameter_nodes.items()
+    }

@@ -6,6 +6,7 @@ trees (tens of nodes). ``draw_tree`` computes its layout here and needs no Graph
 ``render_dot`` runs Graphviz's ``dot`` on ``to_dot``'s output (Debian: ``apt-get
 install graphviz``).
 """
+
 import re
 import shutil
 import subprocess
@@ -48,10 +49,10 @@ def layered_layout(root):
     edge points down; inside a layer nodes are ordered by the mean x of their parents
     and spread evenly (x in [0, 1])."""
     _check_root(root)
-    order = root.topological_order()            # children before parents
+    order = root.topological_order()  # children before parents
     layer = {root: 0}
     parents = {node: [] for node in order}
-    for node in reversed(order):                # parents before children
+    for node in reversed(order):  # parents before children
         for child in node.children:
             layer[child] = max(layer.get(child, 0), layer[node] + 1)
             if node not in parents[child]:
@@ -62,10 +63,12 @@ def layered_layout(root):
     x = {}
     for depth in sorted(rows):
         row = rows[depth]
-        if depth > 0:   # under the parents, left-to-right among siblings
+        if depth > 0:  # under the parents, left-to-right among siblings
+
             def key(n):
                 spots = [x[p] + 1e-3 * p.children.index(n) / len(p.children) for p in parents[n]]
                 return sum(spots) / len(spots)
+
             row.sort(key=key)
         for i, node in enumerate(row):
             x[node] = (i + 1) / (len(row) + 1)
@@ -88,14 +91,29 @@ def draw_tree(root, path=None, title=None):
     ax.set_ylim(n_layers - 0.5, -0.5)
     ax.axis("off")
     for node, (x, y) in pos.items():
-        for child in dict.fromkeys(node.children):     # one arrow per distinct child
+        for child in dict.fromkeys(node.children):  # one arrow per distinct child
             cx, cy = pos[child]
-            ax.add_patch(FancyArrowPatch((x, y + 0.28), (cx, cy - 0.28), arrowstyle="->",
-                                         mutation_scale=9, color="#555555", lw=0.8))
+            ax.add_patch(
+                FancyArrowPatch(
+                    (x, y + 0.28),
+                    (cx, cy - 0.28),
+                    arrowstyle="->",
+                    mutation_scale=9,
+                    color="#555555",
+                    lw=0.8,
+                )
+            )
     for node, (x, y) in pos.items():
-        ax.text(x, y, node_label(node), ha="center", va="center", fontsize=7,
-                family="monospace",
-                bbox=dict(boxstyle="round,pad=0.3", fc=_colour(node), ec="#333333", lw=0.8))
+        ax.text(
+            x,
+            y,
+            node_label(node),
+            ha="center",
+            va="center",
+            fontsize=7,
+            family="monospace",
+            bbox=dict(boxstyle="round,pad=0.3", fc=_colour(node), ec="#333333", lw=0.8),
+        )
     if title:
         fig.suptitle(title, fontsize=9)
     if path is not None:
@@ -117,13 +135,17 @@ def to_dot(root):
     to right in their order (``ordering=out``). ``render_dot`` turns it into a picture.
     """
     _check_root(root)
-    order = root.topological_order()[::-1]               # parents before children
+    order = root.topological_order()[::-1]  # parents before children
     ids = {node: f"n{i}" for i, node in enumerate(order)}
-    lines = ["digraph tree {", "  ordering=out;",
-             '  node [shape=box, style="rounded,filled", fontname=monospace];']
+    lines = [
+        "digraph tree {",
+        "  ordering=out;",
+        '  node [shape=box, style="rounded,filled", fontname=monospace];',
+    ]
     for node in order:
-        lines.append(f"  {ids[node]} [label={_dot_string(node_label(node))}, "
-                     f'fillcolor="{_colour(node)}"];')
+        lines.append(
+            f'  {ids[node]} [label={_dot_string(node_label(node))}, fillcolor="{_colour(node)}"];'
+        )
     for node in order:
         lines.extend(f"  {ids[node]} -> {ids[child]};" for child in node.children)
     lines.append("}")
@@ -146,8 +168,9 @@ def render_dot(root, path, fmt="png"):
         return False
     source = to_dot(root).encode("utf-8")
     with atomic_path(path, suffix="." + fmt) as temporary:
-        result = subprocess.run([dot, f"-T{fmt}", "-o", str(temporary)], input=source,
-                                capture_output=True)
+        result = subprocess.run(
+            [dot, f"-T{fmt}", "-o", str(temporary)], input=source, capture_output=True
+        )
         if result.returncode != 0:
             message = " ".join(result.stderr.decode("utf-8", "replace").split())
             raise ValueError(f"Graphviz dot could not render {path} as {fmt}: {message}")

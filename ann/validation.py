@@ -3,6 +3,7 @@
 Every check raises ``TypeError`` for a value of the wrong kind and ``ValueError`` for a
 value of the right kind but wrong content, with a message that names the argument.
 """
+
 import numbers
 
 import numpy as np
@@ -65,15 +66,18 @@ def check_X(X, n_features=None, name="X", dtype=None):
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(f"{name} is empty: shape {X.shape}")
     if n_features is not None and X.shape[1] != n_features:
-        raise ValueError(f"{name} has {X.shape[1]} features, but the model was fitted "
-                         f"with {n_features}")
+        raise ValueError(
+            f"{name} has {X.shape[1]} features, but the model was fitted with {n_features}"
+        )
     if dtype is None:
         dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
     with np.errstate(over="ignore"):
         X = np.ascontiguousarray(X, dtype=dtype)
     if not np.isfinite(X).all():
-        raise ValueError(f"{name} contains NaN or infinite values (or values too large "
-                         f"for {np.dtype(dtype).name})")
+        raise ValueError(
+            f"{name} contains NaN or infinite values (or values too large "
+            f"for {np.dtype(dtype).name})"
+        )
     return X
 
 
@@ -82,8 +86,10 @@ def as_array(value, name, shape):
     try:
         return np.asarray(value)
     except (ValueError, TypeError) as error:
-        raise ValueError(f"{name} must be an array of shape {shape}, got a ragged or "
-                         f"unreadable sequence ({error})") from None
+        raise ValueError(
+            f"{name} must be an array of shape {shape}, got a ragged or "
+            f"unreadable sequence ({error})"
+        ) from None
 
 
 def check_labels(y, n_samples, name="Y"):
@@ -101,13 +107,16 @@ def check_labels(y, n_samples, name="Y"):
     if y.shape[0] != n_samples:
         raise ValueError(f"X has {n_samples} samples but {name} has {y.shape[0]} labels")
     if y.dtype.kind in "cmMV":
-        raise TypeError(f"{name} must hold class labels (integers or strings), got an "
-                        f"array of dtype {y.dtype}")
+        raise TypeError(
+            f"{name} must hold class labels (integers or strings), got an array of dtype {y.dtype}"
+        )
     if y.dtype == object:
         kinds = {type(v) for v in y}
         if not all(issubclass(k, (str, numbers.Integral)) for k in kinds):
-            raise TypeError(f"{name} must hold class labels, got values of types "
-                            f"{sorted(k.__name__ for k in kinds)}")
+            raise TypeError(
+                f"{name} must hold class labels, got values of types "
+                f"{sorted(k.__name__ for k in kinds)}"
+            )
     return y
 
 
@@ -117,8 +126,11 @@ def check_sample_weight(sample_weight, n_samples, dtype=np.float64):
     if sample_weight is None:
         return None
     weights = as_array(sample_weight, "sample_weight", "(n_samples,)")
-    if weights.dtype == object or not np.issubdtype(weights.dtype, np.number) or (
-            np.iscomplexobj(weights)):
+    if (
+        weights.dtype == object
+        or not np.issubdtype(weights.dtype, np.number)
+        or (np.iscomplexobj(weights))
+    ):
         raise TypeError(f"sample_weight must be numeric, got an array of dtype {weights.dtype}")
     if weights.shape != (n_samples,):
         raise ValueError(f"sample_weight must have shape ({n_samples},), got {weights.shape}")

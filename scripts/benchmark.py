@@ -40,6 +40,7 @@ Sections:
   cache: load 5 vs 8, pre-process, fit a few iterations), measured in a subprocess
   above the interpreter's baseline, against the budget.
 """
+
 import argparse
 import contextlib
 import json
@@ -69,13 +70,24 @@ CONFIGS = {
     # targets: the task, the bars, and the preset's constructor arguments
     # (``n_iterations`` is the schedule's length: the run stops as soon as all its bars
     # are reached). Each is run with every seed of ``SEEDS``.
-    "5v8-fast": {"task": "5v8", "bars": (0.990,), "params": PRESETS["fast"],
-                 "why": "preset 'fast': 784-128-1 ReLU, Adam 3e-3, 3-epoch cosine, float32"},
-    "5v8": {"task": "5v8", "bars": (0.990, 0.994), "params": PRESETS["5v8"],
-            "why": "preset '5v8': 784-256-1 ReLU, Adam 2e-3, 12-epoch cosine, float32"},
-    "10": {"task": "10", "bars": (0.980,), "params": PRESETS["mnist10"],
-           "why": "preset 'mnist10': 784-256-10 ReLU, Nesterov SGD 0.1, 6-epoch cosine, "
-                  "float32"},
+    "5v8-fast": {
+        "task": "5v8",
+        "bars": (0.990,),
+        "params": PRESETS["fast"],
+        "why": "preset 'fast': 784-128-1 ReLU, Adam 3e-3, 3-epoch cosine, float32",
+    },
+    "5v8": {
+        "task": "5v8",
+        "bars": (0.990, 0.994),
+        "params": PRESETS["5v8"],
+        "why": "preset '5v8': 784-256-1 ReLU, Adam 2e-3, 12-epoch cosine, float32",
+    },
+    "10": {
+        "task": "10",
+        "bars": (0.980,),
+        "params": PRESETS["mnist10"],
+        "why": "preset 'mnist10': 784-256-10 ReLU, Nesterov SGD 0.1, 6-epoch cosine, float32",
+    },
 }
 
 # The issue's targets: (key, description, limit). Ratios are measured in one run.
@@ -105,8 +117,7 @@ TARGETS = {
 # The limits of the identical-settings targets: ann's epoch over the floor of the epoch
 # by batch size (None: full batch), and the ratios to the peers at batch 200, float64.
 EPOCH_LIMITS = {64: 1.6, 200: 1.3, 256: 1.3, None: 1.10}
-PEER_LIMITS = {"sklearn_200_f64": 0.5, "torch_200_f64": 0.7, "mlp_f64": 0.5,
-               "mlp_f32": 0.35}
+PEER_LIMITS = {"sklearn_200_f64": 0.5, "torch_200_f64": 0.7, "mlp_f64": 0.5, "mlp_f32": 0.35}
 
 
 class BenchmarkError(Exception):
@@ -115,14 +126,20 @@ class BenchmarkError(Exception):
 
 # --------------------------------------------------------------------------- output
 
+
 class Report:
     """Collects rows and targets, prints them as they come, writes the JSON."""
 
     def __init__(self, quick, stream=sys.stdout):
         self.quick = quick
         self.stream = stream
-        self.data = {"mode": "quick" if quick else "full", "machine": {}, "sections": {},
-                     "targets": [], "notes": []}
+        self.data = {
+            "mode": "quick" if quick else "full",
+            "machine": {},
+            "sections": {},
+            "targets": [],
+            "notes": [],
+        }
         self._section = None
 
     def say(self, text=""):
@@ -136,11 +153,19 @@ class Report:
         self.say(f"   {'measurement':48s} {'median':>11s} {'ratio':>7s}  note")
 
     def row(self, name, seconds=None, ratio=None, ratio_to=None, note="", **extra):
-        record = {"name": name, "median_s": seconds, "ratio": ratio, "ratio_to": ratio_to,
-                  "note": note, **extra}
+        record = {
+            "name": name,
+            "median_s": seconds,
+            "ratio": ratio,
+            "ratio_to": ratio_to,
+            "note": note,
+            **extra,
+        }
         self.data["sections"][self._section].append(record)
-        self.say(f"   {name:48s} {format_time(seconds):>11s} "
-                 f"{'' if ratio is None else f'{ratio:.2f}':>7s}  {note}")
+        self.say(
+            f"   {name:48s} {format_time(seconds):>11s} "
+            f"{'' if ratio is None else f'{ratio:.2f}':>7s}  {note}"
+        )
         return record
 
     def note(self, text):
@@ -154,18 +179,30 @@ class Report:
             status = status or "SKIP"
         else:
             status = "PASS" if (value < limit if strict else value <= limit) else "FAIL"
-        self.data["targets"].append({"key": key, "description": TARGETS[key],
-                                     "value": value, "limit": limit, "unit": unit,
-                                     "status": status, "detail": detail})
+        self.data["targets"].append(
+            {
+                "key": key,
+                "description": TARGETS[key],
+                "value": value,
+                "limit": limit,
+                "unit": unit,
+                "status": status,
+                "detail": detail,
+            }
+        )
 
     def print_targets(self):
         self.say()
-        self.say("== Targets" + (" (quick mode: subsets and few repeats; indicative "
-                                  "only)" if self.quick else ""))
+        self.say(
+            "== Targets"
+            + (" (quick mode: subsets and few repeats; indicative only)" if self.quick else "")
+        )
         for t in self.data["targets"]:
             value = "-" if t["value"] is None else f"{t['value']:.2f}{t['unit']}"
-            self.say(f"   {t['status']:4s}  {t['description']:66s} "
-                     f"{value:>9s} (limit {t['limit']:g}{t['unit']}) {t['detail']}")
+            self.say(
+                f"   {t['status']:4s}  {t['description']:66s} "
+                f"{value:>9s} (limit {t['limit']:g}{t['unit']}) {t['detail']}"
+            )
 
     def write(self, path):
         with atomic_path(path, suffix=".json") as temporary:
@@ -199,10 +236,15 @@ def format_time(seconds):
 
 # -------------------------------------------------------------------------- machine
 
+
 def machine_info():
-    info = {"python": platform.python_version(), "numpy": np.__version__,
-            "platform": platform.platform(), "cpu": platform.processor() or "unknown",
-            "cores": os.cpu_count()}
+    info = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "platform": platform.platform(),
+        "cpu": platform.processor() or "unknown",
+        "cores": os.cpu_count(),
+    }
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -225,11 +267,14 @@ def usable_cores():
 def blas_info():
     try:
         from threadpoolctl import threadpool_info
+
         pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
         if pools:
-            return ", ".join(f"{p.get('internal_api')} {p.get('version')} "
-                             f"({p.get('architecture')}, {p.get('num_threads')} threads)"
-                             for p in pools)
+            return ", ".join(
+                f"{p.get('internal_api')} {p.get('version')} "
+                f"({p.get('architecture')}, {p.get('num_threads')} threads)"
+                for p in pools
+            )
     except ImportError:
         pass
     with contextlib.suppress(Exception):
@@ -249,11 +294,13 @@ def optional(module):
 
 # ----------------------------------------------------------------------------- data
 
+
 class Data:
     """MNIST tasks, pre-processed once per dtype."""
 
     def __init__(self, data_dir, quick):
         from ann import data
+
         self.module = data
         self.data_dir = data_dir
         self.quick = quick
@@ -276,6 +323,7 @@ class Data:
 
 
 # ------------------------------------------------------------------------ helpers
+
 
 def paired(times, reference):
     """Median over rounds of ``times[i] / reference[i]``."""
@@ -327,6 +375,7 @@ def tutorial_iteration(store, X, Y, learning_rate):
     forward pass keeps every ``A`` and ``Z`` in a dict, the derivative recomputes the
     sigmoid from ``Z`` and the cost's gradient is the divide form.
     """
+
     def sigmoid(Z):
         return 1 / (1 + np.exp(-Z))
 
@@ -357,10 +406,13 @@ def tutorial_iteration(store, X, Y, learning_rate):
 
 # ---------------------------------------------------------------------- full batch
 
+
 def bench_fullbatch(report, data, args, torch, sklearn):
     rounds = args.repeats
-    report.section("fullbatch", "Full-batch iteration, 784-196-1 sigmoid, 5 vs 8 "
-                   f"({rounds} rounds after a warm-up)")
+    report.section(
+        "fullbatch",
+        f"Full-batch iteration, 784-196-1 sigmoid, 5 vs 8 ({rounds} rounds after a warm-up)",
+    )
     X64, y, _, _ = data.task("5v8", "float64")
     n = X64.shape[0]
     rng = np.random.default_rng(0)
@@ -370,29 +422,32 @@ def bench_fullbatch(report, data, args, torch, sklearn):
         A0 = X.T
         W1 = (rng.standard_normal((HIDDEN, X.shape[1])) / 28).astype(dtype)
         dZ1 = rng.standard_normal((HIDDEN, n)).astype(dtype)
-        tasks[f"floor {dtype}"] = (lambda W1=W1, A0=A0, dZ1=dZ1: (W1 @ A0, dZ1 @ A0.T))
-    store = {"W1": rng.standard_normal((HIDDEN, 784)) / 28, "b1": np.zeros((HIDDEN, 1)),
-             "W2": rng.standard_normal((1, HIDDEN)) / 14, "b2": np.zeros((1, 1))}
+        tasks[f"floor {dtype}"] = lambda W1=W1, A0=A0, dZ1=dZ1: (W1 @ A0, dZ1 @ A0.T)
+    store = {
+        "W1": rng.standard_normal((HIDDEN, 784)) / 28,
+        "b1": np.zeros((HIDDEN, 1)),
+        "W2": rng.standard_normal((1, HIDDEN)) / 14,
+        "b2": np.zeros((1, 1)),
+    }
     Y = y[None, :].astype(np.float64)
     tasks["tutorial float64"] = lambda: tutorial_iteration(store, X64, Y, 0.1)
     if sklearn is not None:
         tasks["scikit-learn float64"] = sklearn_fullbatch(X64, y)
     if torch is not None:
         for dtype in ("float64", "float32"):
-            tasks[f"pytorch {dtype}"] = torch_fullbatch(torch, data.task("5v8", dtype)[0],
-                                                        y, dtype)
+            tasks[f"pytorch {dtype}"] = torch_fullbatch(torch, data.task("5v8", dtype)[0], y, dtype)
     times = {name: [] for name in tasks}
     times.update({"ann float64": [], "ann float32": []})
 
     # ANN is timed inside fit: one fit per dtype, one epoch (= one full-batch iteration)
     # per round; between two of its epochs the hook times every other task once.
-    for name, task in tasks.items():
+    for task in tasks.values():
         task()  # warm-up
     for dtype in ("float64", "float32"):
         X = data.task("5v8", dtype)[0]
         epoch = [0]
 
-        def hook(model, seconds, dtype=dtype):
+        def hook(model, seconds, dtype=dtype, epoch=epoch):
             epoch[0] += 1
             if epoch[0] == 1:
                 return  # warm-up (includes fit's set-up)
@@ -407,28 +462,50 @@ def bench_fullbatch(report, data, args, torch, sklearn):
                     if name.startswith("pytorch"):
                         settle()
 
-        timed_fit(hook, X, y, layers_size=[HIDDEN, 1], learning_rate=0.1,
-                  n_iterations=rounds + 1, dtype=dtype)
+        timed_fit(
+            hook,
+            X,
+            y,
+            layers_size=[HIDDEN, 1],
+            learning_rate=0.1,
+            n_iterations=rounds + 1,
+            dtype=dtype,
+        )
 
     gflop = 2 * 2 * HIDDEN * 784 * n / 1e9
     for dtype in ("float64", "float32"):
         floor = times[f"floor {dtype}"]
-        report.row(f"floor {dtype} (W1 @ A0 + dZ1 @ A0.T)", median(floor), 1.0,
-                   f"floor {dtype}", note=f"{gflop:.1f} GFLOP, "
-                   f"{gflop / median(floor):.0f} GFLOP/s")
+        report.row(
+            f"floor {dtype} (W1 @ A0 + dZ1 @ A0.T)",
+            median(floor),
+            1.0,
+            f"floor {dtype}",
+            note=f"{gflop:.1f} GFLOP, {gflop / median(floor):.0f} GFLOP/s",
+        )
         ann_times = times[f"ann {dtype}"]
         ratio = paired(ann_times, floor)
-        report.row(f"ann {dtype} (fit, per iteration)", median(ann_times), ratio,
-                   f"floor {dtype}", note="forward + backward + update")
+        report.row(
+            f"ann {dtype} (fit, per iteration)",
+            median(ann_times),
+            ratio,
+            f"floor {dtype}",
+            note="forward + backward + update",
+        )
         report.target(f"fullbatch_f{dtype[-2:]}", ratio, 1.10)
         for name in tasks:
             if name.startswith("floor") or not name.endswith(dtype):
                 continue
-            report.row(name, median(times[name]), paired(times[name], floor),
-                       f"floor {dtype}",
-                       note="the article's algorithm" if name.startswith("tutorial") else
-                       "MLPClassifier sgd, batch_size=n, partial_fit"
-                       if name.startswith("scikit") else "CPU, full batch")
+            report.row(
+                name,
+                median(times[name]),
+                paired(times[name], floor),
+                f"floor {dtype}",
+                note="the article's algorithm"
+                if name.startswith("tutorial")
+                else "MLPClassifier sgd, batch_size=n, partial_fit"
+                if name.startswith("scikit")
+                else "CPU, full batch",
+            )
     if sklearn is None:
         report.note("scikit-learn is not installed: its row is skipped")
     if torch is None:
@@ -437,23 +514,33 @@ def bench_fullbatch(report, data, args, torch, sklearn):
 
 def sklearn_fullbatch(X, y):
     from sklearn.neural_network import MLPClassifier
-    model = MLPClassifier(hidden_layer_sizes=(HIDDEN,), activation="logistic",
-                          solver="sgd", batch_size=X.shape[0], learning_rate_init=0.1,
-                          momentum=0.0, shuffle=False, random_state=1)
+
+    model = MLPClassifier(
+        hidden_layer_sizes=(HIDDEN,),
+        activation="logistic",
+        solver="sgd",
+        batch_size=X.shape[0],
+        learning_rate_init=0.1,
+        momentum=0.0,
+        shuffle=False,
+        random_state=1,
+    )
     classes = np.unique(y)
 
     def iteration():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model.partial_fit(X, y, classes=classes)
+
     return iteration
 
 
 def torch_fullbatch(torch, X, y, dtype):
     torch_dtype = getattr(torch, dtype)
     torch.manual_seed(1)
-    net = torch.nn.Sequential(torch.nn.Linear(X.shape[1], HIDDEN), torch.nn.Sigmoid(),
-                              torch.nn.Linear(HIDDEN, 1)).to(torch_dtype)
+    net = torch.nn.Sequential(
+        torch.nn.Linear(X.shape[1], HIDDEN), torch.nn.Sigmoid(), torch.nn.Linear(HIDDEN, 1)
+    ).to(torch_dtype)
     inputs = torch.from_numpy(X)
     targets = torch.from_numpy(y.astype(dtype)).reshape(-1, 1)
     loss_function = torch.nn.BCEWithLogitsLoss()
@@ -464,17 +551,22 @@ def torch_fullbatch(torch, X, y, dtype):
         loss = loss_function(net(inputs), targets)
         loss.backward()
         optimizer.step()
+
     return iteration
 
 
 # ---------------------------------------------------------------------- mini-batch
 
+
 def bench_minibatch(report, data, args):
     rounds = args.repeats
     X64 = data.task("5v8", "float64")[0]
     n = X64.shape[0] if not args.quick else 2048
-    report.section("minibatch", f"Mini-batch epoch, 784-196-1 sigmoid, sgd momentum, "
-                   f"{n} samples of 5 vs 8 ({rounds} epochs after a warm-up)")
+    report.section(
+        "minibatch",
+        f"Mini-batch epoch, 784-196-1 sigmoid, sgd momentum, "
+        f"{n} samples of 5 vs 8 ({rounds} epochs after a warm-up)",
+    )
     rng = np.random.default_rng(0)
     for dtype in ("float32", "float64"):
         X, y = data.task("5v8", dtype)[:2]
@@ -482,11 +574,12 @@ def bench_minibatch(report, data, args):
         W1 = (rng.standard_normal((HIDDEN, X.shape[1])) / 28).astype(dtype)
         dZ1 = rng.standard_normal((HIDDEN, 256)).astype(dtype)
         for batch in (64, 256):
+
             def floor(X=X, W1=W1, dZ1=dZ1, batch=batch):
                 for start in range(0, n, batch):
-                    block = X[start:start + batch]
+                    block = X[start : start + batch]
                     W1 @ block.T
-                    dZ1[:, :block.shape[0]] @ block
+                    dZ1[:, : block.shape[0]] @ block
 
             floors, epochs = [], []
 
@@ -495,27 +588,43 @@ def bench_minibatch(report, data, args):
                 floors.append(timed(floor))
 
             floor()
-            timed_fit(hook, X, y, layers_size=[HIDDEN, 1], optimizer="sgd",
-                      learning_rate=0.05, batch_size=batch, n_iterations=rounds + 1,
-                      dtype=dtype)
+            timed_fit(
+                hook,
+                X,
+                y,
+                layers_size=[HIDDEN, 1],
+                optimizer="sgd",
+                learning_rate=0.05,
+                batch_size=batch,
+                n_iterations=rounds + 1,
+                dtype=dtype,
+            )
             epochs, floors = epochs[1:], floors[1:]
             ratio = paired(epochs, floors)
-            report.row(f"epoch floor {dtype}, batch {batch}", median(floors), 1.0,
-                       f"epoch floor {dtype} batch {batch}")
-            report.row(f"ann epoch {dtype}, batch {batch}", median(epochs), ratio,
-                       f"epoch floor {dtype} batch {batch}",
-                       note=f"{math.ceil(n / batch)} updates")
+            report.row(
+                f"epoch floor {dtype}, batch {batch}",
+                median(floors),
+                1.0,
+                f"epoch floor {dtype} batch {batch}",
+            )
+            report.row(
+                f"ann epoch {dtype}, batch {batch}",
+                median(epochs),
+                ratio,
+                f"epoch floor {dtype} batch {batch}",
+                note=f"{math.ceil(n / batch)} updates",
+            )
             if dtype == "float32" and batch == 256:
                 report.target("minibatch_256_f32", ratio, 1.5)
 
 
 # ------------------------------------------------------------- identical settings
 
-IDENTICAL_HIDDEN = 100      # 784-100-10 ReLU: scikit-learn's default MLPClassifier
-IDENTICAL_RATE = 0.001      # Adam's step, scikit-learn's default learning_rate_init
+IDENTICAL_HIDDEN = 100  # 784-100-10 ReLU: scikit-learn's default MLPClassifier
+IDENTICAL_RATE = 0.001  # Adam's step, scikit-learn's default learning_rate_init
 IDENTICAL_BATCHES = (32, 64, 200, 256, None)  # None: the full batch
-IDENTICAL_EPOCHS = 3        # per training (quick mode: 2, on QUICK_SAMPLES samples)
-IDENTICAL_ROUNDS = 3        # trainings per implementation and cell (quick mode: 2)
+IDENTICAL_EPOCHS = 3  # per training (quick mode: 2, on QUICK_SAMPLES samples)
+IDENTICAL_ROUNDS = 3  # trainings per implementation and cell (quick mode: 2)
 QUICK_SAMPLES = 2048
 
 
@@ -543,14 +652,16 @@ def epoch_floor(X, sizes, batch):
     for start in range(0, n, batch):
         b = min(batch, n - start)
         if b not in buffers:
-            buffers[b] = {"A": [random(units, b) for units in sizes[1:-1]],
-                          "Z": [np.empty((units, b), dtype) for units in sizes[1:]],
-                          "dZ": [random(units, b) for units in sizes[1:]],
-                          "dA": [np.empty((units, b), dtype) for units in sizes[1:-1]]}
+            buffers[b] = {
+                "A": [random(units, b) for units in sizes[1:-1]],
+                "Z": [np.empty((units, b), dtype) for units in sizes[1:]],
+                "dZ": [random(units, b) for units in sizes[1:]],
+                "dA": [np.empty((units, b), dtype) for units in sizes[1:-1]],
+            }
 
     def run():
         for start in range(0, n, batch):
-            A0 = X[start:start + batch].T
+            A0 = X[start : start + batch].T
             arrays = buffers[A0.shape[1]]
             A = [A0] + arrays["A"]  # A[l] is the input of layer l + 1
             for l, weights in enumerate(W):
@@ -559,6 +670,7 @@ def epoch_floor(X, sizes, batch):
                 np.matmul(arrays["dZ"][l], A[l].T, out=dW[l])
                 if l:
                     np.matmul(W[l].T, arrays["dZ"][l], out=arrays["dA"][l - 1])
+
     return run
 
 
@@ -577,11 +689,20 @@ def ann_trainer(X, y, batch, epochs, seed=1):
     n_classes = len(np.unique(y))
 
     def train():
-        model = ANN(layers_size=[IDENTICAL_HIDDEN, n_classes], activation="relu",
-                    optimizer="adam", learning_rate=IDENTICAL_RATE, batch_size=batch,
-                    init="glorot", dtype=X.dtype.name, n_iterations=epochs, seed=seed,
-                    quiet=True)
+        model = ANN(
+            layers_size=[IDENTICAL_HIDDEN, n_classes],
+            activation="relu",
+            optimizer="adam",
+            learning_rate=IDENTICAL_RATE,
+            batch_size=batch,
+            init="glorot",
+            dtype=X.dtype.name,
+            n_iterations=epochs,
+            seed=seed,
+            quiet=True,
+        )
         return model.fit(X, y).predict
+
     return train
 
 
@@ -591,14 +712,22 @@ def mlp_trainer(estimator, X, y, batch, epochs, seed=1, **extra):
     0.001, alpha 1e-4, ...) with one hidden layer of 100, exactly ``epochs`` epochs
     (``tol=0`` and no early end), reshuffled every epoch. scikit-learn trains in X's
     dtype."""
+
     def train():
-        model = estimator(hidden_layer_sizes=(IDENTICAL_HIDDEN,),
-                          batch_size=batch or X.shape[0], max_iter=epochs, tol=0,
-                          n_iter_no_change=10 ** 9, shuffle=True, random_state=seed,
-                          **extra)
+        model = estimator(
+            hidden_layer_sizes=(IDENTICAL_HIDDEN,),
+            batch_size=batch or X.shape[0],
+            max_iter=epochs,
+            tol=0,
+            n_iter_no_change=10**9,
+            shuffle=True,
+            random_state=seed,
+            **extra,
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ConvergenceWarning: max_iter reached
             return model.fit(X, y).predict
+
     return train
 
 
@@ -614,9 +743,11 @@ def torch_trainer(torch, X, y, batch, epochs, seed=1):
 
     def train():
         torch.manual_seed(seed)
-        net = torch.nn.Sequential(torch.nn.Linear(X.shape[1], IDENTICAL_HIDDEN),
-                                  torch.nn.ReLU(),
-                                  torch.nn.Linear(IDENTICAL_HIDDEN, len(classes)))
+        net = torch.nn.Sequential(
+            torch.nn.Linear(X.shape[1], IDENTICAL_HIDDEN),
+            torch.nn.ReLU(),
+            torch.nn.Linear(IDENTICAL_HIDDEN, len(classes)),
+        )
         net = net.to(getattr(torch, X.dtype.name))
         optimizer = torch.optim.Adam(net.parameters(), lr=IDENTICAL_RATE)
         loss_function = torch.nn.CrossEntropyLoss()
@@ -629,13 +760,16 @@ def torch_trainer(torch, X, y, batch, epochs, seed=1):
         def predict(X_test):
             with torch.no_grad():
                 return classes[net(torch.from_numpy(X_test)).argmax(dim=1).numpy()]
+
         return predict
+
     return train
 
 
 def ann_estimator():
     """``ann.MLPClassifier`` when the package has it, else None."""
     import ann
+
     return getattr(ann, "MLPClassifier", None)
 
 
@@ -646,14 +780,15 @@ def identical_trainers(X, y, batch, epochs, torch, sklearn, estimator):
     trainers = {"ann": ann_trainer(X, y, batch, epochs)}
     if sklearn is not None:
         from sklearn.neural_network import MLPClassifier
+
         trainers["scikit-learn"] = mlp_trainer(MLPClassifier, X, y, batch, epochs)
     if torch is not None:
         trainers["pytorch"] = torch_trainer(torch, X, y, batch, epochs)
-    if sklearn is not None and estimator is not None and batch == 200 \
-            and X.dtype == np.float64:
+    if sklearn is not None and estimator is not None and batch == 200 and X.dtype == np.float64:
         trainers["ann.MLPClassifier()"] = mlp_trainer(estimator, X, y, batch, epochs)
         trainers["ann.MLPClassifier(dtype='float32')"] = mlp_trainer(
-            estimator, X, y, batch, epochs, dtype="float32")
+            estimator, X, y, batch, epochs, dtype="float32"
+        )
     return trainers
 
 
@@ -683,34 +818,44 @@ def bench_identical(report, data, args, torch, sklearn):
     X, y, _, _ = data.task("10")
     n = QUICK_SAMPLES if args.quick else X.shape[0]
     sizes = (X.shape[1], IDENTICAL_HIDDEN, len(np.unique(y)))
-    report.section("identical", f"Identical settings: {n} samples of the ten digits, "
-                   f"{'-'.join(map(str, sizes))} ReLU, Adam 0.001, {epochs} epochs per "
-                   f"training; time per epoch (the training's time / {epochs}), median of "
-                   f"{rounds} rounds, ratios round by round")
+    report.section(
+        "identical",
+        f"Identical settings: {n} samples of the ten digits, "
+        f"{'-'.join(map(str, sizes))} ReLU, Adam 0.001, {epochs} epochs per "
+        f"training; time per epoch (the training's time / {epochs}), median of "
+        f"{rounds} rounds, ratios round by round",
+    )
     all_cells = {}  # dtype -> batch -> implementation -> row
     for dtype in ("float64", "float32"):
         X, y, X_test, y_test = data.task("10", dtype)
         X, y = X[:n], y[:n]
-        for train in identical_trainers(X[:512], y[:512], 64, 1, torch, sklearn,
-                                        estimator).values():
+        for train in identical_trainers(
+            X[:512], y[:512], 64, 1, torch, sklearn, estimator
+        ).values():
             train()  # warm-up: first calls, imports, thread pools
         cells = all_cells[dtype] = {}
         for batch in IDENTICAL_BATCHES:
             tasks = {"floor": epoch_floor(X, sizes, batch)}
-            tasks.update(identical_trainers(X, y, batch, epochs, torch, sklearn,
-                                            estimator))
+            tasks.update(identical_trainers(X, y, batch, epochs, torch, sklearn, estimator))
             times, results = round_robin(tasks, rounds)
-            per_epoch = {name: [t / (1 if name == "floor" else epochs) for t in values]
-                         for name, values in times.items()}
-            accuracy = {name: float(np.mean(predict(X_test) == y_test))
-                        for name, predict in results.items() if name != "floor"}
-            cells[batch] = identical_rows(report, dtype, batch, per_epoch, accuracy,
-                                          floor_gflop(n, sizes))
+            per_epoch = {
+                name: [t / (1 if name == "floor" else epochs) for t in values]
+                for name, values in times.items()
+            }
+            accuracy = {
+                name: float(np.mean(predict(X_test) == y_test))
+                for name, predict in results.items()
+                if name != "floor"
+            }
+            cells[batch] = identical_rows(
+                report, dtype, batch, per_epoch, accuracy, floor_gflop(n, sizes)
+            )
         identical_table(report, dtype, cells)
     identical_targets(report, all_cells)
     if sklearn is None or torch is None:
-        report.note("quick mode or --no-peers or not installed: the identical-settings "
-                    "table has no peers")
+        report.note(
+            "quick mode or --no-peers or not installed: the identical-settings table has no peers"
+        )
     elif estimator is None:
         report.note("ann.MLPClassifier does not exist yet: its rows are skipped")
 
@@ -720,25 +865,46 @@ def identical_rows(report, dtype, batch, per_epoch, accuracy, gflop):
     epoch against the floor and the peers. Returns ``{name: row}``."""
     floor = per_epoch["floor"]
     cell = f"{dtype}, batch {batch_label(batch)}"
-    rows = {"floor": report.row(f"floor {cell}", median(floor), 1.0, f"floor {cell}",
-                                note=f"{gflop:.1f} GFLOP, "
-                                f"{gflop / median(floor):.0f} GFLOP/s",
-                                implementation="floor", dtype=dtype, batch=batch,
-                                rounds=floor)}
+    rows = {
+        "floor": report.row(
+            f"floor {cell}",
+            median(floor),
+            1.0,
+            f"floor {cell}",
+            note=f"{gflop:.1f} GFLOP, {gflop / median(floor):.0f} GFLOP/s",
+            implementation="floor",
+            dtype=dtype,
+            batch=batch,
+            rounds=floor,
+        )
+    }
     for name, seconds in per_epoch.items():
         if name == "floor":
             continue
-        versus = {peer: paired(seconds, per_epoch[peer])
-                  for peer in ("scikit-learn", "pytorch")
-                  if peer in per_epoch and peer != name}
+        versus = {
+            peer: paired(seconds, per_epoch[peer])
+            for peer in ("scikit-learn", "pytorch")
+            if peer in per_epoch and peer != name
+        }
         note = "".join(f"{ratio:.2f}x {peer}; " for peer, ratio in versus.items())
-        label = f"{name} {cell}" if name in ("ann", "scikit-learn", "pytorch") else \
-            f"{name}, batch {batch_label(batch)}"
-        rows[name] = report.row(label, median(seconds), paired(seconds, floor),
-                                f"floor {cell}",
-                                note=note + f"test accuracy {accuracy[name]:.2%}",
-                                implementation=name, dtype=dtype, batch=batch,
-                                versus=versus, accuracy=accuracy[name], rounds=seconds)
+        label = (
+            f"{name} {cell}"
+            if name in ("ann", "scikit-learn", "pytorch")
+            else f"{name}, batch {batch_label(batch)}"
+        )
+        rows[name] = report.row(
+            label,
+            median(seconds),
+            paired(seconds, floor),
+            f"floor {cell}",
+            note=note + f"test accuracy {accuracy[name]:.2%}",
+            implementation=name,
+            dtype=dtype,
+            batch=batch,
+            versus=versus,
+            accuracy=accuracy[name],
+            rounds=seconds,
+        )
     return rows
 
 
@@ -748,22 +914,30 @@ def identical_targets(report, cells):
     ``cells[dtype][batch][implementation]`` is a row."""
     for batch, limit in EPOCH_LIMITS.items():
         for dtype in ("float64", "float32"):
-            report.target(f"epoch_{batch_label(batch)}_f{dtype[-2:]}",
-                          cells[dtype][batch]["ann"]["ratio"], limit)
+            report.target(
+                f"epoch_{batch_label(batch)}_f{dtype[-2:]}",
+                cells[dtype][batch]["ann"]["ratio"],
+                limit,
+            )
     cell = cells["float64"][200]
-    for key, name, peer in (("sklearn_200_f64", "ann", "scikit-learn"),
-                            ("torch_200_f64", "ann", "pytorch"),
-                            ("mlp_f64", "ann.MLPClassifier()", "scikit-learn"),
-                            ("mlp_f32", "ann.MLPClassifier(dtype='float32')",
-                             "scikit-learn")):
+    for key, name, peer in (
+        ("sklearn_200_f64", "ann", "scikit-learn"),
+        ("torch_200_f64", "ann", "pytorch"),
+        ("mlp_f64", "ann.MLPClassifier()", "scikit-learn"),
+        ("mlp_f32", "ann.MLPClassifier(dtype='float32')", "scikit-learn"),
+    ):
         row = cell.get(name)
         if row is None or peer not in row["versus"]:
             missing = name if row is None else peer
             report.target(key, None, PEER_LIMITS[key], detail=f"({missing} not run)")
         else:
-            report.target(key, row["versus"][peer], PEER_LIMITS[key],
-                          detail=f"{format_time(row['median_s'])} per epoch against "
-                          f"{format_time(cell[peer]['median_s'])}")
+            report.target(
+                key,
+                row["versus"][peer],
+                PEER_LIMITS[key],
+                detail=f"{format_time(row['median_s'])} per epoch against "
+                f"{format_time(cell[peer]['median_s'])}",
+            )
 
 
 def identical_table(report, dtype, cells):
@@ -772,27 +946,35 @@ def identical_table(report, dtype, cells):
     names = ["ann"] + peers
     titles = {"ann": "`ann`", "scikit-learn": "scikit-learn", "pytorch": "PyTorch"}
     report.say()
-    report.say(f"   {dtype}: time per epoch (x the floor); ann's ratio to each peer; "
-               "test accuracy after the epochs")
-    header = (["batch", "floor"] + [titles[name] for name in names]
-              + [f"`ann` / {titles[name]}" for name in peers]
-              + ["accuracy " + " / ".join(titles[name] for name in names)])
+    report.say(
+        f"   {dtype}: time per epoch (x the floor); ann's ratio to each peer; "
+        "test accuracy after the epochs"
+    )
+    header = (
+        ["batch", "floor"]
+        + [titles[name] for name in names]
+        + [f"`ann` / {titles[name]}" for name in peers]
+        + ["accuracy " + " / ".join(titles[name] for name in names)]
+    )
     report.say("   | " + " | ".join(header) + " |")
     report.say("   |" + " --- |" * len(header))
     for batch, rows in cells.items():
         cells_text = [batch_label(batch), format_time(rows["floor"]["median_s"])]
-        cells_text += [f"{format_time(rows[name]['median_s'])} ({rows[name]['ratio']:.2f}x)"
-                       for name in names]
+        cells_text += [
+            f"{format_time(rows[name]['median_s'])} ({rows[name]['ratio']:.2f}x)" for name in names
+        ]
         cells_text += [f"{rows['ann']['versus'][peer]:.2f}x" for peer in peers]
         cells_text.append(" / ".join(f"{rows[name]['accuracy']:.1%}" for name in names))
         report.say("   | " + " | ".join(cells_text) + " |")
     for name in ("ann.MLPClassifier()", "ann.MLPClassifier(dtype='float32')"):
         row = cells[200].get(name)
         if row is not None:
-            report.say(f"   {name} at scikit-learn's defaults (batch 200, float64 data): "
-                       f"{format_time(row['median_s'])} per epoch, "
-                       f"{row['versus']['scikit-learn']:.2f}x scikit-learn's; test "
-                       f"accuracy {row['accuracy']:.1%}")
+            report.say(
+                f"   {name} at scikit-learn's defaults (batch 200, float64 data): "
+                f"{format_time(row['median_s'])} per epoch, "
+                f"{row['versus']['scikit-learn']:.2f}x scikit-learn's; test "
+                f"accuracy {row['accuracy']:.1%}"
+            )
 
 
 # ----------------------------------------------------------------- time to accuracy
@@ -837,8 +1019,9 @@ def torch_time_to_accuracy(torch, data, task, bars, seed, max_epochs=20):
     torch.manual_seed(seed)
     binary = task == "5v8"
     hidden, outputs, batch = (196, 1, 64) if binary else (256, 10, 128)
-    net = torch.nn.Sequential(torch.nn.Linear(X.shape[1], hidden), torch.nn.ReLU(),
-                              torch.nn.Linear(hidden, outputs))
+    net = torch.nn.Sequential(
+        torch.nn.Linear(X.shape[1], hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, outputs)
+    )
     optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
     if binary:
         loss_function = torch.nn.BCEWithLogitsLoss()
@@ -874,6 +1057,7 @@ def sklearn_time_to_accuracy(data, task, bars, seed):
     by ``tol`` for more than ``n_iter_no_change`` epochs, or ``max_iter`` epochs), as
     ``fit`` does. Returns ``(times, curve)``; the curve's last point is the finish."""
     from sklearn.neural_network import MLPClassifier
+
     X, y, X_test, y_test = data.task(task, "float64")
     model = MLPClassifier(random_state=seed)
     classes = np.unique(y)
@@ -903,11 +1087,13 @@ def seeds_note(seconds, curves):
     """Each seed's time, then at which epoch the median seed got there (or, when most
     seeds did not, the final accuracies)."""
     middle = median_over_seeds(seconds)
-    note = (f"median of {len(seconds)} seeds ("
-            + ", ".join(format_time(s) for s in seconds) + "); ")
+    note = f"median of {len(seconds)} seeds (" + ", ".join(format_time(s) for s in seconds) + "); "
     if middle is None:
-        return note + "not reached by most; final " + ", ".join(
-            f"{curve[-1][1]:.2%}" for curve in curves)
+        return (
+            note
+            + "not reached by most; final "
+            + ", ".join(f"{curve[-1][1]:.2%}" for curve in curves)
+        )
     return note + reached_note(middle, curves[seconds.index(middle)])
 
 
@@ -920,53 +1106,87 @@ def report_over_seeds(report, results, who, label, bars, runs, task, **extra):
         seconds = [times[bar] for times, _ in runs]
         middle = median_over_seeds(seconds)
         entry = results.setdefault(f"{task}_{bar * 100:.1f}", {})
-        if who not in entry or (middle is not None
-                                and (entry[who] is None or middle < entry[who])):
+        if who not in entry or (middle is not None and (entry[who] is None or middle < entry[who])):
             entry[who] = middle
         curve = curves[0] if middle is None else curves[seconds.index(middle)]
-        report.row(f"{label}: {task} to {bar:.1%}", middle,
-                   note=seeds_note(seconds, curves), bar=bar, curve=curve,
-                   seeds=list(SEEDS[:len(runs)]), seconds_by_seed=seconds, **extra)
+        report.row(
+            f"{label}: {task} to {bar:.1%}",
+            middle,
+            note=seeds_note(seconds, curves),
+            bar=bar,
+            curve=curve,
+            seeds=list(SEEDS[: len(runs)]),
+            seconds_by_seed=seconds,
+            **extra,
+        )
 
 
 def bench_accuracy(report, data, args, torch, sklearn):
-    report.section("accuracy", "Time to test accuracy (training time, evaluation "
-                   f"excluded; float32 unless stated; median over seeds {SEEDS})")
+    report.section(
+        "accuracy",
+        "Time to test accuracy (training time, evaluation "
+        f"excluded; float32 unless stated; median over seeds {SEEDS})",
+    )
     results = {}  # "5v8_99.0" -> {"ann": seconds, "pytorch": ..., "sklearn": ...}
     names = ["5v8-fast"] if args.quick else list(CONFIGS)
     for name in names:
         config = CONFIGS[name]
-        runs = [ann_time_to_accuracy(config["params"], data, config["task"],
-                                     config["bars"], seed,
-                                     max_epochs=3 if args.quick else None)
-                for seed in SEEDS]
-        report_over_seeds(report, results, "ann", f"ann {name}", config["bars"], runs,
-                          config["task"], config=name, params=config["params"])
+        runs = [
+            ann_time_to_accuracy(
+                config["params"],
+                data,
+                config["task"],
+                config["bars"],
+                seed,
+                max_epochs=3 if args.quick else None,
+            )
+            for seed in SEEDS
+        ]
+        report_over_seeds(
+            report,
+            results,
+            "ann",
+            f"ann {name}",
+            config["bars"],
+            runs,
+            config["task"],
+            config=name,
+            params=config["params"],
+        )
     if args.quick:
         report.note("quick mode: PyTorch, scikit-learn, 99.4% and 10-class runs skipped")
     else:
         if torch is not None:
             for task, bars in (("5v8", (0.990, 0.994)), ("10", (0.980,))):
-                runs = [torch_time_to_accuracy(torch, data, task, bars, seed)
-                        for seed in SEEDS]
+                runs = [torch_time_to_accuracy(torch, data, task, bars, seed) for seed in SEEDS]
                 report_over_seeds(report, results, "pytorch", "pytorch", bars, runs, task)
         else:
             report.note("PyTorch is not installed: its time to accuracy is skipped")
         if sklearn is not None:
             for task, bars in (("5v8", (0.990, 0.994)), ("10", (0.980,))):
-                runs = [sklearn_time_to_accuracy(data, task, bars, seed)
-                        for seed in SEEDS]
-                report_over_seeds(report, results, "sklearn",
-                                  "scikit-learn default (MLPClassifier(), float64)",
-                                  bars, runs, task)
+                runs = [sklearn_time_to_accuracy(data, task, bars, seed) for seed in SEEDS]
+                report_over_seeds(
+                    report,
+                    results,
+                    "sklearn",
+                    "scikit-learn default (MLPClassifier(), float64)",
+                    bars,
+                    runs,
+                    task,
+                )
                 totals = [curve[-1][0] for _, curve in runs]
                 results.setdefault(f"{task}_finish", {})["sklearn"] = median(totals)
-                report.row(f"scikit-learn default: {task} to finish", median(totals),
-                           note=f"median of {len(totals)} seeds ("
-                           + ", ".join(f"{format_time(t)}: {len(curve)} epochs, final "
-                                       f"{curve[-1][1]:.2%}"
-                                       for t, (_, curve) in zip(totals, runs)) + ")",
-                           seconds_by_seed=totals)
+                report.row(
+                    f"scikit-learn default: {task} to finish",
+                    median(totals),
+                    note=f"median of {len(totals)} seeds ("
+                    + ", ".join(
+                        f"{format_time(t)}: {len(curve)} epochs, final {curve[-1][1]:.2%}"
+                        for t, (_, curve) in zip(totals, runs)
+                    )
+                    + ")",
+                    seconds_by_seed=totals,
+                )
         else:
             report.note("scikit-learn is not installed: its time to accuracy is skipped")
 
@@ -981,11 +1201,15 @@ def bench_accuracy(report, data, args, torch, sklearn):
         if not ran:
             report.target(target, None, limit, detail=detail + f" ({peer} not run)")
         elif ann_time is None or peer_time is None:
-            report.target(target, None, limit, detail=detail + " (bar not reached)",
-                          status="PASS" if ann_time is not None else "FAIL")
+            report.target(
+                target,
+                None,
+                limit,
+                detail=detail + " (bar not reached)",
+                status="PASS" if ann_time is not None else "FAIL",
+            )
         else:
-            report.target(target, ann_time / peer_time, limit, detail=detail,
-                          strict=strict)
+            report.target(target, ann_time / peer_time, limit, detail=detail, strict=strict)
 
     compare("5v8_99.0", "5v8_99.0", "5v8_99.0", "pytorch", 0.5)
     compare("5v8_99.4", "5v8_99.4", "5v8_99.4", "sklearn", 1.0, strict=True)
@@ -994,9 +1218,11 @@ def bench_accuracy(report, data, args, torch, sklearn):
 
 # ---------------------------------------------------------------------- load, tree
 
+
 def bench_load(report, data, args):
     report.section("load", "MNIST loading (load_mnist)")
     from ann.data import load_mnist
+
     repeats = 1 if args.quick else 3
     cold, warm = [], []
     saved = os.environ.get("ANN_CACHE_DIR")
@@ -1005,25 +1231,36 @@ def bench_load(report, data, args):
             with tempfile.TemporaryDirectory(prefix="ann-bench-cache-") as cache:
                 os.environ["ANN_CACHE_DIR"] = cache
                 cold.append(timed(lambda: load_mnist(data.data_dir, quiet=True)))
-                warm.extend(timed(lambda: load_mnist(data.data_dir, quiet=True))
-                            for _ in range(3))
+                warm.extend(timed(lambda: load_mnist(data.data_dir, quiet=True)) for _ in range(3))
     finally:
         if saved is None:
             os.environ.pop("ANN_CACHE_DIR", None)
         else:
             os.environ["ANN_CACHE_DIR"] = saved
-    report.row("cold (empty cache: parse and write the cache)", median(cold),
-               note=f"{len(cold)} run{'s' if len(cold) > 1 else ''}")
-    report.row("warm (read the cache)", median(warm), median(warm) / median(cold),
-               "cold", note=f"{len(warm)} runs")
+    report.row(
+        "cold (empty cache: parse and write the cache)",
+        median(cold),
+        note=f"{len(cold)} run{'s' if len(cold) > 1 else ''}",
+    )
+    report.row(
+        "warm (read the cache)",
+        median(warm),
+        median(warm) / median(cold),
+        "cold",
+        note=f"{len(warm)} runs",
+    )
 
 
 def bench_tree(report, args):
     from ann import tree
+
     base = 8 if args.quick else 32
     features = 16
-    report.section("tree", "Tree engine: forward + backward of tree_from_ann's cost "
-                   f"({features}-8-1 sigmoid; nodes grow with the samples)")
+    report.section(
+        "tree",
+        "Tree engine: forward + backward of tree_from_ann's cost "
+        f"({features}-8-1 sigmoid; nodes grow with the samples)",
+    )
     rng = np.random.default_rng(0)
     model = ANN([8, 1], quiet=True)
     model.initialize_parameters(features)
@@ -1038,16 +1275,24 @@ def bench_tree(report, args):
         def step(root=root):
             root.forward()
             root.backward()
+
         step()
         seconds = median([timed(step) for _ in range(max(args.repeats, 9))])
         if reference is None:
             reference = (seconds, nodes)
-        rows.append(report.row(f"{scale}x: {n} samples, {nodes} nodes", seconds,
-                               seconds / reference[0], "1x",
-                               note=f"nodes {nodes / reference[1]:.2f}x, "
-                               f"{seconds / nodes * 1e9:.0f} ns per node; time/nodes "
-                               f"{seconds / reference[0] / (nodes / reference[1]):.2f}x",
-                               nodes=nodes, ns_per_node=seconds / nodes * 1e9))
+        rows.append(
+            report.row(
+                f"{scale}x: {n} samples, {nodes} nodes",
+                seconds,
+                seconds / reference[0],
+                "1x",
+                note=f"nodes {nodes / reference[1]:.2f}x, "
+                f"{seconds / nodes * 1e9:.0f} ns per node; time/nodes "
+                f"{seconds / reference[0] / (nodes / reference[1]):.2f}x",
+                nodes=nodes,
+                ns_per_node=seconds / nodes * 1e9,
+            )
+        )
 
 
 # --------------------------------------------------------------------------- memory
@@ -1082,57 +1327,90 @@ print(json.dumps({"baseline_kib": baseline, "peak_kib": peak, "n": len(train_x)}
 
 
 def bench_memory(report, data, args):
-    report.section("memory", "Peak memory of the tutorial's training run (subprocess, "
-                   "warm cache)")
+    report.section("memory", "Peak memory of the tutorial's training run (subprocess, warm cache)")
     data.task("5v8")  # warms the cache
     root = Path(__file__).resolve().parent.parent
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
-    result = subprocess.run([sys.executable, "-c", MEMORY_CODE, str(data.data_dir), "3"],
-                            capture_output=True, text=True, env=env, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", MEMORY_CODE, str(data.data_dir), "3"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     if result.returncode != 0:
-        raise BenchmarkError("the memory subprocess failed: "
-                             + (result.stderr.strip().splitlines() or ["?"])[-1])
+        raise BenchmarkError(
+            "the memory subprocess failed: " + (result.stderr.strip().splitlines() or ["?"])[-1]
+        )
     values = json.loads(result.stdout.strip().splitlines()[-1])
     n = values["n"]
     peak = (values["peak_kib"] - values["baseline_kib"]) * 1024
     budget = 8 * n * 784 + 3 * 8 * n * (HIDDEN + 1)
-    report.row("interpreter baseline (after imports)", None,
-               note=f"{values['baseline_kib'] / 1024:.0f} MiB")
-    report.row("peak above baseline", None, peak / budget, "budget",
-               note=f"{peak / 1e6:.0f} MB; budget {budget / 1e6:.0f} MB = float64 "
-               f"training array + Z, A, dZ of one full pass; limit "
-               f"{1.5 * budget / 1e6:.0f} MB", peak_bytes=peak, budget_bytes=budget)
+    report.row(
+        "interpreter baseline (after imports)",
+        None,
+        note=f"{values['baseline_kib'] / 1024:.0f} MiB",
+    )
+    report.row(
+        "peak above baseline",
+        None,
+        peak / budget,
+        "budget",
+        note=f"{peak / 1e6:.0f} MB; budget {budget / 1e6:.0f} MB = float64 "
+        f"training array + Z, A, dZ of one full pass; limit "
+        f"{1.5 * budget / 1e6:.0f} MB",
+        peak_bytes=peak,
+        budget_bytes=budget,
+    )
     report.target("memory", peak / budget, 1.5, detail=f"{peak / 1e6:.0f} MB")
 
 
 # ----------------------------------------------------------------------------- main
 
+
 def section_list(text):
     names = [name.strip() for name in text.split(",") if name.strip()]
     unknown = [name for name in names if name not in SECTIONS]
     if unknown or not names:
-        raise argparse.ArgumentTypeError(f"unknown section(s) {unknown or [text]}; choose "
-                                         f"from {', '.join(SECTIONS)}")
+        raise argparse.ArgumentTypeError(
+            f"unknown section(s) {unknown or [text]}; choose from {', '.join(SECTIONS)}"
+        )
     return names
 
 
 def parse_args(argv):
-    parser = OneLineParser(prog="python -m scripts.benchmark",
-                     description="Benchmark ann: floors, peers, time to accuracy, memory.")
-    parser.add_argument("--quick", action="store_true",
-                        help="CI smoke test: under a minute, subsets, no peers")
-    parser.add_argument("--json", default="benchmark.json", metavar="PATH",
-                        help="where to write the results (default: benchmark.json)")
-    parser.add_argument("--repeats", type=positive_int, default=None, metavar="N",
-                        help="measured rounds per timing (default: 3 quick, 15 full)")
-    parser.add_argument("--data-dir", default=None, metavar="DIR",
-                        help="MNIST directory (default: $MNIST_DIR)")
-    parser.add_argument("--sections", type=section_list, default=list(SECTIONS),
-                        metavar="LIST", help=f"comma-separated subset of "
-                        f"{','.join(SECTIONS)}")
-    parser.add_argument("--no-peers", action="store_true",
-                        help="skip scikit-learn and PyTorch")
+    parser = OneLineParser(
+        prog="python -m scripts.benchmark",
+        description="Benchmark ann: floors, peers, time to accuracy, memory.",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="CI smoke test: under a minute, subsets, no peers"
+    )
+    parser.add_argument(
+        "--json",
+        default="benchmark.json",
+        metavar="PATH",
+        help="where to write the results (default: benchmark.json)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="measured rounds per timing (default: 3 quick, 15 full)",
+    )
+    parser.add_argument(
+        "--data-dir", default=None, metavar="DIR", help="MNIST directory (default: $MNIST_DIR)"
+    )
+    parser.add_argument(
+        "--sections",
+        type=section_list,
+        default=list(SECTIONS),
+        metavar="LIST",
+        help=f"comma-separated subset of {','.join(SECTIONS)}",
+    )
+    parser.add_argument("--no-peers", action="store_true", help="skip scikit-learn and PyTorch")
     args = parser.parse_args(argv)
     if args.repeats is None:
         args.repeats = 3 if args.quick else 15
@@ -1161,22 +1439,24 @@ def main(argv=None):
     machine = machine_info()
     report.data["machine"] = machine
     report.data["repeats"] = args.repeats
-    report.data["configs"] = {name: {k: v for k, v in c.items()}
-                              for name, c in CONFIGS.items()}
+    report.data["configs"] = {name: dict(c.items()) for name, c in CONFIGS.items()}
     report.say(f"ann benchmark ({report.data['mode']} run)")
-    report.say(f"machine: {machine['cpu']}, {machine['cores']} cores"
-               + (f" ({machine['usable_cores']} usable)" if "usable_cores" in machine
-                  else "") + f", load average {machine.get('load_average_start', '?')}")
-    report.say(f"python {machine['python']}, numpy {machine['numpy']}, BLAS "
-               f"{machine['blas']}")
+    report.say(
+        f"machine: {machine['cpu']}, {machine['cores']} cores"
+        + (f" ({machine['usable_cores']} usable)" if "usable_cores" in machine else "")
+        + f", load average {machine.get('load_average_start', '?')}"
+    )
+    report.say(f"python {machine['python']}, numpy {machine['numpy']}, BLAS {machine['blas']}")
     peers = []
     if torch is not None:
         peers.append(f"torch {torch.__version__} ({torch.get_num_threads()} threads)")
     if sklearn is not None:
         peers.append(f"scikit-learn {sklearn.__version__}")
     machine["peers"] = peers
-    report.say("peers: " + (", ".join(peers) if peers else
-                            "none (quick mode or --no-peers or not installed)"))
+    report.say(
+        "peers: "
+        + (", ".join(peers) if peers else "none (quick mode or --no-peers or not installed)")
+    )
     started = time.perf_counter()
     data = Data(args.data_dir, args.quick)
     try:
@@ -1200,11 +1480,14 @@ def main(argv=None):
         machine["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     report.data["elapsed_s"] = time.perf_counter() - started
     report.print_targets()
-    report.say(f"\nelapsed {report.data['elapsed_s']:.1f} s ("
-               + ", ".join(f"{name} {seconds:.1f} s"
-                           for name, seconds in report.data["section_seconds"].items())
-               + f"); load average at the end {machine.get('load_average_end', '?')}; "
-               f"results in {args.json}")
+    report.say(
+        f"\nelapsed {report.data['elapsed_s']:.1f} s ("
+        + ", ".join(
+            f"{name} {seconds:.1f} s" for name, seconds in report.data["section_seconds"].items()
+        )
+        + f"); load average at the end {machine.get('load_average_end', '?')}; "
+        f"results in {args.json}"
+    )
     report.write(args.json)
     return 0
 

@@ -32,6 +32,7 @@ small, and a second thread waits for a busy core).
 Time. Each run stops after ``--budget`` seconds of training (default: the row's), so the
 full table takes a bounded time; a figure whose run hit the budget is marked with ``*``.
 """
+
 import contextlib
 import dataclasses
 import itertools
@@ -42,8 +43,7 @@ import time
 
 import numpy as np
 
-from ann import ANN
-from ann import data
+from ann import ANN, data
 from ann.files import atomic_path, check_can_write
 from ann.network import DivergenceError
 from scripts.cli import OneLineParser, integer, positive_float, positive_int
@@ -57,8 +57,13 @@ NIELSEN_TRAIN = 50_000
 """Nielsen's split: images 0-49,999 train, 50,000-59,999 are the validation images.
 The searches of the modern settings use the same split on every row."""
 
-QUICK = {"rows": ("nielsen1", "nielsen3", "lecun300"), "epochs": 2, "train": 1000,
-         "validation": 500, "test": 500}
+QUICK = {
+    "rows": ("nielsen1", "nielsen3", "lecun300"),
+    "epochs": 2,
+    "train": 1000,
+    "validation": 500,
+    "test": 500,
+}
 """``--quick``: these rows, this many epochs, and the first images of each part."""
 
 SETTINGS = ("published", "modern")
@@ -75,6 +80,7 @@ class Row:
     ``split`` is ``nielsen`` (train on images 0-49,999) or ``full`` (all 60,000).
     ``budget`` is the longest training time of one run, in seconds.
     """
+
     source: str
     network: str
     figure: float
@@ -86,24 +92,66 @@ class Row:
 
 
 ROWS = {
-    "nielsen1": Row("Nielsen ch. 1", "784-30-10 sigmoid, quadratic cost, SGD", 0.9542,
-                    "accuracy", "best_test", "nielsen", 300, "best epoch"),
-    "nielsen1_100": Row("Nielsen ch. 1", "784-100-10 sigmoid, quadratic cost, SGD", 0.9659,
-                        "accuracy", "best_test", "nielsen", 600, "best epoch"),
-    "nielsen3": Row("Nielsen ch. 3", "784-100-10 sigmoid, cross-entropy, L2", 0.9792,
-                    "accuracy", "validation", "nielsen", 600, "validation images"),
+    "nielsen1": Row(
+        "Nielsen ch. 1",
+        "784-30-10 sigmoid, quadratic cost, SGD",
+        0.9542,
+        "accuracy",
+        "best_test",
+        "nielsen",
+        300,
+        "best epoch",
+    ),
+    "nielsen1_100": Row(
+        "Nielsen ch. 1",
+        "784-100-10 sigmoid, quadratic cost, SGD",
+        0.9659,
+        "accuracy",
+        "best_test",
+        "nielsen",
+        600,
+        "best epoch",
+    ),
+    "nielsen3": Row(
+        "Nielsen ch. 3",
+        "784-100-10 sigmoid, cross-entropy, L2",
+        0.9792,
+        "accuracy",
+        "validation",
+        "nielsen",
+        600,
+        "validation images",
+    ),
     "lecun300": Row("LeCun et al. 1998", "784-300-10", 0.047, "error", "test", "full", 300),
     "lecun1000": Row("LeCun et al. 1998", "784-1000-10", 0.045, "error", "test", "full", 600),
-    "lecun300_100": Row("LeCun et al. 1998", "784-300-100-10", 0.0305, "error", "test",
-                        "full", 300),
-    "lecun500_150": Row("LeCun et al. 1998", "784-500-150-10", 0.0295, "error", "test",
-                        "full", 450),
-    "simard800": Row("Simard et al. 2003", "784-800-10, cross-entropy", 0.016, "error",
-                     "test", "full", 600),
-    "hinton800": Row("Hinton et al. 2012", "784-800-800-10, dropout", 0.013, "error", "test",
-                     "full", 900, "about 130 errors; 110 with input dropout"),
-    "srivastava1024": Row("Srivastava et al. 2014", "784-1024-1024-1024-10, ReLU, dropout",
-                          0.0125, "error", "test", "full", 900),
+    "lecun300_100": Row(
+        "LeCun et al. 1998", "784-300-100-10", 0.0305, "error", "test", "full", 300
+    ),
+    "lecun500_150": Row(
+        "LeCun et al. 1998", "784-500-150-10", 0.0295, "error", "test", "full", 450
+    ),
+    "simard800": Row(
+        "Simard et al. 2003", "784-800-10, cross-entropy", 0.016, "error", "test", "full", 600
+    ),
+    "hinton800": Row(
+        "Hinton et al. 2012",
+        "784-800-800-10, dropout",
+        0.013,
+        "error",
+        "test",
+        "full",
+        900,
+        "about 130 errors; 110 with input dropout",
+    ),
+    "srivastava1024": Row(
+        "Srivastava et al. 2014",
+        "784-1024-1024-1024-10, ReLU, dropout",
+        0.0125,
+        "error",
+        "test",
+        "full",
+        900,
+    ),
 }
 
 # The published settings, as ANN's arguments. Nielsen's are his exactly (his L2 lambda 5.0
@@ -114,45 +162,107 @@ ROWS = {
 # momentum SGD for as many epochs as the budget allows, and a learning rate chosen on the
 # validation images by --search ROW --settings published where the paper gives none that
 # fits this SGD.
-_NIELSEN_CH1 = dict(activation="sigmoid", output="sigmoid", loss="squared_error",
-                    optimizer="sgd", momentum=0.0, learning_rate=3.0, batch_size=10,
-                    n_iterations=30, init="nielsen")
-_LECUN = dict(activation="tanh", output="sigmoid", loss="squared_error", optimizer="sgd",
-              momentum=0.0, learning_rate=0.5, batch_size=10, n_iterations=20,
-              init="article")
+_NIELSEN_CH1 = dict(
+    activation="sigmoid",
+    output="sigmoid",
+    loss="squared_error",
+    optimizer="sgd",
+    momentum=0.0,
+    learning_rate=3.0,
+    batch_size=10,
+    n_iterations=30,
+    init="nielsen",
+)
+_LECUN = dict(
+    activation="tanh",
+    output="sigmoid",
+    loss="squared_error",
+    optimizer="sgd",
+    momentum=0.0,
+    learning_rate=0.5,
+    batch_size=10,
+    n_iterations=20,
+    init="article",
+)
 PAPER = {
     "nielsen1": dict(_NIELSEN_CH1, layers_size=[30, 10]),
     "nielsen1_100": dict(_NIELSEN_CH1, layers_size=[100, 10]),
-    "nielsen3": dict(layers_size=[100, 10], activation="sigmoid", output="sigmoid",
-                     loss="binary_cross_entropy", optimizer="sgd", momentum=0.0,
-                     learning_rate=0.5, batch_size=10, n_iterations=30,
-                     l2=5.0 * 10 / NIELSEN_TRAIN, init="nielsen_scaled"),
+    "nielsen3": dict(
+        layers_size=[100, 10],
+        activation="sigmoid",
+        output="sigmoid",
+        loss="binary_cross_entropy",
+        optimizer="sgd",
+        momentum=0.0,
+        learning_rate=0.5,
+        batch_size=10,
+        n_iterations=30,
+        l2=5.0 * 10 / NIELSEN_TRAIN,
+        init="nielsen_scaled",
+    ),
     "lecun300": dict(_LECUN, layers_size=[300, 10]),
     "lecun1000": dict(_LECUN, layers_size=[1000, 10]),
     "lecun300_100": dict(_LECUN, layers_size=[300, 100, 10]),
     "lecun500_150": dict(_LECUN, layers_size=[500, 150, 10]),
-    "simard800": dict(layers_size=[800, 10], activation="sigmoid", output="softmax",
-                      loss="categorical_cross_entropy", optimizer="sgd", momentum=0.0,
-                      learning_rate=0.05, batch_size=10, n_iterations=30, init="article"),
+    "simard800": dict(
+        layers_size=[800, 10],
+        activation="sigmoid",
+        output="softmax",
+        loss="categorical_cross_entropy",
+        optimizer="sgd",
+        momentum=0.0,
+        learning_rate=0.05,
+        batch_size=10,
+        n_iterations=30,
+        init="article",
+    ),
     # Hinton et al.: 50% dropout on the hidden units, each unit's incoming weights capped
     # at norm 15, mini-batches of 100, momentum (0.5 rising to 0.99 there, fixed here).
-    "hinton800": dict(layers_size=[800, 800, 10], activation="sigmoid", output="softmax",
-                      optimizer="sgd", momentum=0.9, learning_rate=1.0, batch_size=100,
-                      n_iterations=60, dropout=0.5, max_norm=15.0, init="article",
-                      dtype="float32"),
+    "hinton800": dict(
+        layers_size=[800, 800, 10],
+        activation="sigmoid",
+        output="softmax",
+        optimizer="sgd",
+        momentum=0.9,
+        learning_rate=1.0,
+        batch_size=100,
+        n_iterations=60,
+        dropout=0.5,
+        max_norm=15.0,
+        init="article",
+        dtype="float32",
+    ),
     # Srivastava et al.: ReLU units, 50% hidden and 20% input dropout, momentum 0.95.
-    "srivastava1024": dict(layers_size=[1024, 1024, 1024, 10], activation="relu",
-                           output="softmax", optimizer="sgd", momentum=0.95,
-                           learning_rate=0.01, batch_size=100, n_iterations=40,
-                           dropout=0.5, input_dropout=0.2, init="he", dtype="float32"),
+    "srivastava1024": dict(
+        layers_size=[1024, 1024, 1024, 10],
+        activation="relu",
+        output="softmax",
+        optimizer="sgd",
+        momentum=0.95,
+        learning_rate=0.01,
+        batch_size=100,
+        n_iterations=40,
+        dropout=0.5,
+        input_dropout=0.2,
+        init="he",
+        dtype="float32",
+    ),
 }
 
 # The modern settings: ReLU, He initialization, Adam or Nesterov SGD with a cosine
 # schedule, float32, dropout and max-norm on the wide networks. Each was chosen by
 # --search ROW (seed 1; scored on the validation images 50,000-59,999 after training on
 # images 0-49,999): the comment gives the validation accuracy of the choice.
-_MODERN = dict(activation="relu", init="he", optimizer="adam", learning_rate=0.002,
-               batch_size=64, lr_schedule="cosine", n_iterations=20, dtype="float32")
+_MODERN = dict(
+    activation="relu",
+    init="he",
+    optimizer="adam",
+    learning_rate=0.002,
+    batch_size=64,
+    lr_schedule="cosine",
+    n_iterations=20,
+    dtype="float32",
+)
 MODERN = {
     "nielsen1": dict(_MODERN, layers_size=[30, 10]),
     "nielsen1_100": dict(_MODERN, layers_size=[100, 10]),
@@ -162,31 +272,65 @@ MODERN = {
     "lecun300_100": dict(_MODERN, layers_size=[300, 100, 10]),
     "lecun500_150": dict(_MODERN, layers_size=[500, 150, 10]),
     "simard800": dict(_MODERN, layers_size=[800, 10]),
-    "hinton800": dict(layers_size=[800, 800, 10], activation="relu", init="he",
-                      optimizer="sgd", momentum=0.9, nesterov=True, learning_rate=0.05,
-                      batch_size=128, lr_schedule="cosine", n_iterations=40, dropout=0.5,
-                      input_dropout=0.2, max_norm=3.0, dtype="float32"),
-    "srivastava1024": dict(layers_size=[1024, 1024, 1024, 10], activation="relu",
-                           init="he", optimizer="sgd", momentum=0.9, nesterov=True,
-                           learning_rate=0.05, batch_size=128, lr_schedule="cosine",
-                           n_iterations=30, dropout=0.5, input_dropout=0.2, max_norm=3.0,
-                           dtype="float32"),
+    "hinton800": dict(
+        layers_size=[800, 800, 10],
+        activation="relu",
+        init="he",
+        optimizer="sgd",
+        momentum=0.9,
+        nesterov=True,
+        learning_rate=0.05,
+        batch_size=128,
+        lr_schedule="cosine",
+        n_iterations=40,
+        dropout=0.5,
+        input_dropout=0.2,
+        max_norm=3.0,
+        dtype="float32",
+    ),
+    "srivastava1024": dict(
+        layers_size=[1024, 1024, 1024, 10],
+        activation="relu",
+        init="he",
+        optimizer="sgd",
+        momentum=0.9,
+        nesterov=True,
+        learning_rate=0.05,
+        batch_size=128,
+        lr_schedule="cosine",
+        n_iterations=30,
+        dropout=0.5,
+        input_dropout=0.2,
+        max_norm=3.0,
+        dtype="float32",
+    ),
 }
 
 # The candidates --search ROW tries, over the row's settings: every combination of the
 # values listed. Only the published settings' open choices are searched.
 SEARCH = {
     "published": {
-        **{row: {"learning_rate": [0.1, 0.3, 1.0]}
-           for row in ("lecun300", "lecun1000", "lecun300_100", "lecun500_150")},
+        **{
+            row: {"learning_rate": [0.1, 0.3, 1.0]}
+            for row in ("lecun300", "lecun1000", "lecun300_100", "lecun500_150")
+        },
         "simard800": {"learning_rate": [0.02, 0.05, 0.1]},
         "hinton800": {"learning_rate": [0.3, 1.0]},
         "srivastava1024": {"learning_rate": [0.01, 0.03]},
     },
     "modern": {
-        **{row: {"learning_rate": [0.001, 0.002, 0.004], "n_iterations": [10, 20]}
-           for row in ("nielsen1", "nielsen1_100", "nielsen3", "lecun300", "lecun1000",
-                       "lecun300_100", "lecun500_150")},
+        **{
+            row: {"learning_rate": [0.001, 0.002, 0.004], "n_iterations": [10, 20]}
+            for row in (
+                "nielsen1",
+                "nielsen1_100",
+                "nielsen3",
+                "lecun300",
+                "lecun1000",
+                "lecun300_100",
+                "lecun500_150",
+            )
+        },
         "simard800": {"learning_rate": [0.001, 0.002], "dropout": [0.0, 0.5]},
         "hinton800": {"learning_rate": [0.05, 0.1], "input_dropout": [0.0, 0.2]},
         "srivastava1024": {"learning_rate": [0.05, 0.1]},
@@ -208,6 +352,7 @@ def metric_of(row, setting):
 
 # --------------------------------------------------------------------------- data
 
+
 @dataclasses.dataclass
 class Split:
     """Pixels scaled to [0, 1] (rows are images) and digit labels of one experiment.
@@ -215,6 +360,7 @@ class Split:
     ``train_x`` (n, 784) and ``train_y`` (n,) train; ``val_x``/``val_y`` are the
     validation images 50,000-59,999 (or the quick mode's first ones of them);
     ``test_x``/``test_y`` the test set, None in a search."""
+
     train_x: np.ndarray
     train_y: np.ndarray
     val_x: np.ndarray
@@ -227,16 +373,14 @@ class Mnist:
     """MNIST loaded once, cut into the splits of the experiments, pixels as float."""
 
     def __init__(self, data_dir=None, quick=False):
-        self.train_x, self.train_y, self.test_x, self.test_y = data.load_mnist(
-            data_dir, quiet=True)
+        self.train_x, self.train_y, self.test_x, self.test_y = data.load_mnist(data_dir, quiet=True)
         self.quick = quick
         self._scaled = {}
 
     def _pixels(self, dtype):
         """All training and test pixels divided by 255, in ``dtype`` (kept per dtype)."""
         if dtype not in self._scaled:
-            self._scaled[dtype] = data.pre_process_data(self.train_x, self.test_x,
-                                                        dtype=dtype)
+            self._scaled[dtype] = data.pre_process_data(self.train_x, self.test_x, dtype=dtype)
         return self._scaled[dtype]
 
     def split(self, name, dtype="float64"):
@@ -247,8 +391,9 @@ class Mnist:
         train_x, test_x = self._pixels(dtype)
         train_end = len(train_x) if name == "full" else NIELSEN_TRAIN
         train = slice(0, QUICK["train"] if self.quick else train_end)
-        val = slice(NIELSEN_TRAIN,
-                    NIELSEN_TRAIN + QUICK["validation"] if self.quick else len(train_x))
+        val = slice(
+            NIELSEN_TRAIN, NIELSEN_TRAIN + QUICK["validation"] if self.quick else len(train_x)
+        )
         test = slice(0, QUICK["test"] if self.quick else len(test_x))
         split = Split(train_x[train], self.train_y[train], train_x[val], self.train_y[val])
         if name != "search":
@@ -257,6 +402,7 @@ class Mnist:
 
 
 # --------------------------------------------------------------------------- training
+
 
 class Stopwatch:
     """A callback for ``ANN(callbacks=[...])``: it stops training once ``budget`` seconds
@@ -290,6 +436,7 @@ class Stopwatch:
 class Run:
     """One trained model's result: ``accuracy`` (a fraction, None if training diverged),
     training ``seconds``, ``epochs`` trained, and whether the budget ``stopped`` it."""
+
     row: str
     setting: str
     seed: int
@@ -318,8 +465,7 @@ def train_once(row, setting, seed, split, budget, config):
         accuracy = model.score(split.val_x, split.val_y)
     else:
         accuracy = model.score(split.test_x, split.test_y)
-    return Run(row, setting, seed, accuracy, seconds, len(model.history["cost"]),
-               stopwatch.stopped)
+    return Run(row, setting, seed, accuracy, seconds, len(model.history["cost"]), stopwatch.stopped)
 
 
 def configure(row, setting, quick, changes=None):
@@ -339,8 +485,10 @@ def log(text):
 def describe_run(run):
     figure = "diverged" if run.accuracy is None else f"accuracy {run.accuracy:.2%}"
     stop = ", stopped by the budget" if run.stopped else ""
-    return (f"{run.row} {run.setting} seed {run.seed}: {figure}, {run.seconds:.1f} s, "
-            f"{run.epochs} epochs{stop}")
+    return (
+        f"{run.row} {run.setting} seed {run.seed}: {figure}, {run.seconds:.1f} s, "
+        f"{run.epochs} epochs{stop}"
+    )
 
 
 def run_table(mnist, rows, settings, seeds, budget, quick):
@@ -356,6 +504,7 @@ def run_table(mnist, rows, settings, seeds, budget, quick):
 
 
 # --------------------------------------------------------------------------- the table
+
 
 def percent(fraction):
     return f"{100 * fraction:.2f}%"
@@ -394,22 +543,30 @@ def published_cell(row):
 
 
 def time_cell(runs_by_setting):
-    times = [duration(statistics.median(run.seconds for run in runs)) if runs else "-"
-             for runs in runs_by_setting]
+    times = [
+        duration(statistics.median(run.seconds for run in runs)) if runs else "-"
+        for runs in runs_by_setting
+    ]
     return " / ".join(times)
 
 
 def table(runs, rows):
     """The Markdown table of ``runs`` for ``rows``, one line per row."""
-    lines = ["| source | network | published | `ann`, published settings | `ann`, modern "
-             "| training time (published / modern) |",
-             "| --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "| source | network | published | `ann`, published settings | `ann`, modern "
+        "| training time (published / modern) |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for row in rows:
-        by_setting = [[run for run in runs if run.row == row and run.setting == setting]
-                      for setting in SETTINGS]
-        lines.append(f"| {ROWS[row].source} | {ROWS[row].network} | {published_cell(row)} "
-                     f"| {cell(row, by_setting[0])} | {cell(row, by_setting[1])} "
-                     f"| {time_cell(by_setting)} |")
+        by_setting = [
+            [run for run in runs if run.row == row and run.setting == setting]
+            for setting in SETTINGS
+        ]
+        lines.append(
+            f"| {ROWS[row].source} | {ROWS[row].network} | {published_cell(row)} "
+            f"| {cell(row, by_setting[0])} | {cell(row, by_setting[1])} "
+            f"| {time_cell(by_setting)} |"
+        )
     return "\n".join(lines)
 
 
@@ -430,10 +587,14 @@ def describe_config(config):
     parts.append(f"init {config.get('init', 'article')}")
     optimizer = f"{config['optimizer']} {config['learning_rate']:g}"
     if config["optimizer"] == "sgd" and config.get("momentum"):
-        optimizer += (f", {'Nesterov ' if config.get('nesterov') else ''}momentum "
-                      f"{config['momentum']:g}")
-    parts += [optimizer, f"batch {config['batch_size']}",
-              f"{config['n_iterations']} epochs {config.get('lr_schedule', 'constant')}"]
+        optimizer += (
+            f", {'Nesterov ' if config.get('nesterov') else ''}momentum {config['momentum']:g}"
+        )
+    parts += [
+        optimizer,
+        f"batch {config['batch_size']}",
+        f"{config['n_iterations']} epochs {config.get('lr_schedule', 'constant')}",
+    ]
     for name in ("l2", "dropout", "input_dropout", "max_norm"):
         if config.get(name):
             parts.append(f"{name.replace('_', ' ')} {_number(config[name])}")
@@ -445,12 +606,14 @@ def settings_table(rows):
     """A Markdown table of each row's published and modern settings."""
     lines = ["| row | published settings | modern settings |", "| --- | --- | --- |"]
     for row in rows:
-        lines.append(f"| `{row}` | {describe_config(PAPER[row])} "
-                     f"| {describe_config(MODERN[row])} |")
+        lines.append(
+            f"| `{row}` | {describe_config(PAPER[row])} | {describe_config(MODERN[row])} |"
+        )
     return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- search
+
 
 def candidates(row, setting):
     """Every combination of the values ``SEARCH[setting][row]`` lists, as dicts."""
@@ -468,14 +631,17 @@ def run_search(mnist, row, setting, seeds, budget, quick):
     for changes in candidates(row, setting):
         config = configure(row, setting, quick, changes)
         split = mnist.split("search", config.get("dtype", "float64"))
-        runs = [train_once(row, setting, seed, split, budget or ROWS[row].budget, config)
-                for seed in seeds]
+        runs = [
+            train_once(row, setting, seed, split, budget or ROWS[row].budget, config)
+            for seed in seeds
+        ]
         log(f"{row} {setting} {changes}: " + "; ".join(describe_run(run) for run in runs))
         results.append((changes, runs))
 
     def median_accuracy(result):
         accuracies = [run.accuracy for run in result[1]]
         return -1.0 if None in accuracies else statistics.median(accuracies)
+
     return sorted(results, key=median_accuracy, reverse=True)
 
 
@@ -486,32 +652,64 @@ def search_table(results):
         figure = "diverged" if None in accuracies else spread(accuracies)
         figure += "*" if any(run.stopped for run in runs) else ""
         changes = ", ".join(f"{name}={value}" for name, value in changes.items())
-        lines.append(f"| {changes} | {figure} "
-                     f"| {duration(statistics.median(run.seconds for run in runs))} |")
+        lines.append(
+            f"| {changes} | {figure} | {duration(statistics.median(run.seconds for run in runs))} |"
+        )
     return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- command line
 
+
 def build_parser():
-    parser = OneLineParser(prog="python -m scripts.classics",
-                           description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", nargs="+", choices=list(ROWS), metavar="ROW",
-                        help=f"the rows to train (default: all): {', '.join(ROWS)}")
-    parser.add_argument("--settings", nargs="+", choices=SETTINGS, default=list(SETTINGS),
-                        help="published, modern or both (default)")
-    parser.add_argument("--seeds", nargs="+", type=integer, metavar="SEED",
-                        help="seeds of the runs (default: 1 2 3; a search: 1)")
-    parser.add_argument("--budget", type=positive_float, metavar="SECONDS",
-                        help="training time limit of each run (default: the row's)")
-    parser.add_argument("--quick", action="store_true",
-                        help=f"rows {' '.join(QUICK['rows'])}, {QUICK['epochs']} epochs, "
-                             f"the first {QUICK['train']} training images: seconds")
-    parser.add_argument("--search", choices=list(ROWS), metavar="ROW",
-                        help="score the candidates of the row's settings (SEARCH) on the "
-                             "validation images 50,000-59,999, without the test set")
-    parser.add_argument("--blas-threads", type=positive_int, default=1, metavar="N",
-                        help="BLAS threads of each run (default: 1)")
+    parser = OneLineParser(prog="python -m scripts.classics", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--rows",
+        nargs="+",
+        choices=list(ROWS),
+        metavar="ROW",
+        help=f"the rows to train (default: all): {', '.join(ROWS)}",
+    )
+    parser.add_argument(
+        "--settings",
+        nargs="+",
+        choices=SETTINGS,
+        default=list(SETTINGS),
+        help="published, modern or both (default)",
+    )
+    parser.add_argument(
+        "--seeds",
+        nargs="+",
+        type=integer,
+        metavar="SEED",
+        help="seeds of the runs (default: 1 2 3; a search: 1)",
+    )
+    parser.add_argument(
+        "--budget",
+        type=positive_float,
+        metavar="SECONDS",
+        help="training time limit of each run (default: the row's)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"rows {' '.join(QUICK['rows'])}, {QUICK['epochs']} epochs, "
+        f"the first {QUICK['train']} training images: seconds",
+    )
+    parser.add_argument(
+        "--search",
+        choices=list(ROWS),
+        metavar="ROW",
+        help="score the candidates of the row's settings (SEARCH) on the "
+        "validation images 50,000-59,999, without the test set",
+    )
+    parser.add_argument(
+        "--blas-threads",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="BLAS threads of each run (default: 1)",
+    )
     parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DIR, else data/)")
     parser.add_argument("--json", metavar="PATH", help="also write every run to PATH")
     return parser
@@ -520,15 +718,17 @@ def build_parser():
 def check_args(parser, args):
     """Usage errors (exit 2) found before any training."""
     for seed in args.seeds or ():
-        if not 0 <= seed < 2 ** 32:
+        if not 0 <= seed < 2**32:
             parser.error(f"argument --seeds: a seed is 0 to 2**32 - 1, got {seed}")
     if args.search and args.rows:
         parser.error("--search takes one row; --rows is for the table")
     if args.search and len(args.settings) != 1:
         parser.error("--search needs one of --settings published or --settings modern")
     if args.search and args.search not in SEARCH[args.settings[0]]:
-        parser.error(f"row {args.search} has no search for the {args.settings[0]} "
-                     f"settings; rows with one: {', '.join(SEARCH[args.settings[0]])}")
+        parser.error(
+            f"row {args.search} has no search for the {args.settings[0]} "
+            f"settings; rows with one: {', '.join(SEARCH[args.settings[0]])}"
+        )
     if args.json:
         try:
             check_can_write(args.json, "--json")
@@ -538,16 +738,18 @@ def check_args(parser, args):
 
 def write_json(path, runs):
     with atomic_path(path, suffix=".json") as temporary:
-        temporary.write_text(json.dumps([dataclasses.asdict(run) for run in runs],
-                                        indent=1) + "\n")
+        temporary.write_text(json.dumps([dataclasses.asdict(run) for run in runs], indent=1) + "\n")
 
 
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     check_args(parser, args)
-    threads = (threadpool_limits(args.blas_threads, user_api="blas") if threadpool_limits
-               else contextlib.nullcontext())
+    threads = (
+        threadpool_limits(args.blas_threads, user_api="blas")
+        if threadpool_limits
+        else contextlib.nullcontext()
+    )
     try:
         with threads:
             return run(args)
@@ -563,14 +765,16 @@ def run(args):
     """Train and print what ``args`` ask for; returns the list of ``Run``."""
     mnist = Mnist(args.data_dir, args.quick)
     if args.search:
-        results = run_search(mnist, args.search, args.settings[0], args.seeds or [1],
-                             args.budget, args.quick)
+        results = run_search(
+            mnist, args.search, args.settings[0], args.seeds or [1], args.budget, args.quick
+        )
         print(search_table(results))
         runs = [run for _, result_runs in results for run in result_runs]
     else:
         rows = args.rows or (list(QUICK["rows"]) if args.quick else list(ROWS))
-        runs = run_table(mnist, rows, args.settings, args.seeds or [1, 2, 3], args.budget,
-                         args.quick)
+        runs = run_table(
+            mnist, rows, args.settings, args.seeds or [1, 2, 3], args.budget, args.quick
+        )
         print(table(runs, rows))
         print()
         print(settings_table(rows))

@@ -1,4 +1,5 @@
 """Command-line pieces shared by the scripts: one-line errors and checked numbers."""
+
 import argparse
 import math
 

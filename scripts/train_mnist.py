@@ -7,6 +7,7 @@ learning rate 0.1, 1000 full-batch iterations. Examples::
     python -m scripts.train_mnist --preset 5v8
     python -m scripts.train_mnist --digits all --preset mnist10 --report runs/all
 """
+
 import argparse
 import sys
 import time
@@ -16,21 +17,31 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from ann import ANN  # noqa: E402
-from ann import data  # noqa: E402
-from ann.activations import HIDDEN_ACTIVATIONS  # noqa: E402
-from ann.files import check_can_create_folder, check_can_write  # noqa: E402
-from ann.initializers import INITIALIZERS  # noqa: E402
-from ann.optimizers import OPTIMIZERS, SCHEDULES  # noqa: E402
-from ann.presets import PRESETS  # noqa: E402
-from scripts.cli import OneLineParser, fraction, integer, positive_float, positive_int  # noqa: E402
+from ann import (
+    ANN,
+    data,
+)
+from ann.activations import HIDDEN_ACTIVATIONS
+from ann.files import check_can_create_folder, check_can_write
+from ann.initializers import INITIALIZERS
+from ann.optimizers import OPTIMIZERS, SCHEDULES
+from ann.presets import PRESETS
+from scripts.cli import OneLineParser, fraction, integer, positive_float, positive_int
 
-FLAGS = {"layers": "layers_size", "activation": "activation", "optimizer": "optimizer",
-         "learning_rate": "learning_rate", "iterations": "n_iterations",
-         "batch_size": "batch_size", "lr_schedule": "lr_schedule", "init": "init",
-         "l2": "l2", "dtype": "dtype"}
+FLAGS = {
+    "layers": "layers_size",
+    "activation": "activation",
+    "optimizer": "optimizer",
+    "learning_rate": "learning_rate",
+    "iterations": "n_iterations",
+    "batch_size": "batch_size",
+    "lr_schedule": "lr_schedule",
+    "init": "init",
+    "l2": "l2",
+    "dtype": "dtype",
+}
 """Command-line flags that set an argument of ANN, and its name there."""
 
 
@@ -44,52 +55,92 @@ def digits(text):
 
 
 def build_parser():
-    parser = OneLineParser(prog="python -m scripts.train_mnist",
-                           description=__doc__.split("\n\n")[0])
-    parser.add_argument("--preset", choices=sorted(PRESETS), default="article",
-                        help="a documented configuration, see ann/presets.py "
-                             "(default: the article's)")
-    parser.add_argument("--digits", nargs="+", type=digits, default=[5, 8],
-                        help="two digits for the binary task, or 'all' (default: 5 8)")
-    parser.add_argument("--layers", nargs="+", type=positive_int,
-                        help="hidden and output sizes (default: 196 1, or 196 10 for all)")
+    parser = OneLineParser(
+        prog="python -m scripts.train_mnist", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        default="article",
+        help="a documented configuration, see ann/presets.py (default: the article's)",
+    )
+    parser.add_argument(
+        "--digits",
+        nargs="+",
+        type=digits,
+        default=[5, 8],
+        help="two digits for the binary task, or 'all' (default: 5 8)",
+    )
+    parser.add_argument(
+        "--layers",
+        nargs="+",
+        type=positive_int,
+        help="hidden and output sizes (default: 196 1, or 196 10 for all)",
+    )
     parser.add_argument("--activation", choices=HIDDEN_ACTIVATIONS)
     parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS))
     parser.add_argument("--learning-rate", type=positive_float)
-    parser.add_argument("--iterations", "--epochs", dest="iterations", type=positive_int,
-                        help="passes over the training data (default: 1000)")
-    parser.add_argument("--batch-size", type=positive_int,
-                        help="samples per update (default: the full batch)")
+    parser.add_argument(
+        "--iterations",
+        "--epochs",
+        dest="iterations",
+        type=positive_int,
+        help="passes over the training data (default: 1000)",
+    )
+    parser.add_argument(
+        "--batch-size", type=positive_int, help="samples per update (default: the full batch)"
+    )
     parser.add_argument("--lr-schedule", choices=sorted(SCHEDULES))
     parser.add_argument("--init", choices=sorted(INITIALIZERS))
     parser.add_argument("--l2", type=float, help="weight decay (default: 0)")
     parser.add_argument("--dtype", choices=["float64", "float32"])
-    parser.add_argument("--validation", type=fraction, metavar="FRACTION",
-                        help="hold out this fraction of the training data as a "
-                             "validation set, scored every epoch")
-    parser.add_argument("--early-stopping", action="store_true",
-                        help="stop when the validation cost stops improving "
-                             "(with --validation, default fraction 0.1)")
+    parser.add_argument(
+        "--validation",
+        type=fraction,
+        metavar="FRACTION",
+        help="hold out this fraction of the training data as a validation set, scored every epoch",
+    )
+    parser.add_argument(
+        "--early-stopping",
+        action="store_true",
+        help="stop when the validation cost stops improving "
+        "(with --validation, default fraction 0.1)",
+    )
     parser.add_argument("--patience", type=positive_int, default=10)
     parser.add_argument("--seed", type=integer, default=1)
-    parser.add_argument("--data-dir", type=Path,
-                        help="MNIST folder (default: $MNIST_DIR, else data/)")
-    parser.add_argument("--plot", type=Path, default=Path("cost.png"),
-                        help="where to write the cost curve (default: cost.png)")
+    parser.add_argument(
+        "--data-dir", type=Path, help="MNIST folder (default: $MNIST_DIR, else data/)"
+    )
+    parser.add_argument(
+        "--plot",
+        type=Path,
+        default=Path("cost.png"),
+        help="where to write the cost curve (default: cost.png)",
+    )
     parser.add_argument("--save", type=Path, help="write the trained model (.npz)")
-    parser.add_argument("--report", type=Path, metavar="DIR",
-                        help="write all pictures and a summary of the run to DIR")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="DIR",
+        help="write all pictures and a summary of the run to DIR",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--verbose", action="store_true",
-                        help="on a failed MNIST download, list why each attempt failed")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="on a failed MNIST download, list why each attempt failed",
+    )
     return parser
 
 
 def check_outputs(parser, args):
     """Stop with a one-line usage error (status 2), before any training, when the cost
     curve, the model or the report could not be written where the flags say."""
-    outputs = [("--plot", args.plot, check_can_write), ("--save", args.save, check_can_write),
-               ("--report", args.report, check_can_create_folder)]
+    outputs = [
+        ("--plot", args.plot, check_can_write),
+        ("--save", args.save, check_can_write),
+        ("--report", args.report, check_can_create_folder),
+    ]
     for flag, path, check in outputs:
         if path is None:
             continue
@@ -108,8 +159,9 @@ def settings(args):
     for flag, name in FLAGS.items():
         if getattr(args, flag) is not None:
             chosen[name] = getattr(args, flag)
-    chosen.update(seed=args.seed, early_stopping=args.early_stopping,
-                  patience=args.patience, quiet=args.quiet)
+    chosen.update(
+        seed=args.seed, early_stopping=args.early_stopping, patience=args.patience, quiet=args.quiet
+    )
     return chosen
 
 
@@ -119,7 +171,8 @@ def load(args, dtype):
         train_x, train_y, test_x, test_y = data.get_dataset(wanted, args.data_dir, args.seed)
     elif len(args.digits) == 2:
         train_x, train_y, test_x, test_y = data.get_binary_dataset(
-            tuple(args.digits), args.data_dir, args.seed)
+            tuple(args.digits), args.data_dir, args.seed
+        )
     else:
         raise ValueError("--digits takes two digits, more, or 'all'")
     train_x, test_x = data.pre_process_data(train_x, test_x, dtype=np.dtype(dtype))
@@ -131,16 +184,18 @@ def split_validation(args, train_x, train_y):
     if fraction is None:
         return train_x, train_y, None
     order = np.random.default_rng(args.seed).permutation(len(train_x))
-    held = order[:int(round(fraction * len(train_x)))]
-    kept = np.sort(order[len(held):])
+    held = order[: round(fraction * len(train_x))]
+    kept = np.sort(order[len(held) :])
     return train_x[kept], train_y[kept], (train_x[held], train_y[held])
 
 
 def run(args):
     config = settings(args)
     train_x, train_y, test_x, test_y = load(args, config.get("dtype", "float64"))
-    print(f"train_x {train_x.shape}, train_y {train_y.shape}, "
-          f"test_x {test_x.shape}, test_y {test_y.shape}")
+    print(
+        f"train_x {train_x.shape}, train_y {train_y.shape}, "
+        f"test_x {test_x.shape}, test_y {test_y.shape}"
+    )
     train_x, train_y, validation_data = split_validation(args, train_x, train_y)
     model = ANN(**config)
     print(model)
@@ -150,8 +205,10 @@ def run(args):
     train_accuracy, test_accuracy = model.score(train_x, train_y), model.score(test_x, test_y)
     print(f"train accuracy {train_accuracy:.4f}")
     print(f"test accuracy  {test_accuracy:.4f}")
-    print(f"training time  {seconds:.2f} s ({model.n_iter_} passes, "
-          f"{seconds / model.n_iter_ * 1000:.1f} ms each)")
+    print(
+        f"training time  {seconds:.2f} s ({model.n_iter_} passes, "
+        f"{seconds / model.n_iter_ * 1000:.1f} ms each)"
+    )
     model.plot_cost(args.plot)
     print(f"cost curve     {args.plot}")
     if args.save:
@@ -159,9 +216,16 @@ def run(args):
         print(f"model          {args.save}")
     if args.report:
         from ann.report import write_report
+
         config.update(digits=args.digits, preset=args.preset)
-        write_report(model, args.report, train=(train_x, train_y), test=(test_x, test_y),
-                     config=config, timings={"training_seconds": seconds})
+        write_report(
+            model,
+            args.report,
+            train=(train_x, train_y),
+            test=(test_x, test_y),
+            config=config,
+            timings={"training_seconds": seconds},
+        )
         print(f"report         {args.report}")
     return model
 

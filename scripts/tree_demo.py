@@ -7,6 +7,7 @@
    cross-entropy) and draws its tree to a PNG (default ``tree.png``).
 A bad flag value prints a one-line error and exits with status 2.
 """
+
 import os
 import sys
 
@@ -14,19 +15,29 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from ann import tree  # noqa: E402
-from ann.treeviz import draw_tree  # noqa: E402
-from scripts.cli import OneLineParser, integer, positive_float, positive_int  # noqa: E402
+from ann import tree
+from ann.treeviz import draw_tree
+from scripts.cli import OneLineParser, integer, positive_float, positive_int
 
 
 def parse_args(argv=None):
     parser = OneLineParser(prog="tree_demo", description=__doc__.split("\n\n")[1].strip())
-    parser.add_argument("--epochs", type=positive_int, default=200,
-                        help="training epochs for the linear model (default 200)")
-    parser.add_argument("--learning-rate", type=positive_float, default=0.05,
-                        help="learning rate of the parameters (default 0.05)")
+    parser.add_argument(
+        "--epochs",
+        type=positive_int,
+        default=200,
+        help="training epochs for the linear model (default 200)",
+    )
+    parser.add_argument(
+        "--learning-rate",
+        type=positive_float,
+        default=0.05,
+        help="learning rate of the parameters (default 0.05)",
+    )
     parser.add_argument("--seed", type=integer, default=0, help="seed of ann.tree (default 0)")
-    parser.add_argument("--out", default="tree.png", help="PNG file for the picture (default tree.png)")
+    parser.add_argument(
+        "--out", default="tree.png", help="PNG file for the picture (default tree.png)"
+    )
     args = parser.parse_args(argv)
     folder = os.path.dirname(os.path.abspath(args.out))
     if not os.path.isdir(folder):
@@ -47,12 +58,16 @@ def train_line(epochs, learning_rate):
 def small_network():
     """A 2-2-1 sigmoid network and its binary cross-entropy on one sample (x, t=1)."""
     x = [tree.Input(0.5), tree.Input(-1.0)]
-    hidden = [tree.Sigmoid(tree.Add([tree.Multiply([tree.Parameter(), xi]) for xi in x]
-                                    + [tree.Parameter()]))
-              for _ in range(2)]
-    out = tree.Sigmoid(tree.Add([tree.Multiply([tree.Parameter(), h]) for h in hidden]
-                                + [tree.Parameter()]))
-    loss = tree.Negate(tree.Log(out))          # -log p for the target t = 1
+    hidden = [
+        tree.Sigmoid(
+            tree.Add([tree.Multiply([tree.Parameter(), xi]) for xi in x] + [tree.Parameter()])
+        )
+        for _ in range(2)
+    ]
+    out = tree.Sigmoid(
+        tree.Add([tree.Multiply([tree.Parameter(), h]) for h in hidden] + [tree.Parameter()])
+    )
+    loss = tree.Negate(tree.Log(out))  # -log p for the target t = 1
     return loss
 
 
@@ -64,8 +79,10 @@ def main(argv=None):
     except ValueError as exc:
         print(f"tree_demo: error: {exc}", file=sys.stderr)
         return 1
-    print(f"linear model on y = 3x + 2: w = {w:.6f}, b = {b:.6f} "
-          f"(mean squared error {losses[0]:.4g} -> {losses[-1]:.3g} after {len(losses)} epochs)")
+    print(
+        f"linear model on y = 3x + 2: w = {w:.6f}, b = {b:.6f} "
+        f"(mean squared error {losses[0]:.4g} -> {losses[-1]:.3g} after {len(losses)} epochs)"
+    )
 
     loss = small_network()
     loss.forward()

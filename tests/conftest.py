@@ -5,7 +5,9 @@ Tests that need the real MNIST files take the ``mnist_dir`` fixture. It reads th
 is unset the test is skipped; when it is set but the files are not there, the test fails:
 in CI no MNIST test may skip.
 """
+
 import os
+import socket
 from pathlib import Path
 
 import matplotlib
@@ -27,8 +29,11 @@ def mnist_dir():
     if not value:
         pytest.skip("MNIST_DIR is not set (CI sets it to ../shared/mnist)")
     path = Path(value)
-    missing = [name for name in MNIST_FILES
-               if not (path / name).exists() and not (path / (name + ".gz")).exists()]
+    missing = [
+        name
+        for name in MNIST_FILES
+        if not (path / name).exists() and not (path / (name + ".gz")).exists()
+    ]
     assert not missing, f"MNIST_DIR={value} lacks {missing}"
     return path
 
@@ -37,3 +42,12 @@ def mnist_dir():
 def _private_cache(tmp_path_factory, monkeypatch):
     """Keep every test's MNIST cache out of the user's home (one cache per session)."""
     monkeypatch.setenv("ANN_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "ann-cache"))
+
+
+@pytest.fixture
+def dead_url():
+    """A URL on a local port that nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"

@@ -1,4 +1,5 @@
 """Central finite differences of a model's cost, the reference for its gradients."""
+
 import numpy as np
 
 
@@ -18,6 +19,7 @@ def numerical_gradients(model, X, Y, step=1e-6):
     """Every entry of every parameter: a dict ``dW1, db1, ...`` like ``backward``'s."""
     grads = {}
     for name, P in model.parameters.items():
-        grads["d" + name] = np.array([finite_difference(model, X, Y, name, index, step)
-                                      for index in np.ndindex(P.shape)]).reshape(P.shape)
+        grads["d" + name] = np.array(
+            [finite_difference(model, X, Y, name, index, step) for index in np.ndindex(P.shape)]
+        ).reshape(P.shape)
     return grads

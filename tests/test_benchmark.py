@@ -4,6 +4,7 @@ Nothing here asserts on timings (the machine is shared and timings are noisy): t
 script itself checks the speed targets and prints PASS/FAIL; these tests check the
 structure and contents of what it reports, and its handling of bad flags.
 """
+
 import argparse
 import io
 import json
@@ -25,10 +26,16 @@ STATUSES = {"PASS", "FAIL", "SKIP"}
 def run_script(*args, env=None, timeout=300):
     environment = dict(os.environ if env is None else env)
     environment["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(ROOT), environment.get("PYTHONPATH")]))
-    return subprocess.run([sys.executable, "-m", "scripts.benchmark", *args], cwd=ROOT,
-                          capture_output=True, text=True, env=environment,
-                          timeout=timeout)
+        filter(None, [str(ROOT), environment.get("PYTHONPATH")])
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.benchmark", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +49,7 @@ def quick_run(mnist_dir, tmp_path_factory):
 
 
 # ------------------------------------------------------------------------- quick run
+
 
 def test_quick_run_writes_json_with_every_section(quick_run):
     _, data, _ = quick_run
@@ -61,8 +69,9 @@ def test_machine_is_described(quick_run):
     assert machine["cores"] >= 1
     assert machine["cpu"] and machine["blas"] and machine["numpy"] == np.__version__
     first_lines = result.stdout.splitlines()[:4]
-    assert any(line.startswith("machine: ") and str(machine["cores"]) in line
-               for line in first_lines)
+    assert any(
+        line.startswith("machine: ") and str(machine["cores"]) in line for line in first_lines
+    )
     assert any("BLAS" in line for line in first_lines)
 
 
@@ -95,8 +104,9 @@ def test_identical_settings_rows_cover_batches_and_dtypes(quick_run):
             assert floor["ratio"] == 1.0 and floor["median_s"] > 0
             ann_row = rows[f"ann {dtype}, batch {batch}"]
             assert ann_row["ratio_to"] == f"floor {dtype}, batch {batch}"
-            assert ann_row["ratio"] == pytest.approx(benchmark.paired(
-                ann_row["rounds"], floor["rounds"]))
+            assert ann_row["ratio"] == pytest.approx(
+                benchmark.paired(ann_row["rounds"], floor["rounds"])
+            )
             assert len(ann_row["rounds"]) == 2, "quick mode: two rounds"
             assert 0.1 < ann_row["accuracy"] <= 1, "ten classes: better than chance"
     # quick mode has no peers: ann's rows compare to the floor only
@@ -151,8 +161,7 @@ def test_every_target_is_reported(quick_run):
             assert target["value"] >= 0
             assert (target["status"] == "PASS") == (target["value"] <= target["limit"])
     # quick mode skips the peers, so their comparisons cannot be made
-    for key in ("5v8_99.0", "10_98.0", "sklearn_200_f64", "torch_200_f64", "mlp_f64",
-                "mlp_f32"):
+    for key in ("5v8_99.0", "10_98.0", "sklearn_200_f64", "torch_200_f64", "mlp_f64", "mlp_f32"):
         assert targets[key]["status"] == "SKIP", key
     # ann's epoch against the floor is measured in quick mode too
     for key in ("epoch_64_f64", "epoch_200_f32", "epoch_full_f64"):
@@ -160,8 +169,10 @@ def test_every_target_is_reported(quick_run):
     table = result.stdout
     assert "== Targets" in table
     for target in targets.values():
-        assert any(line.split()[:1] == [target["status"]] and target["description"] in line
-                   for line in table.splitlines())
+        assert any(
+            line.split()[:1] == [target["status"]] and target["description"] in line
+            for line in table.splitlines()
+        )
 
 
 def test_table_lists_each_row_printed(quick_run):
@@ -178,13 +189,17 @@ def test_json_is_written_atomically(quick_run):
 
 # -------------------------------------------------------------------------- flags
 
-@pytest.mark.parametrize("flags, message", [
-    (["--repeats", "0"], "must be positive"),
-    (["--repeats", "many"], "not an integer"),
-    (["--sections", "fullbatch,bogus"], "unknown section"),
-    (["--json", "/nonexistent-folder/out.json"], "does not exist"),
-    (["--bogus"], "unrecognized arguments"),
-])
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--repeats", "0"], "must be positive"),
+        (["--repeats", "many"], "not an integer"),
+        (["--sections", "fullbatch,bogus"], "unknown section"),
+        (["--json", "/nonexistent-folder/out.json"], "does not exist"),
+        (["--bogus"], "unrecognized arguments"),
+    ],
+)
 def test_bad_flags_exit_2_with_one_line(flags, message, tmp_path):
     result = run_script(*flags, "--data-dir", str(tmp_path), timeout=60)
     assert result.returncode == 2
@@ -205,6 +220,7 @@ def test_missing_data_dir_is_a_one_line_error(tmp_path):
 
 
 # ----------------------------------------------------------------- the script's parts
+
 
 def test_configs_are_valid_ann_arguments():
     for name, config in benchmark.CONFIGS.items():
@@ -227,19 +243,23 @@ def test_tutorial_baseline_is_gradient_descent_on_the_same_cost():
     assert cost == pytest.approx(model.compute_cost(X, y))
     grads = model.backward(X, y, model.forward(X)[1])
     for name, value in model.parameters.items():
-        np.testing.assert_allclose(store[name], value - 0.5 * grads["d" + name],
-                                   rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(
+            store[name], value - 0.5 * grads["d" + name], rtol=1e-10, atol=1e-12
+        )
 
 
 def test_paired_ratio_is_the_median_of_round_ratios():
     assert benchmark.paired([2, 4, 30], [1, 2, 3]) == 2.0
 
 
-@pytest.mark.parametrize("seconds, expected", [
-    ([3.0, 1.0, 2.0], 2.0),
-    ([1.0, None, 3.0], 3.0),      # the seed that never got there is the slowest
-    ([None, 2.0, None], None),    # most seeds never got there
-])
+@pytest.mark.parametrize(
+    "seconds, expected",
+    [
+        ([3.0, 1.0, 2.0], 2.0),
+        ([1.0, None, 3.0], 3.0),  # the seed that never got there is the slowest
+        ([None, 2.0, None], None),  # most seeds never got there
+    ],
+)
 def test_median_over_seeds_counts_a_miss_as_slowest(seconds, expected):
     assert benchmark.median_over_seeds(seconds) == expected
 
@@ -277,9 +297,13 @@ def test_epoch_floor_runs_every_unavoidable_product(monkeypatch):
     monkeypatch.setattr(np, "matmul", counting)
     floor()
     monkeypatch.undo()
-    per_batch = lambda b: [((5, 6), (6, b)), ((3, 5), (5, b)),      # Z1, Z2
-                           ((3, b), (b, 5)), ((5, 3), (3, b)),      # dW2, dA1
-                           ((5, b), (b, 6))]                        # dW1
+    per_batch = lambda b: [
+        ((5, 6), (6, b)),
+        ((3, 5), (5, b)),  # Z1, Z2
+        ((3, b), (b, 5)),
+        ((5, 3), (3, b)),  # dW2, dA1
+        ((5, b), (b, 6)),
+    ]  # dW1
     assert shapes == per_batch(4) + per_batch(4) + per_batch(2)
     flops = sum(2 * a[0] * a[1] * b[1] for a, b in shapes)
     assert flops == pytest.approx(benchmark.floor_gflop(10, sizes) * 1e9)
@@ -301,11 +325,14 @@ def test_trainers_learn_and_predict_the_labels(dtype):
     class indices), in the data's dtype."""
     import torch
     from sklearn.neural_network import MLPClassifier
+
     X, y = blobs(300, dtype=dtype)
     X_test, y_test = blobs(200, seed=1, dtype=dtype)
-    trainers = {"ann": benchmark.ann_trainer(X, y, 32, 15),
-                "scikit-learn": benchmark.mlp_trainer(MLPClassifier, X, y, 32, 15),
-                "pytorch": benchmark.torch_trainer(torch, X, y, 32, 15)}
+    trainers = {
+        "ann": benchmark.ann_trainer(X, y, 32, 15),
+        "scikit-learn": benchmark.mlp_trainer(MLPClassifier, X, y, 32, 15),
+        "pytorch": benchmark.torch_trainer(torch, X, y, 32, 15),
+    }
     for name, train in trainers.items():
         predicted = train()(X_test)
         assert set(predicted) <= {3, 5, 7}, name
@@ -318,6 +345,7 @@ class StandInEstimator:
 
     def __init__(self, dtype="float64", **params):
         from sklearn.neural_network import MLPClassifier
+
         self.dtype = dtype
         self.model = MLPClassifier(**params)
 
@@ -335,14 +363,14 @@ class FakeData:
     def task(self, task, dtype="float64"):
         assert task == "10"
         X, y = blobs(256, classes=tuple(range(10)), features=20, dtype=dtype)
-        X_test, y_test = blobs(100, classes=tuple(range(10)), features=20, seed=1,
-                               dtype=dtype)
+        X_test, y_test = blobs(100, classes=tuple(range(10)), features=20, seed=1, dtype=dtype)
         return X, y, X_test, y_test
 
 
 def test_identical_section_compares_to_every_peer(monkeypatch):
-    import torch
     import sklearn
+    import torch
+
     monkeypatch.setattr(benchmark, "QUICK_SAMPLES", 256)
     monkeypatch.setattr(benchmark, "SETTLE_S", 0.0)
     monkeypatch.setattr(benchmark, "ann_estimator", lambda: StandInEstimator)
@@ -360,12 +388,12 @@ def test_identical_section_compares_to_every_peer(monkeypatch):
     drop_ins = [row for row in rows if row["implementation"].startswith("ann.MLP")]
     assert [(row["dtype"], row["batch"]) for row in drop_ins] == [("float64", 200)] * 2
     targets = {target["key"]: target for target in report.data["targets"]}
-    assert set(targets) == {key for key in benchmark.TARGETS
-                            if key.startswith(("epoch_", "sklearn_", "torch_", "mlp_"))}
+    assert set(targets) == {
+        key for key in benchmark.TARGETS if key.startswith(("epoch_", "sklearn_", "torch_", "mlp_"))
+    }
     for key in ("sklearn_200_f64", "torch_200_f64", "mlp_f64", "mlp_f32"):
         assert targets[key]["status"] in ("PASS", "FAIL"), key
-    assert targets["mlp_f32"]["value"] == pytest.approx(
-        drop_ins[1]["versus"]["scikit-learn"])
+    assert targets["mlp_f32"]["value"] == pytest.approx(drop_ins[1]["versus"]["scikit-learn"])
     table = report.stream.getvalue()
     assert "| batch | floor | `ann` | scikit-learn | PyTorch |" in table
     assert "ann.MLPClassifier(dtype='float32') at scikit-learn's defaults" in table

@@ -1,4 +1,5 @@
 """python -m scripts.classics: the table of classic MNIST results."""
+
 import json
 import re
 import subprocess
@@ -31,8 +32,7 @@ def table_lines(out):
 def test_every_row_has_valid_settings(row, setting):
     config = classics.settings_of(row, setting)
     model = ANN(**config, seed=1, quiet=True)
-    sizes = [int(size) for size in classics.ROWS[row].network.split()[0].strip(",")
-             .split("-")]
+    sizes = [int(size) for size in classics.ROWS[row].network.split()[0].strip(",").split("-")]
     assert [784] + list(model.layers_size) == sizes
 
 
@@ -51,29 +51,41 @@ def test_quick_mode_end_to_end(mnist_dir, tmp_path, capsys):
     out = capsys.readouterr().out
     assert len(runs) == len(classics.QUICK["rows"]) * 2 * 3
     assert {(run.row, run.setting) for run in runs} == {
-        (row, setting) for row in classics.QUICK["rows"] for setting in classics.SETTINGS}
+        (row, setting) for row in classics.QUICK["rows"] for setting in classics.SETTINGS
+    }
     assert all(run.epochs == classics.QUICK["epochs"] and not run.stopped for run in runs)
     # 1000 images and 2 epochs learn something (chance is 10%), each seed differently
     for row in classics.QUICK["rows"]:
         for setting in classics.SETTINGS:
-            accuracies = [run.accuracy for run in runs
-                          if run.row == row and run.setting == setting]
+            accuracies = [run.accuracy for run in runs if run.row == row and run.setting == setting]
             assert min(accuracies) > 0.3 and len(set(accuracies)) > 1, (row, setting)
     lines = table_lines(out)
-    assert [line[1] for line in lines] == [classics.ROWS[row].network
-                                           for row in classics.QUICK["rows"]]
+    assert [line[1] for line in lines] == [
+        classics.ROWS[row].network for row in classics.QUICK["rows"]
+    ]
     for line in lines:
         assert CELL.match(line[3]) and CELL.match(line[4]), line
     assert json.loads(path.read_text()) == [vars(run) for run in runs]
 
 
 def test_rows_settings_and_seeds_are_selected(mnist_dir, capsys):
-    runs = classics.main(["--quick", "--rows", "lecun300", "--settings", "modern",
-                          "--seeds", "7", "--data-dir", str(mnist_dir)])
+    runs = classics.main(
+        [
+            "--quick",
+            "--rows",
+            "lecun300",
+            "--settings",
+            "modern",
+            "--seeds",
+            "7",
+            "--data-dir",
+            str(mnist_dir),
+        ]
+    )
     assert [(run.row, run.setting, run.seed) for run in runs] == [("lecun300", "modern", 7)]
     (line,) = table_lines(capsys.readouterr().out)
     assert line[:4] == ["LeCun et al. 1998", "784-300-10", "4.70% error", "-"]
-    assert re.fullmatch(r"\d+\.\d\d%", line[4])       # one seed: no spread
+    assert re.fullmatch(r"\d+\.\d\d%", line[4])  # one seed: no spread
     assert float(line[4][:-1]) == pytest.approx(100 * (1 - runs[0].accuracy), abs=0.005)
 
 
@@ -86,11 +98,14 @@ def test_same_seed_same_figure(mnist_dir):
 def test_search_scores_validation_images_only(mnist_dir, capsys, monkeypatch):
     splits = []
     split = classics.Mnist.split
-    monkeypatch.setattr(classics.Mnist, "split",
-                        lambda self, name, dtype="float64": splits.append(name)
-                        or split(self, name, dtype))
-    runs = classics.main(["--quick", "--search", "lecun300", "--settings", "published",
-                          "--data-dir", str(mnist_dir)])
+    monkeypatch.setattr(
+        classics.Mnist,
+        "split",
+        lambda self, name, dtype="float64": splits.append(name) or split(self, name, dtype),
+    )
+    runs = classics.main(
+        ["--quick", "--search", "lecun300", "--settings", "published", "--data-dir", str(mnist_dir)]
+    )
     assert set(splits) == {"search"}
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("|")]
     assert len(lines) == 2 + len(classics.SEARCH["published"]["lecun300"]["learning_rate"])
@@ -100,7 +115,7 @@ def test_search_scores_validation_images_only(mnist_dir, capsys, monkeypatch):
 
 
 def test_splits_follow_nielsen(mnist_dir):
-    train_x, train_y, test_x, test_y = load_mnist(mnist_dir, quiet=True)
+    train_x, train_y, _test_x, test_y = load_mnist(mnist_dir, quiet=True)
     mnist = classics.Mnist(mnist_dir)
     nielsen, full, search = (mnist.split(name) for name in ("nielsen", "full", "search"))
     np.testing.assert_array_equal(nielsen.train_y, train_y[:50_000])
@@ -123,7 +138,7 @@ def test_budget_stops_training():
     assert stopwatch.scores == [model.score(X, y)]
     last = classics.Stopwatch(0.0)
     ANN([4, 1], n_iterations=1, quiet=True, callbacks=[last]).fit(X, y)
-    assert not last.stopped          # the last epoch ends the run, not the budget
+    assert not last.stopped  # the last epoch ends the run, not the budget
 
 
 def run(row, setting, seed, accuracy, seconds=10.0, stopped=False):
@@ -131,59 +146,79 @@ def run(row, setting, seed, accuracy, seconds=10.0, stopped=False):
 
 
 def test_table_cells_median_spread_and_marks():
-    runs = [run("nielsen1", "published", 1, 0.9512, 80), run("nielsen1", "published", 2,
-                                                             0.9547, 100),
-            run("nielsen1", "published", 3, 0.9530, 90),
-            run("lecun300", "published", 1, 0.981, 200, stopped=True),
-            run("lecun300", "published", 2, 0.983, 200), run("lecun300", "published", 3,
-                                                             0.979, 200),
-            run("lecun300", "modern", 1, None)]
+    runs = [
+        run("nielsen1", "published", 1, 0.9512, 80),
+        run("nielsen1", "published", 2, 0.9547, 100),
+        run("nielsen1", "published", 3, 0.9530, 90),
+        run("lecun300", "published", 1, 0.981, 200, stopped=True),
+        run("lecun300", "published", 2, 0.983, 200),
+        run("lecun300", "published", 3, 0.979, 200),
+        run("lecun300", "modern", 1, None),
+    ]
     lines = classics.table(runs, ["nielsen1", "lecun300", "hinton800"]).splitlines()
     assert lines[0].startswith("| source | network | published |")
-    assert lines[2] == ("| Nielsen ch. 1 | 784-30-10 sigmoid, quadratic cost, SGD "
-                        "| 95.42% (best epoch) | 95.30% (95.12-95.47) | - | 1m30s / - |")
+    assert lines[2] == (
+        "| Nielsen ch. 1 | 784-30-10 sigmoid, quadratic cost, SGD "
+        "| 95.42% (best epoch) | 95.30% (95.12-95.47) | - | 1m30s / - |"
+    )
     # an error row: 1 - accuracy, median 1.90%, * since one run hit the budget
-    assert lines[3].split("|")[4:7] == [" 1.90% (1.70-2.10)* ", " diverged ",
-                                        " 3m20s / 10s "]
+    assert lines[3].split("|")[4:7] == [" 1.90% (1.70-2.10)* ", " diverged ", " 3m20s / 10s "]
     assert lines[4].split("|")[4:7] == [" - ", " - ", " - / - "]
 
 
 def test_settings_table_reads_like_the_configs():
     text = classics.settings_table(["nielsen3", "hinton800"])
-    assert ("sigmoid, sigmoid outputs, binary cross entropy, init nielsen_scaled, sgd 0.5, "
-            "batch 10, 30 epochs constant, l2 0.001, float64") in text
+    assert (
+        "sigmoid, sigmoid outputs, binary cross entropy, init nielsen_scaled, sgd 0.5, "
+        "batch 10, 30 epochs constant, l2 0.001, float64"
+    ) in text
     assert "sgd 0.05, Nesterov momentum 0.9" in text
     assert "dropout 0.5, input dropout 0.2, max norm 3, float32" in text
-    assert classics.describe_config(dict(classics.MODERN["hinton800"], dropout=[0.5, 0.3]))\
-        .count("dropout 0.5/0.3") == 1
+    assert (
+        classics.describe_config(dict(classics.MODERN["hinton800"], dropout=[0.5, 0.3])).count(
+            "dropout 0.5/0.3"
+        )
+        == 1
+    )
 
 
-@pytest.mark.parametrize("flags,message", [
-    (["--rows", "nielsen9"], "invalid choice"),
-    (["--seeds", "one"], "not an integer"),
-    (["--seeds", "-1"], "a seed is 0 to"),
-    (["--budget", "0"], "must be positive"),
-    (["--settings", "old"], "invalid choice"),
-    (["--search", "lecun300", "--rows", "lecun300"], "--search takes one row"),
-    (["--search", "lecun300"], "needs one of --settings"),
-    (["--search", "nielsen1", "--settings", "published"], "has no search"),
-    (["--json", "/nonexistent/folder/runs.json"], "--json"),
-])
+@pytest.mark.parametrize(
+    "flags,message",
+    [
+        (["--rows", "nielsen9"], "invalid choice"),
+        (["--seeds", "one"], "not an integer"),
+        (["--seeds", "-1"], "a seed is 0 to"),
+        (["--budget", "0"], "must be positive"),
+        (["--settings", "old"], "invalid choice"),
+        (["--search", "lecun300", "--rows", "lecun300"], "--search takes one row"),
+        (["--search", "lecun300"], "needs one of --settings"),
+        (["--search", "nielsen1", "--settings", "published"], "has no search"),
+        (["--json", "/nonexistent/folder/runs.json"], "--json"),
+    ],
+)
 def test_bad_arguments_get_one_line(flags, message):
-    result = subprocess.run([sys.executable, "-m", "scripts.classics", *flags], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.classics", *flags], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and message in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_corrupt_data_gets_one_line(tmp_path):
-    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-                 "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+    for name in (
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    ):
         (tmp_path / name).write_bytes(b"not mnist")
-    result = subprocess.run([sys.executable, "-m", "scripts.classics", "--quick",
-                             "--data-dir", str(tmp_path)], cwd=ROOT, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.classics", "--quick", "--data-dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1
     assert result.stderr.startswith("classics: error:") and "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1

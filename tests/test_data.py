@@ -2,12 +2,13 @@
 
 The other ``test_data_*.py`` files cover the IDX reader, the cache and the download.
 """
+
 import numpy as np
 import pytest
+from test_data_helpers import small_arrays, write_small_mnist
 
 import ann.data
 from ann.data import get_binary_dataset, get_dataset, load_mnist, pre_process_data
-from test_data_helpers import small_arrays, write_small_mnist
 
 TRAIN_MEAN = 0.1306604762738429
 TRAIN_STD = 0.3081078038564622
@@ -32,8 +33,10 @@ def reference_subset(x, y, digits, rng):
 def reference_dataset(arrays, digits, seed):
     train_x, train_y, test_x, test_y = arrays
     rng = np.random.RandomState(seed)
-    return (*reference_subset(train_x, train_y, digits, rng),
-            *reference_subset(test_x, test_y, digits, rng))
+    return (
+        *reference_subset(train_x, train_y, digits, rng),
+        *reference_subset(test_x, test_y, digits, rng),
+    )
 
 
 def assert_same(arrays, expected):
@@ -43,6 +46,7 @@ def assert_same(arrays, expected):
 
 
 # ------------------------------------------------------------------ real MNIST
+
 
 def test_real_shapes_and_dtypes(real_mnist):
     assert [a.shape for a in real_mnist] == [(60000, 784), (60000,), (10000, 784), (10000,)]
@@ -116,6 +120,7 @@ def test_global_random_state_untouched(real_mnist, mnist_dir):
 
 # ------------------------------------------------------------------ small data
 
+
 @pytest.fixture
 def small_dir(tmp_path):
     """A small MNIST whose training set has 100 samples, ten of each digit."""
@@ -128,22 +133,33 @@ def test_small_binary_dataset_order(small_dir):
     directory, arrays = small_dir
     got = get_binary_dataset((2, 7), data_dir=directory, seed=5)
     train_x, train_y, test_x, test_y = reference_dataset(arrays, (2, 7), 5)
-    assert_same(got, (train_x, (train_y == 7).astype(np.uint8),
-                      test_x, (test_y == 7).astype(np.uint8)))
+    assert_same(
+        got, (train_x, (train_y == 7).astype(np.uint8), test_x, (test_y == 7).astype(np.uint8))
+    )
     assert len(got[0]) == 20 and len(got[2]) == 6
 
 
 def test_data_dir_argument_is_used(small_dir, monkeypatch):
-    directory, arrays = small_dir
+    directory, _arrays = small_dir
     monkeypatch.setenv("MNIST_DIR", str(directory / "elsewhere"))
     assert len(get_dataset(data_dir=directory)[0]) == 100
 
 
-@pytest.mark.parametrize("digits, error", [
-    ((5,), ValueError), ((5, 8, 3), ValueError), ((5, 5), ValueError), ((5, 10), ValueError),
-    ((-1, 3), ValueError), ((5.0, 8), ValueError), ((True, 8), ValueError),
-    ("58", TypeError), (5, TypeError), (None, TypeError),
-])
+@pytest.mark.parametrize(
+    "digits, error",
+    [
+        ((5,), ValueError),
+        ((5, 8, 3), ValueError),
+        ((5, 5), ValueError),
+        ((5, 10), ValueError),
+        ((-1, 3), ValueError),
+        ((5.0, 8), ValueError),
+        ((True, 8), ValueError),
+        ("58", TypeError),
+        (5, TypeError),
+        (None, TypeError),
+    ],
+)
 def test_binary_dataset_rejects_bad_digits(digits, error):
     with pytest.raises(error, match="digits"):
         get_binary_dataset(digits, data_dir="/nonexistent")
@@ -155,9 +171,17 @@ def test_dataset_rejects_bad_digits(digits):
         get_dataset(digits, data_dir="/nonexistent")
 
 
-@pytest.mark.parametrize("seed,error", [(-1, ValueError), (2 ** 32, ValueError),
-                                        (1.5, TypeError), ("1", TypeError),
-                                        (None, TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    "seed,error",
+    [
+        (-1, ValueError),
+        (2**32, ValueError),
+        (1.5, TypeError),
+        ("1", TypeError),
+        (None, TypeError),
+        (True, TypeError),
+    ],
+)
 def test_rejects_bad_seed(seed, error):
     with pytest.raises(error, match="seed"):
         get_binary_dataset(seed=seed, data_dir="/nonexistent")
@@ -172,6 +196,7 @@ def test_numpy_integers_are_accepted(small_dir):
 
 
 # ------------------------------------------------------------------ pre_process_data
+
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, "float32", np.dtype("float64")])
 def test_pre_process_scales_to_unit_interval(dtype):
@@ -195,22 +220,25 @@ def test_pre_process_accepts_other_numeric_types():
 GOOD = np.zeros((2, 3), dtype=np.uint8)
 
 
-@pytest.mark.parametrize("train, test, dtype, error, pattern", [
-    ([[0, 1, 2]], GOOD, np.float64, TypeError, "train_x must be a NumPy array"),
-    (GOOD, GOOD.astype(bool), np.float64, TypeError, "test_x must hold"),
-    (GOOD.astype(object), GOOD, np.float64, TypeError, "train_x must hold"),
-    (GOOD.astype(complex), GOOD, np.float64, TypeError, "train_x must hold"),
-    (GOOD[0], GOOD, np.float64, ValueError, "2-D"),
-    (GOOD, GOOD[None], np.float64, ValueError, "2-D"),
-    (GOOD, np.zeros((2, 4), np.uint8), np.float64, ValueError, "features"),
-    (np.array([[np.nan, 0, 0]]), GOOD, np.float64, ValueError, "NaN"),
-    (GOOD, np.array([[0, 256, 0]]), np.float64, ValueError, "outside 0..255"),
-    (np.array([[0, -1, 0]]), GOOD, np.float64, ValueError, "outside 0..255"),
-    (np.array([[0, np.inf, 0]]), GOOD, np.float64, ValueError, "outside 0..255"),
-    (GOOD, GOOD, np.float16, TypeError, "float32 or float64"),
-    (GOOD, GOOD, np.int32, TypeError, "float32 or float64"),
-    (GOOD, GOOD, "no such type", TypeError, "float32 or float64"),
-])
+@pytest.mark.parametrize(
+    "train, test, dtype, error, pattern",
+    [
+        ([[0, 1, 2]], GOOD, np.float64, TypeError, "train_x must be a NumPy array"),
+        (GOOD, GOOD.astype(bool), np.float64, TypeError, "test_x must hold"),
+        (GOOD.astype(object), GOOD, np.float64, TypeError, "train_x must hold"),
+        (GOOD.astype(complex), GOOD, np.float64, TypeError, "train_x must hold"),
+        (GOOD[0], GOOD, np.float64, ValueError, "2-D"),
+        (GOOD, GOOD[None], np.float64, ValueError, "2-D"),
+        (GOOD, np.zeros((2, 4), np.uint8), np.float64, ValueError, "features"),
+        (np.array([[np.nan, 0, 0]]), GOOD, np.float64, ValueError, "NaN"),
+        (GOOD, np.array([[0, 256, 0]]), np.float64, ValueError, "outside 0..255"),
+        (np.array([[0, -1, 0]]), GOOD, np.float64, ValueError, "outside 0..255"),
+        (np.array([[0, np.inf, 0]]), GOOD, np.float64, ValueError, "outside 0..255"),
+        (GOOD, GOOD, np.float16, TypeError, "float32 or float64"),
+        (GOOD, GOOD, np.int32, TypeError, "float32 or float64"),
+        (GOOD, GOOD, "no such type", TypeError, "float32 or float64"),
+    ],
+)
 def test_pre_process_rejects_bad_input(train, test, dtype, error, pattern):
     with pytest.raises(error, match=pattern):
         pre_process_data(train, test, dtype)

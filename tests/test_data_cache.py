@@ -1,15 +1,22 @@
 """The parsed-MNIST cache of ann.data.load_mnist: used when fresh, rebuilt when not."""
+
 import json
 import os
 import warnings
 
 import numpy as np
 import pytest
+from test_data_helpers import (
+    TRAIN_IMAGES,
+    TRAIN_LABELS,
+    idx_images,
+    idx_labels,
+    small_arrays,
+    write_small_mnist,
+)
 
 import ann.data
 from ann.data import load_mnist
-from test_data_helpers import (TRAIN_IMAGES, TRAIN_LABELS, idx_images, idx_labels,
-                               small_arrays, write_small_mnist)
 
 
 class ParseCounter:
@@ -124,6 +131,7 @@ def test_unwritable_cache_only_warns(data_dir, tmp_path, monkeypatch):
 
 # ------------------------------------------------------------------ stale sources
 
+
 def bump_mtime(path):
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
@@ -143,7 +151,7 @@ def test_changed_source_of_same_size_is_reread(cache_dir, data_dir, monkeypatch)
 
 
 def test_replaced_source_is_reread(cache_dir, data_dir, monkeypatch):
-    arrays, paths = write_small_mnist(data_dir, gz=False)
+    _arrays, paths = write_small_mnist(data_dir, gz=False)
     load(data_dir)
     bigger = small_arrays(n_train=20, seed=3)
     paths[TRAIN_IMAGES].write_bytes(idx_images(bigger[0]))
@@ -164,10 +172,11 @@ def test_raw_copy_appearing_next_to_gz_is_reread(cache_dir, data_dir):
 
 # ------------------------------------------------------------------ damaged cache
 
+
 def split_cache(data):
     """A cache file's (magic, JSON header as dict, payload)."""
     size = int.from_bytes(data[16:24], "little")
-    return data[:16], json.loads(data[24:24 + size]), data[24 + size:]
+    return data[:16], json.loads(data[24 : 24 + size]), data[24 + size :]
 
 
 def join_cache(magic, header, payload):
@@ -204,13 +213,13 @@ def other_sources(data):
 
 
 def huge_header_length(data):
-    return data[:16] + (2 ** 63).to_bytes(8, "little") + data[24:]
+    return data[:16] + (2**63).to_bytes(8, "little") + data[24:]
 
 
 DAMAGES = {
     "empty": lambda data: b"",
     "truncated": lambda data: data[:-1],
-    "half": lambda data: data[:len(data) // 2],
+    "half": lambda data: data[: len(data) // 2],
     "appended": lambda data: data + b"\0",
     "flipped-byte": flip_payload_byte,
     "garbage": lambda data: os.urandom(len(data)),

@@ -1,17 +1,24 @@
 """ann.data.download_mnist against a local HTTP server (never the internet)."""
+
 import functools
 import http.server
 import pickle
-import socket
 import threading
 
 import numpy as np
 import pytest
+from test_data_helpers import (
+    TEST_LABELS,
+    TRAIN_IMAGES,
+    TRAIN_LABELS,
+    encode,
+    gz_bytes,
+    md5,
+    small_arrays,
+)
 
 import ann.data
-from ann.data import (FILE_NAMES, MNISTDownloadError, download_mnist, load_mnist)
-from test_data_helpers import (TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS, encode, gz_bytes,
-                               md5, small_arrays)
+from ann.data import FILE_NAMES, MNISTDownloadError, download_mnist, load_mnist
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -39,8 +46,7 @@ class Mirror:
 
     def __init__(self, directory):
         self.arrays = small_arrays()
-        self.payloads = {name + ".gz": gz_bytes(data)
-                         for name, data in encode(self.arrays).items()}
+        self.payloads = {name + ".gz": gz_bytes(data) for name, data in encode(self.arrays).items()}
         directory.mkdir()
         for name, data in self.payloads.items():
             (directory / name).write_bytes(data)
@@ -48,10 +54,10 @@ class Mirror:
         self.requests = []
         handler = type("BoundHandler", (Handler,), {"requests": self.requests})
         self.server = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+            ("127.0.0.1", 0), functools.partial(handler, directory=str(directory))
+        )
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.01,),
-                                       daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True)
         self.thread.start()
 
     def close(self):
@@ -68,22 +74,14 @@ def mirror(tmp_path):
 
 
 @pytest.fixture
-def dead_url():
-    """A URL on a local port that nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/"
-
-
-@pytest.fixture
 def target(tmp_path):
     return tmp_path / "downloads" / "mnist"
 
 
 def download(target, mirrors, checksums, **kwargs):
-    return download_mnist(target, mirrors=mirrors, checksums=checksums, quiet=True,
-                          timeout=5, **kwargs)
+    return download_mnist(
+        target, mirrors=mirrors, checksums=checksums, quiet=True, timeout=5, **kwargs
+    )
 
 
 def test_good_download(mirror, target):
@@ -104,16 +102,17 @@ def test_nothing_to_download(mirror, target):
 def test_only_missing_files_are_downloaded(mirror, target):
     target.mkdir(parents=True)
     blobs = encode(mirror.arrays)
-    (target / TRAIN_IMAGES).write_bytes(blobs[TRAIN_IMAGES])          # raw copy
+    (target / TRAIN_IMAGES).write_bytes(blobs[TRAIN_IMAGES])  # raw copy
     (target / (TEST_LABELS + ".gz")).write_bytes(gz_bytes(blobs[TEST_LABELS]))
     paths = download(target, [mirror.url], mirror.checksums)
     assert sorted(p.name for p in paths) == sorted(
-        name + ".gz" for name in FILE_NAMES if name not in (TRAIN_IMAGES, TEST_LABELS))
+        name + ".gz" for name in FILE_NAMES if name not in (TRAIN_IMAGES, TEST_LABELS)
+    )
     assert sorted(mirror.requests) == sorted(f"/{p.name}" for p in paths)
 
 
 def test_checksum_mismatch_leaves_nothing_behind(mirror, target):
-    wrong = {name: "0" * 32 for name in mirror.checksums}
+    wrong = dict.fromkeys(mirror.checksums, "0" * 32)
     with pytest.raises(MNISTDownloadError) as caught:
         download(target, [mirror.url], wrong)
     assert list(target.iterdir()) == []
@@ -132,13 +131,17 @@ def test_one_bad_checksum_keeps_the_good_files(mirror, target):
         download(target, [mirror.url], checksums)
     assert caught.value.missing == [TRAIN_LABELS]
     assert sorted(p.name for p in target.iterdir()) == sorted(
-        name + ".gz" for name in FILE_NAMES if name != TRAIN_LABELS)
+        name + ".gz" for name in FILE_NAMES if name != TRAIN_LABELS
+    )
 
 
 @pytest.mark.parametrize("first", ["closed-port", "404", "short-body"])
 def test_dead_first_mirror_falls_through(mirror, target, dead_url, first):
-    broken = {"closed-port": dead_url, "404": mirror.url + "nothing/here/",
-              "short-body": mirror.url + "short/"}[first]
+    broken = {
+        "closed-port": dead_url,
+        "404": mirror.url + "nothing/here/",
+        "short-body": mirror.url + "short/",
+    }[first]
     download(target, [broken, mirror.url.rstrip("/")], mirror.checksums)
     assert sorted(p.name for p in target.iterdir()) == sorted(mirror.payloads)
 
@@ -153,9 +156,10 @@ def test_all_mirrors_dead(mirror, target, dead_url):
     assert str(target) in message and "MNIST_DIR" in message
     assert all(name in message for name in FILE_NAMES)
     assert len(message.splitlines()) == 2 and dead_url not in message
-    assert "no mirror supplied a good copy" in message     # the 404 and the short body
+    assert "no mirror supplied a good copy" in message  # the 404 and the short body
     assert [url for url, _ in error.failures] == [
-        base + name for name in mirror.payloads for base in mirrors]
+        base + name for name in mirror.payloads for base in mirrors
+    ]
     assert list(target.iterdir()) == []
 
 
@@ -169,8 +173,9 @@ def test_no_mirror_reachable_is_said_in_two_lines(target, dead_url):
     assert "MNIST_DIR" in second and "internet access" in second
     assert "127.0.0.1" not in str(error)
     assert len(error.failures) == 2 * len(FILE_NAMES)
-    assert all(url.startswith(dead_url) and "refused" in reason.lower()
-               for url, reason in error.failures)
+    assert all(
+        url.startswith(dead_url) and "refused" in reason.lower() for url, reason in error.failures
+    )
 
 
 def test_download_error_survives_pickling(target, dead_url):
@@ -179,7 +184,10 @@ def test_download_error_survives_pickling(target, dead_url):
     copy = pickle.loads(pickle.dumps(caught.value))
     assert str(copy) == str(caught.value)
     assert (copy.directory, copy.missing, copy.failures) == (
-        caught.value.directory, caught.value.missing, caught.value.failures)
+        caught.value.directory,
+        caught.value.missing,
+        caught.value.failures,
+    )
 
 
 def test_directory_that_cannot_be_created(mirror, tmp_path):
@@ -213,20 +221,27 @@ def test_defaults_are_the_official_mirrors_and_checksums():
     }
 
 
-@pytest.mark.parametrize("kwargs, error, pattern", [
-    ({"mirrors": "http://example.org/"}, TypeError, "sequence of URL"),
-    ({"mirrors": []}, ValueError, "empty"),
-    ({"mirrors": [3]}, TypeError, "URL string"),
-    ({"mirrors": ["ftp://example.org/"]}, ValueError, "not an http"),
-    ({"checksums": ["abc"]}, TypeError, "mapping"),
-    ({"checksums": {}}, ValueError, "no valid MD5"),
-    ({"checksums": {name + ".gz": "xyz" for name in FILE_NAMES}}, ValueError, "MD5"),
-    ({"timeout": 0}, ValueError, "timeout"),
-    ({"timeout": "5"}, ValueError, "timeout"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, pattern",
+    [
+        ({"mirrors": "http://example.org/"}, TypeError, "sequence of URL"),
+        ({"mirrors": []}, ValueError, "empty"),
+        ({"mirrors": [3]}, TypeError, "URL string"),
+        ({"mirrors": ["ftp://example.org/"]}, ValueError, "not an http"),
+        ({"checksums": ["abc"]}, TypeError, "mapping"),
+        ({"checksums": {}}, ValueError, "no valid MD5"),
+        ({"checksums": {name + ".gz": "xyz" for name in FILE_NAMES}}, ValueError, "MD5"),
+        ({"timeout": 0}, ValueError, "timeout"),
+        ({"timeout": "5"}, ValueError, "timeout"),
+    ],
+)
 def test_bad_arguments(target, kwargs, error, pattern):
-    arguments = {"mirrors": ["http://127.0.0.1:9/"], "checksums": ann.data.MD5_GZ,
-                 "quiet": True, **kwargs}
+    arguments = {
+        "mirrors": ["http://127.0.0.1:9/"],
+        "checksums": ann.data.MD5_GZ,
+        "quiet": True,
+        **kwargs,
+    }
     with pytest.raises(error, match=pattern):
         download_mnist(target, **arguments)
     assert not target.exists()

@@ -2,6 +2,7 @@
 
 No tests here; the other ``test_data_*.py`` files import these functions.
 """
+
 import gzip
 import hashlib
 
@@ -29,17 +30,23 @@ def idx_labels(labels, *, magic=2049, count=None):
 def small_arrays(n_train=12, n_test=7, seed=0):
     """Random MNIST-like arrays: train_x (n_train, 784), train_y (n_train,), test_x, test_y."""
     rng = np.random.RandomState(seed)
-    return (rng.randint(0, 256, (n_train, 784)).astype(np.uint8),
-            (np.arange(n_train) % 10).astype(np.uint8),
-            rng.randint(0, 256, (n_test, 784)).astype(np.uint8),
-            (np.arange(n_test)[::-1] % 10).astype(np.uint8))
+    return (
+        rng.randint(0, 256, (n_train, 784)).astype(np.uint8),
+        (np.arange(n_train) % 10).astype(np.uint8),
+        rng.randint(0, 256, (n_test, 784)).astype(np.uint8),
+        (np.arange(n_test)[::-1] % 10).astype(np.uint8),
+    )
 
 
 def encode(arrays):
     """The raw IDX bytes of the four arrays, as a dict file name -> bytes."""
     train_x, train_y, test_x, test_y = arrays
-    return {TRAIN_IMAGES: idx_images(train_x), TRAIN_LABELS: idx_labels(train_y),
-            TEST_IMAGES: idx_images(test_x), TEST_LABELS: idx_labels(test_y)}
+    return {
+        TRAIN_IMAGES: idx_images(train_x),
+        TRAIN_LABELS: idx_labels(train_y),
+        TEST_IMAGES: idx_images(test_x),
+        TEST_LABELS: idx_labels(test_y),
+    }
 
 
 def gz_bytes(data):

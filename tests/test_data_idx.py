@@ -1,4 +1,5 @@
 """ann.data.load_mnist on small hand-made IDX files: round trips and every corrupt case."""
+
 import warnings
 from pathlib import Path
 
@@ -6,12 +7,22 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_data_helpers import (
+    TEST_IMAGES,
+    TEST_LABELS,
+    TRAIN_IMAGES,
+    TRAIN_LABELS,
+    encode,
+    gz_bytes,
+    idx_images,
+    idx_labels,
+    small_arrays,
+    write_files,
+    write_small_mnist,
+)
 
 import ann.data
 from ann.data import FILE_NAMES, MNISTDownloadError, MNISTFormatError, load_mnist
-from test_data_helpers import (TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS,
-                               encode, gz_bytes, idx_images, idx_labels, small_arrays,
-                               write_files, write_small_mnist)
 
 
 def assert_same(arrays, expected):
@@ -23,8 +34,10 @@ def assert_same(arrays, expected):
 
 # ------------------------------------------------------------------ valid files
 
-@pytest.mark.parametrize("gz", [True, False, {TRAIN_IMAGES, TEST_LABELS}],
-                         ids=["gz", "raw", "mixed"])
+
+@pytest.mark.parametrize(
+    "gz", [True, False, {TRAIN_IMAGES, TEST_LABELS}], ids=["gz", "raw", "mixed"]
+)
 def test_round_trip(tmp_path, gz):
     arrays, _ = write_small_mnist(tmp_path, gz=gz)
     loaded = load_mnist(tmp_path, quiet=True, download=False)
@@ -78,6 +91,7 @@ def test_data_dir_must_not_be_a_file(tmp_path):
 
 # ------------------------------------------------------------------ missing files
 
+
 def test_missing_files_are_listed(tmp_path):
     blobs = encode(small_arrays())
     write_files(tmp_path, {TRAIN_IMAGES: blobs[TRAIN_IMAGES], TEST_LABELS: blobs[TEST_LABELS]})
@@ -98,6 +112,7 @@ def test_missing_files_with_failed_download(tmp_path, monkeypatch):
 
 
 # ------------------------------------------------------------------ corrupt files
+
 
 def corrupt_case(tmp_path, name, data, gz=True):
     """Write a valid small MNIST with ``name`` replaced by ``data``; return that file's path."""
@@ -141,9 +156,18 @@ def test_truncated_payload(tmp_path, name, gz, cut):
     assert_format_error(tmp_path, path, "truncated file")
 
 
-@pytest.mark.parametrize("name, length", [
-    (TRAIN_IMAGES, 0), (TRAIN_IMAGES, 3), (TRAIN_IMAGES, 8), (TRAIN_IMAGES, 15),
-    (TEST_LABELS, 0), (TEST_LABELS, 2), (TEST_LABELS, 7)])
+@pytest.mark.parametrize(
+    "name, length",
+    [
+        (TRAIN_IMAGES, 0),
+        (TRAIN_IMAGES, 3),
+        (TRAIN_IMAGES, 8),
+        (TRAIN_IMAGES, 15),
+        (TEST_LABELS, 0),
+        (TEST_LABELS, 2),
+        (TEST_LABELS, 7),
+    ],
+)
 def test_truncated_header(tmp_path, name, length):
     blob = encode(small_arrays())[name]
     path = corrupt_case(tmp_path, name, blob[:length], gz=False)
@@ -158,7 +182,7 @@ def test_trailing_bytes(tmp_path, name):
 
 def test_header_count_larger_than_data(tmp_path):
     train_x = small_arrays()[0]
-    path = corrupt_case(tmp_path, TRAIN_IMAGES, idx_images(train_x, count=2 ** 32 - 1))
+    path = corrupt_case(tmp_path, TRAIN_IMAGES, idx_images(train_x, count=2**32 - 1))
     assert_format_error(tmp_path, path, "truncated file", "4294967295 images")
 
 
@@ -200,18 +224,22 @@ def write_with_raw_gz(tmp_path, name, gz_data):
 def test_corrupt_gzip_body(tmp_path, name):
     packed = bytearray(gz_bytes(encode(small_arrays())[name]))
     middle = len(packed) // 2
-    packed[middle:middle + 4] = bytes(255 - b for b in packed[middle:middle + 4])
+    packed[middle : middle + 4] = bytes(255 - b for b in packed[middle : middle + 4])
     path = write_with_raw_gz(tmp_path, name, bytes(packed))
     assert_format_error(tmp_path, path, "corrupt gzip stream")
 
 
-@pytest.mark.parametrize("mangle", [
-    lambda packed: packed[:-10],                 # cut inside the trailer
-    lambda packed: packed[:len(packed) // 2],    # cut inside the deflate stream
-    lambda packed: packed[:-8] + b"\0" * 8,      # wrong CRC and length
-    lambda packed: b"not gzip at all",           # a raw file named .gz
-    lambda packed: packed + b"junk",             # trailing garbage
-], ids=["trailer", "half", "crc", "not-gzip", "garbage"])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda packed: packed[:-10],  # cut inside the trailer
+        lambda packed: packed[: len(packed) // 2],  # cut inside the deflate stream
+        lambda packed: packed[:-8] + b"\0" * 8,  # wrong CRC and length
+        lambda packed: b"not gzip at all",  # a raw file named .gz
+        lambda packed: packed + b"junk",  # trailing garbage
+    ],
+    ids=["trailer", "half", "crc", "not-gzip", "garbage"],
+)
 def test_corrupt_gzip_framing(tmp_path, mangle):
     packed = gz_bytes(encode(small_arrays())[TRAIN_IMAGES])
     path = write_with_raw_gz(tmp_path, TRAIN_IMAGES, mangle(packed))
@@ -224,6 +252,7 @@ def test_uncompressed_data_in_gz_name(tmp_path):
 
 
 # ------------------------------------------------------------------ property tests
+
 
 def load_documented(directory, path):
     """Load ``directory``; any failure must be an MNISTFormatError that names ``path``."""
@@ -241,14 +270,25 @@ def load_documented(directory, path):
     return arrays
 
 
-@settings(max_examples=200, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(name=st.sampled_from(FILE_NAMES), gz=st.booleans(),
-       data=st.one_of(
-           st.binary(max_size=64),
-           # random bytes behind a plausible header, to get past the magic number
-           st.builds(lambda magic, rest: magic.to_bytes(4, "big") + rest,
-                     st.sampled_from([2049, 2051]), st.binary(max_size=3200))))
+@settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    name=st.sampled_from(FILE_NAMES),
+    gz=st.booleans(),
+    data=st.one_of(
+        st.binary(max_size=64),
+        # random bytes behind a plausible header, to get past the magic number
+        st.builds(
+            lambda magic, rest: magic.to_bytes(4, "big") + rest,
+            st.sampled_from([2049, 2051]),
+            st.binary(max_size=3200),
+        ),
+    ),
+)
 def test_random_bytes_raise_only_format_errors(tmp_path_factory, name, gz, data):
     directory = tmp_path_factory.mktemp("random", numbered=True)
     blobs = encode(small_arrays(n_train=3, n_test=2))
@@ -258,8 +298,8 @@ def test_random_bytes_raise_only_format_errors(tmp_path_factory, name, gz, data)
 
 
 mutation = st.one_of(
-    st.tuples(st.just("set"), st.integers(0, 10 ** 4), st.integers(0, 255)),
-    st.tuples(st.just("cut"), st.integers(0, 10 ** 4), st.just(0)),
+    st.tuples(st.just("set"), st.integers(0, 10**4), st.integers(0, 255)),
+    st.tuples(st.just("cut"), st.integers(0, 10**4), st.just(0)),
     st.tuples(st.just("add"), st.integers(1, 2000), st.integers(0, 255)),
 )
 
@@ -271,17 +311,23 @@ def mutate(data, operations):
         if kind == "set" and data:
             data[position % len(data)] = value
         elif kind == "cut":
-            del data[position % (len(data) + 1):]
+            del data[position % (len(data) + 1) :]
         elif kind == "add":
             data += bytes([value]) * position
     return bytes(data)
 
 
-@settings(max_examples=200, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(name=st.sampled_from(FILE_NAMES),
-       form=st.sampled_from(["raw", "gz", "mutate-gz"]),
-       operations=st.lists(mutation, min_size=1, max_size=4))
+@settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    name=st.sampled_from(FILE_NAMES),
+    form=st.sampled_from(["raw", "gz", "mutate-gz"]),
+    operations=st.lists(mutation, min_size=1, max_size=4),
+)
 def test_mutated_files_raise_only_format_errors(tmp_path_factory, name, form, operations):
     directory = tmp_path_factory.mktemp("mutated", numbered=True)
     blobs = encode(small_arrays(n_train=3, n_test=2))

@@ -1,5 +1,6 @@
 """ann.MLPClassifier and ann.MLPRegressor against scikit-learn's: its conformance checks,
 the same loss curves and predictions, and what ann adds."""
+
 import pickle
 import subprocess
 import sys
@@ -11,8 +12,12 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from sklearn import neural_network
-from sklearn.datasets import (load_digits, make_classification, make_multilabel_classification,
-                              make_regression)
+from sklearn.datasets import (
+    load_digits,
+    make_classification,
+    make_multilabel_classification,
+    make_regression,
+)
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -69,20 +74,24 @@ def counts():
     return X, rng.poisson(np.exp(0.5 * X[:, 0] - 0.3 * X[:, 1]))
 
 
-CLASSIFICATION = {"binary": binary, "multiclass": multiclass, "multilabel": multilabel,
-                  "strings": strings}
+CLASSIFICATION = {
+    "binary": binary,
+    "multiclass": multiclass,
+    "multilabel": multilabel,
+    "strings": strings,
+}
 REGRESSION = {"one output": regression, "three outputs": regression_multi}
 
 SETTINGS = {
     "adam": dict(solver="adam"),
     "sgd nesterov": dict(solver="sgd", learning_rate_init=0.05),
-    "sgd classical": dict(solver="sgd", nesterovs_momentum=False, momentum=0.5,
-                          learning_rate_init=0.05),
+    "sgd classical": dict(
+        solver="sgd", nesterovs_momentum=False, momentum=0.5, learning_rate_init=0.05
+    ),
     "sgd invscaling": dict(solver="sgd", learning_rate="invscaling", learning_rate_init=0.5),
     "adam early stopping": dict(solver="adam", early_stopping=True, validation_fraction=0.2),
     "sgd early stopping": dict(solver="sgd", early_stopping=True, learning_rate_init=0.05),
-    "adam small batches tanh": dict(solver="adam", batch_size=16, activation="tanh",
-                                    alpha=0.01),
+    "adam small batches tanh": dict(solver="adam", batch_size=16, activation="tanh", alpha=0.01),
     "adam logistic no shuffle": dict(solver="adam", activation="logistic", shuffle=False),
 }
 
@@ -90,8 +99,9 @@ SETTINGS = {
 def pair(kind, **params):
     """scikit-learn's estimator and ann's, with the same parameters."""
     ours = {"classifier": MLPClassifier, "regressor": MLPRegressor}[kind]
-    theirs = {"classifier": neural_network.MLPClassifier,
-              "regressor": neural_network.MLPRegressor}[kind]
+    theirs = {"classifier": neural_network.MLPClassifier, "regressor": neural_network.MLPRegressor}[
+        kind
+    ]
     return theirs(**params), ours(**params)
 
 
@@ -115,10 +125,8 @@ def assert_same_training(theirs, ours, X):
     if theirs.validation_scores_ is None:
         assert ours.validation_scores_ is None and ours.best_validation_score_ is None
     else:
-        np.testing.assert_allclose(ours.validation_scores_, theirs.validation_scores_,
-                                   rtol=RTOL)
-        assert ours.best_validation_score_ == pytest.approx(theirs.best_validation_score_,
-                                                            rel=RTOL)
+        np.testing.assert_allclose(ours.validation_scores_, theirs.validation_scores_, rtol=RTOL)
+        assert ours.best_validation_score_ == pytest.approx(theirs.best_validation_score_, rel=RTOL)
     assert_same_model(theirs, ours, X)
 
 
@@ -135,16 +143,24 @@ def assert_same_model(theirs, ours, X):
         assert getattr(ours, name) == getattr(theirs, name), name
     if hasattr(theirs, "classes_"):
         np.testing.assert_array_equal(ours.classes_, theirs.classes_)
-        np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), rtol=1e-7,
-                                   atol=1e-10)
+        np.testing.assert_allclose(
+            ours.predict_proba(X), theirs.predict_proba(X), rtol=1e-7, atol=1e-10
+        )
 
 
 @pytest.mark.parametrize("setting", SETTINGS)
 @pytest.mark.parametrize("data", CLASSIFICATION)
 def test_classifier_trains_as_scikit_learn_does(data, setting):
     X, y = CLASSIFICATION[data]()
-    theirs, ours = fit_both("classifier", X, y, hidden_layer_sizes=(12, 7), max_iter=6,
-                            random_state=7, **SETTINGS[setting])
+    theirs, ours = fit_both(
+        "classifier",
+        X,
+        y,
+        hidden_layer_sizes=(12, 7),
+        max_iter=6,
+        random_state=7,
+        **SETTINGS[setting],
+    )
     assert_same_training(theirs, ours, X)
 
 
@@ -154,16 +170,25 @@ def test_regressor_trains_as_scikit_learn_does(data, setting):
     X, y = REGRESSION[data]()
     params = dict(SETTINGS[setting])
     params["learning_rate_init"] = min(params.get("learning_rate_init", 0.01), 0.01)
-    theirs, ours = fit_both("regressor", X, y, hidden_layer_sizes=(10,), max_iter=6,
-                            random_state=8, **params)
+    theirs, ours = fit_both(
+        "regressor", X, y, hidden_layer_sizes=(10,), max_iter=6, random_state=8, **params
+    )
     assert_same_training(theirs, ours, X)
     assert ours.score(X, y) == pytest.approx(theirs.score(X, y), rel=1e-9)
 
 
 def test_poisson_regressor_trains_as_scikit_learn_does():
     X, y = counts()
-    theirs, ours = fit_both("regressor", X, y, loss="poisson", hidden_layer_sizes=(8,),
-                            max_iter=10, random_state=0, learning_rate_init=0.01)
+    theirs, ours = fit_both(
+        "regressor",
+        X,
+        y,
+        loss="poisson",
+        hidden_layer_sizes=(8,),
+        max_iter=10,
+        random_state=0,
+        learning_rate_init=0.01,
+    )
     assert_same_training(theirs, ours, X)
 
 
@@ -171,9 +196,19 @@ def test_until_convergence_the_same_epochs_and_stopping():
     # tol and n_iter_no_change stop both at the same epoch, with the adaptive rate
     # divided by 5 along the way.
     X, y = binary()
-    theirs, ours = fit_both("classifier", X, y, hidden_layer_sizes=(6,), solver="sgd",
-                            learning_rate="adaptive", learning_rate_init=0.2, tol=1e-3,
-                            n_iter_no_change=3, max_iter=300, random_state=1)
+    theirs, ours = fit_both(
+        "classifier",
+        X,
+        y,
+        hidden_layer_sizes=(6,),
+        solver="sgd",
+        learning_rate="adaptive",
+        learning_rate_init=0.2,
+        tol=1e-3,
+        n_iter_no_change=3,
+        max_iter=300,
+        random_state=1,
+    )
     assert theirs.n_iter_ < 300
     assert_same_training(theirs, ours, X)
     assert ours._optimizer.learning_rate == pytest.approx(theirs._optimizer.learning_rate)
@@ -183,9 +218,17 @@ def test_until_convergence_the_same_epochs_and_stopping():
 def test_sample_weight_trains_as_scikit_learn_does(solver):
     X, y = multiclass()
     weights = np.random.RandomState(0).uniform(0, 3, len(y))
-    theirs, ours = fit_both("classifier", X, y, fit=lambda m: m.fit(X, y, sample_weight=weights),
-                            hidden_layer_sizes=(9,), max_iter=8, random_state=2, solver=solver,
-                            early_stopping=solver == "adam")
+    theirs, ours = fit_both(
+        "classifier",
+        X,
+        y,
+        fit=lambda m: m.fit(X, y, sample_weight=weights),
+        hidden_layer_sizes=(9,),
+        max_iter=8,
+        random_state=2,
+        solver=solver,
+        early_stopping=solver == "adam",
+    )
     if solver == "adam":
         assert_same_training(theirs, ours, X)
     else:
@@ -195,8 +238,9 @@ def test_sample_weight_trains_as_scikit_learn_does(solver):
 
 def test_lbfgs_matches_scikit_learn():
     X, y = regression_multi()
-    theirs, ours = fit_both("regressor", X, y, solver="lbfgs", hidden_layer_sizes=(5,),
-                            max_iter=30, random_state=3)
+    theirs, ours = fit_both(
+        "regressor", X, y, solver="lbfgs", hidden_layer_sizes=(5,), max_iter=30, random_state=3
+    )
     assert ours.n_iter_ == theirs.n_iter_
     assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-6)
     assert_same_model(theirs, ours, X)
@@ -209,11 +253,19 @@ def test_partial_fit_and_warm_start_continue_as_scikit_learn_does():
 
     def partial(model):
         for start in range(0, 150, 50):
-            model.partial_fit(X[start:start + 50], y[start:start + 50], classes=[0, 1, 2])
+            model.partial_fit(X[start : start + 50], y[start : start + 50], classes=[0, 1, 2])
 
-    theirs, ours = fit_both("classifier", X, y, fit=partial, hidden_layer_sizes=(8,),
-                            random_state=4, solver="sgd", learning_rate="invscaling",
-                            learning_rate_init=0.3)
+    theirs, ours = fit_both(
+        "classifier",
+        X,
+        y,
+        fit=partial,
+        hidden_layer_sizes=(8,),
+        random_state=4,
+        solver="sgd",
+        learning_rate="invscaling",
+        learning_rate_init=0.3,
+    )
     assert_same_training(theirs, ours, X)
 
     def warm(model):
@@ -221,8 +273,16 @@ def test_partial_fit_and_warm_start_continue_as_scikit_learn_does():
         model.set_params(max_iter=4)
         model.fit(X, y)
 
-    theirs, ours = fit_both("classifier", X, y, fit=warm, hidden_layer_sizes=(8,),
-                            random_state=4, warm_start=True, max_iter=3)
+    theirs, ours = fit_both(
+        "classifier",
+        X,
+        y,
+        fit=warm,
+        hidden_layer_sizes=(8,),
+        random_state=4,
+        warm_start=True,
+        max_iter=3,
+    )
     assert len(ours.loss_curve_) == 7
     assert_same_training(theirs, ours, X)
 
@@ -233,25 +293,27 @@ def test_sparse_input_gives_the_dense_results(fmt):
     X[np.abs(X) < 0.8] = 0
     dense = MLPClassifier(hidden_layer_sizes=(6,), max_iter=5, random_state=0).fit(X, y)
     sparse = MLPClassifier(hidden_layer_sizes=(6,), max_iter=5, random_state=0).fit(
-        sp.csr_matrix(X).asformat(fmt), y)
+        sp.csr_matrix(X).asformat(fmt), y
+    )
     np.testing.assert_allclose(sparse.loss_curve_, dense.loss_curve_, rtol=1e-12)
-    np.testing.assert_allclose(sparse.predict_proba(sp.csr_matrix(X)),
-                               dense.predict_proba(X), rtol=1e-12)
+    np.testing.assert_allclose(
+        sparse.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X), rtol=1e-12
+    )
 
 
 def test_float32_input_trains_in_float32_as_scikit_learn_does():
     X, y = multiclass()
     X = X.astype(np.float32)
-    theirs, ours = fit_both("classifier", X, y, hidden_layer_sizes=(8,), max_iter=4,
-                            random_state=0)
+    theirs, ours = fit_both("classifier", X, y, hidden_layer_sizes=(8,), max_iter=4, random_state=0)
     assert ours.coefs_[0].dtype == np.float32
     np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-5)
 
 
 def test_pickle_and_joblib_keep_predictions_and_training(tmp_path):
     X, y = multiclass()
-    model = MLPClassifier(hidden_layer_sizes=(8,), max_iter=3, random_state=0,
-                          warm_start=True).fit(X, y)
+    model = MLPClassifier(hidden_layer_sizes=(8,), max_iter=3, random_state=0, warm_start=True).fit(
+        X, y
+    )
     path = tmp_path / "model.joblib"
     joblib.dump(model, path)
     loaded = joblib.load(path)
@@ -296,8 +358,9 @@ def test_float32_dtype_trains_close_to_float64():
     X, y = load_digits(return_X_y=True)
     X = X / 16
     wide = MLPClassifier(hidden_layer_sizes=(32,), max_iter=5, random_state=0).fit(X, y)
-    narrow = MLPClassifier(hidden_layer_sizes=(32,), max_iter=5, random_state=0,
-                           dtype="float32").fit(X, y)
+    narrow = MLPClassifier(
+        hidden_layer_sizes=(32,), max_iter=5, random_state=0, dtype="float32"
+    ).fit(X, y)
     assert narrow.coefs_[0].dtype == np.float32 and narrow.predict_proba(X).dtype == np.float32
     np.testing.assert_allclose(narrow.loss_curve_, wide.loss_curve_, rtol=1e-4)
     assert (narrow.predict(X) == wide.predict(X)).mean() > 0.99
@@ -323,16 +386,23 @@ def test_callbacks_see_every_epoch_and_can_stop():
         seen.append((len(model.loss_curve_), model.loss_curve_[-1]))
         return len(model.loss_curve_) == 4
 
-    model = MLPClassifier(hidden_layer_sizes=(4,), max_iter=50, random_state=0,
-                          callbacks=[record]).fit(X, y)
+    model = MLPClassifier(
+        hidden_layer_sizes=(4,), max_iter=50, random_state=0, callbacks=[record]
+    ).fit(X, y)
     assert model.n_iter_ == 4 and [s[0] for s in seen] == [1, 2, 3, 4]
     assert [s[1] for s in seen] == model.loss_curve_
 
 
 def test_validation_loss_curve_and_leaky_relu():
     X, y = multiclass()
-    model = MLPClassifier(hidden_layer_sizes=(8,), activation="leaky_relu", max_iter=7,
-                          early_stopping=True, random_state=0, n_iter_no_change=100)
+    model = MLPClassifier(
+        hidden_layer_sizes=(8,),
+        activation="leaky_relu",
+        max_iter=7,
+        early_stopping=True,
+        random_state=0,
+        n_iter_no_change=100,
+    )
     with pytest.warns(ConvergenceWarning):
         model.fit(X, y)
     assert len(model.validation_loss_curve_) == len(model.loss_curve_) == 7
@@ -342,18 +412,20 @@ def test_validation_loss_curve_and_leaky_relu():
 
 def test_verbose_prints_scikit_learns_lines(capsys):
     X, y = binary()
-    MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0, verbose=True,
-                  early_stopping=True).fit(X, y)
+    MLPClassifier(
+        hidden_layer_sizes=(4,), max_iter=2, random_state=0, verbose=True, early_stopping=True
+    ).fit(X, y)
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("Iteration 1, loss = ") and lines[1].startswith(
-        "Validation score: ")
+    assert lines[0].startswith("Iteration 1, loss = ") and lines[1].startswith("Validation score: ")
 
 
 def test_works_in_pipelines_and_grid_search():
     X, y = multiclass()
-    search = GridSearchCV(make_pipeline(StandardScaler(), MLPClassifier(max_iter=20,
-                                                                        random_state=0)),
-                          {"mlpclassifier__alpha": [1e-4, 1e-1]}, cv=3)
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), MLPClassifier(max_iter=20, random_state=0)),
+        {"mlpclassifier__alpha": [1e-4, 1e-1]},
+        cv=3,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         search.fit(X, y)
@@ -361,8 +433,10 @@ def test_works_in_pipelines_and_grid_search():
 
 
 # ------------------------------------------------------------------ bad input
-@pytest.mark.parametrize("params", [dict(solver="newton"), dict(max_iter=0),
-                                    dict(batch_size=-1), dict(learning_rate="cyclic")])
+@pytest.mark.parametrize(
+    "params",
+    [dict(solver="newton"), dict(max_iter=0), dict(batch_size=-1), dict(learning_rate="cyclic")],
+)
 def test_bad_parameters_get_scikit_learns_errors(params):
     X, y = binary()
     with pytest.raises(InvalidParameterError) as theirs:
@@ -381,14 +455,23 @@ def in_any_order(message):
     return head + "{" + ", ".join(sorted(options.split(", "))) + "}" + tail
 
 
-@pytest.mark.parametrize("params, message", [
-    (dict(activation="swish"), r"The 'activation' parameter of MLPClassifier must be a str "
-                               r"among .*'leaky_relu'"),
-    (dict(dtype="float16"), r"The 'dtype' parameter of MLPClassifier must be None or a str"),
-    (dict(dropout=1.5), r"The 'dropout' parameter of MLPClassifier must be a float in the "
-                        r"range \[0.0, 1.0\) or an array-like"),
-    (dict(callbacks=print), r"The 'callbacks' parameter of MLPClassifier"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (
+            dict(activation="swish"),
+            r"The 'activation' parameter of MLPClassifier must be a str "
+            r"among .*'leaky_relu'",
+        ),
+        (dict(dtype="float16"), r"The 'dtype' parameter of MLPClassifier must be None or a str"),
+        (
+            dict(dropout=1.5),
+            r"The 'dropout' parameter of MLPClassifier must be a float in the "
+            r"range \[0.0, 1.0\) or an array-like",
+        ),
+        (dict(callbacks=print), r"The 'callbacks' parameter of MLPClassifier"),
+    ],
+)
 def test_bad_extra_parameters_get_errors_in_scikit_learns_words(params, message):
     X, y = binary()
     with pytest.raises(InvalidParameterError, match=message):
@@ -413,17 +496,21 @@ def test_misuse_gets_scikit_learns_errors():
         MLPClassifier(hidden_layer_sizes=(4,), dropout=[0.1, 0.2]).fit(X, y)
     with pytest.raises(ValueError, match="Solver produced non-finite parameter weights"):
         X, y = regression()
-        MLPRegressor(solver="sgd", learning_rate_init=1.0, max_iter=5,
-                     random_state=0).fit(X * 100, y * 100)
+        MLPRegressor(solver="sgd", learning_rate_init=1.0, max_iter=5, random_state=0).fit(
+            X * 100, y * 100
+        )
 
 
 def test_import_ann_works_without_scikit_learn():
-    code = ("import sys; sys.modules['sklearn'] = None\n"
-            "import ann\n"
-            "try:\n    ann.MLPClassifier\n"
-            "except ImportError as error:\n    print(error)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    assert 'needs scikit-learn' in out and 'pip install "ann[sklearn]"' in out
+    code = (
+        "import sys; sys.modules['sklearn'] = None\n"
+        "import ann\n"
+        "try:\n    ann.MLPClassifier\n"
+        "except ImportError as error:\n    print(error)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "needs scikit-learn" in out and 'pip install "ann[sklearn]"' in out
     with pytest.raises(AttributeError, match="no attribute 'MLPClassifer'"):
         ann.MLPClassifer

@@ -1,4 +1,5 @@
 """summary and explain: the text is read back and checked against the live arrays."""
+
 import re
 
 import numpy as np
@@ -105,7 +106,7 @@ def test_explain_follows_the_data(case):
 
 def test_explain_without_labels_uses_predictions(case, capsys):
     model, X, _ = case
-    text = model.explain(X)                  # ANN.explain delegates to ann.explain
+    text = model.explain(X)  # ANN.explain delegates to ann.explain
     assert "the model's own predictions" in text
     cost = float(re.search(r"cost = .* = (\S+)", text).group(1))
     assert cost == pytest.approx(model.compute_cost(X, model.predict(X)), rel=1e-5)
@@ -161,7 +162,7 @@ def test_summary_counts(case, capsys):
 def test_summary_of_the_articles_network():
     model = ANN([196, 1])
     model.initialize_parameters(784)
-    text = model.summary()                   # ANN.summary delegates to ann.explain
+    text = model.summary()  # ANN.summary delegates to ann.explain
     assert "(196, 784)" in text and "(196, 1)" in text and "(1, 196)" in text
     assert "153,860" in text and "197" in text and text.rstrip().endswith("154,057")
 

@@ -1,5 +1,6 @@
 """ann.files: atomic writes, and the checks that tell before a long run whether a
 path can be written. Every error names the caller's path, never a temporary name."""
+
 import errno
 import os
 import tempfile
@@ -9,8 +10,9 @@ import pytest
 
 from ann.files import atomic_file, atomic_path, check_can_create_folder, check_can_write
 
-needs_proc = pytest.mark.skipif(not Path("/proc/self").is_dir(),
-                                reason="needs Linux's /proc, where no file can be created")
+needs_proc = pytest.mark.skipif(
+    not Path("/proc/self").is_dir(), reason="needs Linux's /proc, where no file can be created"
+)
 
 
 def assert_names_only(error, path):
@@ -25,7 +27,7 @@ def test_atomic_file_replaces_the_content_and_leaves_nothing_else(tmp_path):
     target.write_bytes(b"old")
     with atomic_file(target) as stream:
         stream.write(b"new")
-        assert target.read_bytes() == b"old"        # not replaced before the block ends
+        assert target.read_bytes() == b"old"  # not replaced before the block ends
     assert target.read_bytes() == b"new"
     assert os.listdir(tmp_path) == ["out.bin"]
 
@@ -33,31 +35,29 @@ def test_atomic_file_replaces_the_content_and_leaves_nothing_else(tmp_path):
 def test_a_failing_block_keeps_the_old_file(tmp_path):
     target = tmp_path / "out.bin"
     target.write_bytes(b"old")
-    with pytest.raises(ZeroDivisionError):
-        with atomic_file(target) as stream:
-            stream.write(b"half")
-            1 / 0
+    with pytest.raises(ZeroDivisionError), atomic_file(target) as stream:
+        stream.write(b"half")
+        1 / 0
     assert target.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["out.bin"]
 
 
 @needs_proc
 def test_temporary_file_that_cannot_be_created_names_the_destination():
-    with pytest.raises(FileNotFoundError) as caught:
-        with atomic_path("/proc/x.png", suffix=".png"):
-            pass
+    with pytest.raises(FileNotFoundError) as caught, atomic_path("/proc/x.png", suffix=".png"):
+        pass
     assert_names_only(caught.value, "/proc/x.png")
 
 
 def test_refused_temporary_file_keeps_the_error_type(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
-        raise PermissionError(errno.EACCES, "Permission denied",
-                              str(tmp_path / ".out.bin.abc123.tmp"))
+        raise PermissionError(
+            errno.EACCES, "Permission denied", str(tmp_path / ".out.bin.abc123.tmp")
+        )
 
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
-    with pytest.raises(PermissionError) as caught:
-        with atomic_file(tmp_path / "out.bin"):
-            pass
+    with pytest.raises(PermissionError) as caught, atomic_file(tmp_path / "out.bin"):
+        pass
     assert_names_only(caught.value, tmp_path / "out.bin")
     assert "Permission denied" in str(caught.value)
 
@@ -70,26 +70,26 @@ def test_failed_rename_names_the_destination(tmp_path, monkeypatch):
         raise OSError(errno.EXDEV, "Invalid cross-device link", str(source), str(destination))
 
     monkeypatch.setattr(os, "replace", cross_device)
-    with pytest.raises(OSError) as caught:
-        with atomic_file(target) as stream:
-            stream.write(b"new")
+    with pytest.raises(OSError) as caught, atomic_file(target) as stream:
+        stream.write(b"new")
     assert caught.value.errno == errno.EXDEV
     assert_names_only(caught.value, target)
     assert target.read_bytes() == b"old" and os.listdir(tmp_path) == ["out.bin"]
 
 
 def test_writer_error_about_the_temporary_name_is_retold(tmp_path):
-    with pytest.raises(FileNotFoundError) as caught:
-        with atomic_path(tmp_path / "plot.png", suffix=".png") as temporary:
-            raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(temporary))
+    with (
+        pytest.raises(FileNotFoundError) as caught,
+        atomic_path(tmp_path / "plot.png", suffix=".png") as temporary,
+    ):
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(temporary))
     assert_names_only(caught.value, tmp_path / "plot.png")
 
 
 def test_other_errors_pass_through_unchanged(tmp_path):
     original = PermissionError(errno.EACCES, "Permission denied", "/somewhere/else")
-    with pytest.raises(PermissionError) as caught:
-        with atomic_path(tmp_path / "plot.png"):
-            raise original
+    with pytest.raises(PermissionError) as caught, atomic_path(tmp_path / "plot.png"):
+        raise original
     assert caught.value is original
 
 
@@ -102,11 +102,14 @@ def test_check_can_write_touches_nothing(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["kept.txt"]
 
 
-@pytest.mark.parametrize("make_path, error, words", [
-    (lambda tmp: tmp / "missing" / "x.png", FileNotFoundError, "does not exist"),
-    (lambda tmp: tmp / "a-file" / "x.png", NotADirectoryError, "is not a folder"),
-    (lambda tmp: tmp, IsADirectoryError, "is a directory"),
-])
+@pytest.mark.parametrize(
+    "make_path, error, words",
+    [
+        (lambda tmp: tmp / "missing" / "x.png", FileNotFoundError, "does not exist"),
+        (lambda tmp: tmp / "a-file" / "x.png", NotADirectoryError, "is not a folder"),
+        (lambda tmp: tmp, IsADirectoryError, "is a directory"),
+    ],
+)
 def test_check_can_write_refuses(tmp_path, make_path, error, words):
     (tmp_path / "a-file").write_text("")
     path = make_path(tmp_path)

@@ -1,10 +1,11 @@
 """The vectorized network: gradients, the article's numbers, outputs, training."""
+
 import numpy as np
 import pytest
+from gradcheck import numerical_gradients
 
 from ann import ANN
 from ann.activations import HIDDEN_ACTIVATIONS
-from gradcheck import numerical_gradients
 
 
 def make_data(n=40, n_features=6, n_classes=2, seed=0):
@@ -24,8 +25,9 @@ def fitted(layers, X, y, **kwargs):
     return model.fit(X, y)
 
 
-@pytest.mark.parametrize("layers", [[5, 1], [5, 4, 1], [5, 4, 3, 1]],
-                         ids=["1-hidden", "2-hidden", "3-hidden"])
+@pytest.mark.parametrize(
+    "layers", [[5, 1], [5, 4, 1], [5, 4, 3, 1]], ids=["1-hidden", "2-hidden", "3-hidden"]
+)
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "identity"])
 def test_backward_matches_finite_differences(layers, activation):
     X, y = make_data()
@@ -53,9 +55,15 @@ def test_backward_piecewise_activations(activation):
         assert relative_error(analytic[name], numeric[name]) < 1e-7, name
 
 
-@pytest.mark.parametrize("output,layers,n_classes", [
-    ("softmax", [5, 3], 3), ("softmax", [4, 2], 2), ("identity", [4, 2], None),
-    ("sigmoid", [3, 1], 2)])
+@pytest.mark.parametrize(
+    "output,layers,n_classes",
+    [
+        ("softmax", [5, 3], 3),
+        ("softmax", [4, 2], 2),
+        ("identity", [4, 2], None),
+        ("sigmoid", [3, 1], 2),
+    ],
+)
 def test_backward_each_output(output, layers, n_classes):
     X, y = make_data(n_classes=n_classes or 2)
     if output == "identity":
@@ -189,8 +197,7 @@ def test_linear_regression_with_identity_output():
     rng = np.random.RandomState(0)
     X = rng.randn(200, 3)
     y = X @ [1.5, -2.0, 0.5] + 3.0
-    model = ANN([1], output="identity", learning_rate=0.1, n_iterations=500,
-                quiet=True).fit(X, y)
+    model = ANN([1], output="identity", learning_rate=0.1, n_iterations=500, quiet=True).fit(X, y)
     np.testing.assert_allclose(model.parameters["W1"][0], [1.5, -2.0, 0.5], atol=1e-6)
     np.testing.assert_allclose(model.parameters["b1"][0, 0], 3.0, atol=1e-6)
     assert model.predict(X).shape == (200,)
@@ -207,8 +214,15 @@ def test_softmax_multiclass_with_string_labels():
     index = rng.randint(0, 3, 300)
     X = centers[index] + rng.randn(300, 2) * 0.5
     y = labels[index]
-    model = ANN([8, 3], activation="tanh", optimizer="adam", learning_rate=0.05,
-                n_iterations=30, batch_size=32, quiet=True).fit(X, y)
+    model = ANN(
+        [8, 3],
+        activation="tanh",
+        optimizer="adam",
+        learning_rate=0.05,
+        n_iterations=30,
+        batch_size=32,
+        quiet=True,
+    ).fit(X, y)
     assert list(model.classes_) == ["cat", "dog", "emu"]
     assert model.output_activation_ == "softmax"
     proba = model.predict_proba(X)
@@ -223,12 +237,21 @@ def test_every_activation_learns_xor(activation):
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]] * 10, dtype=float)
     y = np.array([0, 1, 1, 0] * 10)
     if activation == "identity":  # a linear network cannot: it stays near chance
-        model = ANN([4, 1], activation="identity", n_iterations=300, learning_rate=0.5,
-                    quiet=True).fit(X, y)
+        model = ANN(
+            [4, 1], activation="identity", n_iterations=300, learning_rate=0.5, quiet=True
+        ).fit(X, y)
         assert model.score(X, y) <= 0.75
         return
-    model = ANN([8, 1], activation=activation, optimizer="adam", learning_rate=0.05,
-                n_iterations=400, init="glorot", seed=0, quiet=True).fit(X, y)
+    model = ANN(
+        [8, 1],
+        activation=activation,
+        optimizer="adam",
+        learning_rate=0.05,
+        n_iterations=400,
+        init="glorot",
+        seed=0,
+        quiet=True,
+    ).fit(X, y)
     assert model.score(X, y) == 1.0
 
 
@@ -243,8 +266,7 @@ def test_per_layer_activations():
 
 def test_minibatch_epochs_shuffle_deterministically():
     X, y = make_data(n=100)
-    kwargs = dict(optimizer="sgd", batch_size=16, n_iterations=5, learning_rate=0.1,
-                  quiet=True)
+    kwargs = dict(optimizer="sgd", batch_size=16, n_iterations=5, learning_rate=0.1, quiet=True)
     a = ANN([4, 1], **kwargs).fit(X, y)
     b = ANN([4, 1], **kwargs).fit(X, y)
     c = ANN([4, 1], seed=7, **kwargs).fit(X, y)
@@ -275,8 +297,15 @@ def test_early_stopping_restores_best_parameters():
     X = rng.randn(80, 30)
     y = rng.randint(0, 2, 80)  # pure noise: validation cost soon rises
     X_val, y_val = rng.randn(40, 30), rng.randint(0, 2, 40)
-    model = ANN([32, 1], optimizer="adam", learning_rate=0.05, n_iterations=200,
-                early_stopping=True, patience=5, quiet=True)
+    model = ANN(
+        [32, 1],
+        optimizer="adam",
+        learning_rate=0.05,
+        n_iterations=200,
+        early_stopping=True,
+        patience=5,
+        quiet=True,
+    )
     model.fit(X, y, validation_data=(X_val, y_val))
     history = model.history
     assert len(history["val_cost"]) == len(history["cost"]) == model.n_iter_ < 200
@@ -290,14 +319,16 @@ def test_early_stopping_restores_best_parameters():
 
 def test_early_stopping_holds_out_a_fraction():
     X, y = make_data(n=100)
-    model = ANN([4, 1], n_iterations=3, early_stopping=True, validation_fraction=0.2,
-                quiet=True).fit(X, y)
+    model = ANN(
+        [4, 1], n_iterations=3, early_stopping=True, validation_fraction=0.2, quiet=True
+    ).fit(X, y)
     assert len(model.history["val_cost"]) == 3
 
 
 def test_fit_accepts_integer_pixels_and_blocks_agree():
     # More samples than one block: the blocked gradient equals the one-block one.
     from ann import network
+
     rng = np.random.RandomState(0)
     X = rng.randint(0, 256, size=(network.CHUNK + 37, 12)).astype(np.uint8)
     y = rng.randint(0, 2, len(X))

@@ -1,11 +1,12 @@
 """The network's newer features: losses chosen apart from the output, k sigmoid outputs,
 targets in [0, 1], sample weights, dropout, max-norm, initializations, callbacks."""
+
 import numpy as np
 import pytest
+from gradcheck import numerical_gradients
 
 from ann import ANN
 from ann.initializers import INITIALIZERS
-from gradcheck import numerical_gradients
 
 
 def relative_error(a, b):
@@ -28,8 +29,8 @@ def assert_gradients_match(model, X, Y):
 # (output, loss, units, targets)
 PAIRS = [
     ("sigmoid", "squared_error", 1, "labels"),
-    ("sigmoid", "squared_error", 4, "labels"),          # Nielsen ch. 1, LeCun
-    ("sigmoid", "binary_cross_entropy", 4, "labels"),   # Nielsen ch. 3
+    ("sigmoid", "squared_error", 4, "labels"),  # Nielsen ch. 1, LeCun
+    ("sigmoid", "binary_cross_entropy", 4, "labels"),  # Nielsen ch. 3
     ("sigmoid", "binary_cross_entropy", 3, "multilabel"),
     ("sigmoid", "binary_cross_entropy", 1, "probabilities"),
     ("sigmoid", "squared_error", 3, "multilabel"),
@@ -54,27 +55,46 @@ def targets(kind, units, n, rng):
     return rng.randn(n, units)
 
 
-@pytest.mark.parametrize("output, loss, units, kind", PAIRS,
-                         ids=[f"{o}-{l}-{u}-{k}" for o, l, u, k in PAIRS])
+@pytest.mark.parametrize(
+    "output, loss, units, kind", PAIRS, ids=[f"{o}-{l}-{u}-{k}" for o, l, u, k in PAIRS]
+)
 def test_every_output_and_loss_pair_has_exact_gradients(output, loss, units, kind):
     X, rng = data()
     Y = targets(kind, units, len(X), rng)
     if kind == "labels" and units > 1:
         Y = np.arange(len(X)) % units  # every class present
-    model = ANN([4, units], activation="tanh", output=output, loss=loss, l2=0.2,
-                n_iterations=1, learning_rate=1e-12, quiet=True, init="nielsen_scaled")
+    model = ANN(
+        [4, units],
+        activation="tanh",
+        output=output,
+        loss=loss,
+        l2=0.2,
+        n_iterations=1,
+        learning_rate=1e-12,
+        quiet=True,
+        init="nielsen_scaled",
+    )
     model.fit(X, Y)
     assert model.loss_function_ == loss
     assert_gradients_match(model, X, Y)
 
 
-@pytest.mark.parametrize("input_dropout, dropout", [(0.0, [0.5, 0.3]), (0.2, [0.0, 0.5]),
-                                                    (0.4, [0.6, 0.2])])
+@pytest.mark.parametrize(
+    "input_dropout, dropout", [(0.0, [0.5, 0.3]), (0.2, [0.0, 0.5]), (0.4, [0.6, 0.2])]
+)
 def test_dropout_gradients_with_a_fixed_mask(input_dropout, dropout):
-    X, rng = data(n=25)
+    X, _rng = data(n=25)
     y = np.arange(25) % 3
-    model = ANN([6, 5, 3], activation="sigmoid", dropout=dropout, input_dropout=input_dropout,
-                n_iterations=1, learning_rate=1e-12, quiet=True, l2=0.1).fit(X, y)
+    model = ANN(
+        [6, 5, 3],
+        activation="sigmoid",
+        dropout=dropout,
+        input_dropout=input_dropout,
+        n_iterations=1,
+        learning_rate=1e-12,
+        quiet=True,
+        l2=0.1,
+    ).fit(X, y)
     masks = model._masks(len(X), np.random.default_rng(3))
     assert set(masks) == {l for l, p in enumerate([input_dropout] + dropout) if p > 0}
     T = model.encode_targets(y)
@@ -108,23 +128,49 @@ def test_dropout_masks_keep_the_expected_fraction_and_scale():
 
 
 def test_dropout_is_off_at_prediction_and_reproducible_in_training():
-    X, rng = data(n=60)
+    X, _rng = data(n=60)
     y = (X[:, 0] > 0).astype(int)
-    make = lambda: ANN([8, 1], activation="relu", optimizer="adam", learning_rate=0.01,
-                       batch_size=10, n_iterations=5, dropout=0.5, quiet=True, seed=4)
+    make = lambda: ANN(
+        [8, 1],
+        activation="relu",
+        optimizer="adam",
+        learning_rate=0.01,
+        batch_size=10,
+        n_iterations=5,
+        dropout=0.5,
+        quiet=True,
+        seed=4,
+    )
     a, b = make().fit(X, y), make().fit(X, y)
     assert a.costs == b.costs
     np.testing.assert_array_equal(a.predict_proba(X), a.predict_proba(X))
-    plain = ANN([8, 1], activation="relu", optimizer="adam", learning_rate=0.01, batch_size=10,
-                n_iterations=5, quiet=True, seed=4).fit(X, y)
+    plain = ANN(
+        [8, 1],
+        activation="relu",
+        optimizer="adam",
+        learning_rate=0.01,
+        batch_size=10,
+        n_iterations=5,
+        quiet=True,
+        seed=4,
+    ).fit(X, y)
     assert plain.costs != a.costs
 
 
 def test_max_norm_bounds_every_units_incoming_weights():
-    X, rng = data(n=80)
+    X, _rng = data(n=80)
     y = (X[:, 0] + X[:, 1] > 0).astype(int)
-    model = ANN([10, 1], activation="relu", optimizer="sgd", learning_rate=0.5,
-                batch_size=8, n_iterations=5, max_norm=0.5, quiet=True, init="he").fit(X, y)
+    model = ANN(
+        [10, 1],
+        activation="relu",
+        optimizer="sgd",
+        learning_rate=0.5,
+        batch_size=8,
+        n_iterations=5,
+        max_norm=0.5,
+        quiet=True,
+        init="he",
+    ).fit(X, y)
     for l in (1, 2):
         norms = np.linalg.norm(model.parameters[f"W{l}"], axis=1)
         assert norms.max() <= 0.5 + 1e-12
@@ -142,10 +188,12 @@ def test_nielsen_initializations(name):
 
 def test_sklearn_initialization_draws_as_scikit_learn_does():
     from sklearn.neural_network import MLPClassifier
-    X, rng = data(n=40, n_features=6)
-    y = np.arange(40) % 3
-    theirs = MLPClassifier(hidden_layer_sizes=(5, 4), activation="logistic", max_iter=1,
-                           random_state=0)
+
+    _X, _rng = data(n=40, n_features=6)
+    np.arange(40) % 3
+    theirs = MLPClassifier(
+        hidden_layer_sizes=(5, 4), activation="logistic", max_iter=1, random_state=0
+    )
     theirs._random_state = np.random.RandomState(0)
     theirs.activation = "logistic"
     ours = ANN([5, 4, 3], activation="sigmoid", init="sklearn", quiet=True)
@@ -157,11 +205,20 @@ def test_sklearn_initialization_draws_as_scikit_learn_does():
 
 
 def test_k_sigmoid_outputs_for_classes_predict_the_largest():
-    X, rng = data(n=90)
+    X, _rng = data(n=90)
     y = np.digitize(X[:, 0], [-0.5, 0.5])
-    model = ANN([8, 3], output="sigmoid", loss="squared_error", activation="sigmoid",
-                optimizer="sgd", learning_rate=1.0, batch_size=10, n_iterations=40,
-                init="nielsen", quiet=True).fit(X, y)
+    model = ANN(
+        [8, 3],
+        output="sigmoid",
+        loss="squared_error",
+        activation="sigmoid",
+        optimizer="sgd",
+        learning_rate=1.0,
+        batch_size=10,
+        n_iterations=40,
+        init="nielsen",
+        quiet=True,
+    ).fit(X, y)
     P = model.predict_proba(X)
     assert P.shape == (90, 3) and not np.allclose(P.sum(axis=1), 1)
     np.testing.assert_array_equal(model.predict(X), P.argmax(axis=1))
@@ -169,10 +226,17 @@ def test_k_sigmoid_outputs_for_classes_predict_the_largest():
 
 
 def test_multilabel_targets_predict_an_indicator_matrix():
-    X, rng = data(n=100)
+    X, _rng = data(n=100)
     Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0, X[:, 0] + X[:, 2] > 0]).astype(int)
-    model = ANN([10, 3], output="sigmoid", activation="tanh", optimizer="adam",
-                learning_rate=0.05, n_iterations=150, quiet=True).fit(X, Y)
+    model = ANN(
+        [10, 3],
+        output="sigmoid",
+        activation="tanh",
+        optimizer="adam",
+        learning_rate=0.05,
+        n_iterations=150,
+        quiet=True,
+    ).fit(X, Y)
     assert model.multilabel_ and model.predict(X).shape == (100, 3)
     assert set(np.unique(model.predict(X))) <= {0, 1}
     assert model.score(X, Y) > 0.8
@@ -180,10 +244,11 @@ def test_multilabel_targets_predict_an_indicator_matrix():
 
 
 def test_probability_targets_are_fitted_as_soft_labels():
-    X, rng = data(n=200)
+    X, _rng = data(n=200)
     p = 1 / (1 + np.exp(-2 * X[:, 0]))
-    model = ANN([1], output="sigmoid", optimizer="adam", learning_rate=0.1, n_iterations=300,
-                quiet=True).fit(X, p)
+    model = ANN(
+        [1], output="sigmoid", optimizer="adam", learning_rate=0.1, n_iterations=300, quiet=True
+    ).fit(X, p)
     np.testing.assert_allclose(model.predict_proba(X)[:, 1], p, atol=0.05)
     np.testing.assert_allclose(model.parameters["W1"][0, 0], 2.0, atol=0.2)
 
@@ -192,17 +257,15 @@ def test_sample_weights_equal_repeated_samples_in_full_batch():
     X, rng = data(n=20)
     y = (X[:, 0] > 0).astype(int)
     weights = rng.randint(0, 3, size=20)
-    settings = dict(layers_size=[4, 1], n_iterations=20, learning_rate=0.3, quiet=True,
-                    l2=0.1)
+    settings = dict(layers_size=[4, 1], n_iterations=20, learning_rate=0.3, quiet=True, l2=0.1)
     weighted = ANN(**settings).fit(X, y, sample_weight=weights)
     repeated = ANN(**settings).fit(np.repeat(X, weights, axis=0), np.repeat(y, weights))
     np.testing.assert_allclose(weighted.costs, repeated.costs, rtol=1e-12)
-    np.testing.assert_allclose(weighted.parameters["W1"], repeated.parameters["W1"],
-                               rtol=1e-10)
+    np.testing.assert_allclose(weighted.parameters["W1"], repeated.parameters["W1"], rtol=1e-10)
 
 
 def test_callbacks_run_after_every_epoch_and_can_stop_training():
-    X, rng = data(n=40)
+    X, _rng = data(n=40)
     y = (X[:, 0] > 0).astype(int)
     seen = []
 
@@ -218,8 +281,9 @@ def test_poisson_regressor_learns_a_rate():
     rng = np.random.RandomState(1)
     X = rng.rand(400, 2)
     y = rng.poisson(np.exp(1 + X[:, 0]))
-    model = ANN([1], output="exp", optimizer="adam", learning_rate=0.05, n_iterations=400,
-                quiet=True).fit(X, y)
+    model = ANN(
+        [1], output="exp", optimizer="adam", learning_rate=0.05, n_iterations=400, quiet=True
+    ).fit(X, y)
     np.testing.assert_allclose(model.parameters["W1"][0], [1.0, 0.0], atol=0.25)
     assert model.predict(X).min() > 0
 

@@ -7,6 +7,8 @@
 * The same seed gives bit-identical parameters and costs, in this process and in
   others; the global NumPy (and Python) random state is never touched.
 """
+
+import contextlib
 import hashlib
 import json
 import os
@@ -116,7 +118,7 @@ def test_saturated_network_has_finite_cost_and_gradients(output, activation):
     model.parameters["b2"] += 1000.0 * np.sign(RNG.normal(size=model.parameters["b2"].shape))
     with np.errstate(**STRICT):
         cost = model.compute_cost(X, labels)
-        AL, store = model.forward(X)
+        _AL, store = model.forward(X)
         grads = model.backward(X, labels, store)
     assert np.abs(store["Z2"]).max() > 1000
     assert np.isfinite(cost) and cost >= 0
@@ -131,7 +133,8 @@ def test_saturated_network_has_finite_cost_and_gradients(output, activation):
 @pytest.mark.parametrize("activation", HIDDEN)
 @pytest.mark.parametrize("scale, offset", [(1e4, 0.0), (1.0, 1e5), (1e-6, 0.0)])
 def test_inputs_far_from_unit_range_give_finite_costs_and_gradients(
-        output, activation, scale, offset):
+    output, activation, scale, offset
+):
     model, labels = initialized(output, activation, init="glorot")
     far = X * scale + offset
     with np.errstate(**STRICT):
@@ -143,8 +146,15 @@ def test_inputs_far_from_unit_range_give_finite_costs_and_gradients(
 @pytest.mark.parametrize("activation", ("sigmoid", "tanh"))
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_training_on_large_inputs_stays_finite(activation, optimizer):
-    model = ANN([8, 1], activation=activation, optimizer=optimizer, learning_rate=0.01,
-                n_iterations=30, batch_size=16, quiet=True)
+    model = ANN(
+        [8, 1],
+        activation=activation,
+        optimizer=optimizer,
+        learning_rate=0.01,
+        n_iterations=30,
+        batch_size=16,
+        quiet=True,
+    )
     model.fit(X * 1e3 + 50, Y2)
     assert np.isfinite(model.costs).all() and all_finite(model.parameters)
 
@@ -152,8 +162,15 @@ def test_training_on_large_inputs_stays_finite(activation, optimizer):
 @pytest.mark.parametrize("dtype", ("float32", "float64"))
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_tiny_learning_rate_barely_moves(dtype, optimizer):
-    model = ANN([8, 3], optimizer=optimizer, learning_rate=1e-12, n_iterations=20,
-                batch_size=16, dtype=dtype, quiet=True)
+    model = ANN(
+        [8, 3],
+        optimizer=optimizer,
+        learning_rate=1e-12,
+        n_iterations=20,
+        batch_size=16,
+        dtype=dtype,
+        quiet=True,
+    )
     start = {k: v.copy() for k, v in model.initialize_parameters(X.shape[1]).items()}
     model.fit(X, Y3)
     assert np.isfinite(model.costs).all() and all_finite(model.parameters)
@@ -171,8 +188,15 @@ def test_huge_learning_rate_diverges_cleanly_or_stays_finite(output, optimizer, 
     """lr = 1e6: training ends with finite parameters and costs, or stops with a
     DivergenceError and keeps finite parameters."""
     sizes, labels = TARGETS[output]
-    model = ANN(list(sizes), output=output, optimizer=optimizer, learning_rate=1e6,
-                n_iterations=25, batch_size=batch_size, quiet=True)
+    model = ANN(
+        list(sizes),
+        output=output,
+        optimizer=optimizer,
+        learning_rate=1e6,
+        n_iterations=25,
+        batch_size=batch_size,
+        quiet=True,
+    )
     try:
         model.fit(X * 100, labels)
     except DivergenceError as error:
@@ -188,22 +212,33 @@ def test_huge_learning_rate_diverges_cleanly_or_stays_finite(output, optimizer, 
 def test_divergence_in_the_last_update_is_not_silent(optimizer, n_iterations, batch_size):
     """The last update of the last epoch overflows the weights: fit must not return
     a model with infinite parameters."""
-    model = ANN([4, 1], output="identity", optimizer=optimizer, learning_rate=1e300,
-                n_iterations=n_iterations, batch_size=batch_size, quiet=True)
-    try:
+    model = ANN(
+        [4, 1],
+        output="identity",
+        optimizer=optimizer,
+        learning_rate=1e300,
+        n_iterations=n_iterations,
+        batch_size=batch_size,
+        quiet=True,
+    )
+    with contextlib.suppress(DivergenceError):
         model.fit(X * 1e10, YR * 1e10)
-    except DivergenceError:
-        pass
     assert all_finite(model.parameters), "fit returned non-finite parameters silently"
 
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 @pytest.mark.parametrize("batch_size", (None, 16))
-def test_divergence_error_names_the_iteration_and_keeps_finite_parameters(
-        optimizer, batch_size):
+def test_divergence_error_names_the_iteration_and_keeps_finite_parameters(optimizer, batch_size):
     rate = 1e200 if optimizer == "adam" else 5.0  # adam's steps are about lr long
-    model = ANN([8, 1], output="identity", optimizer=optimizer, learning_rate=rate,
-                n_iterations=500, batch_size=batch_size, quiet=True)
+    model = ANN(
+        [8, 1],
+        output="identity",
+        optimizer=optimizer,
+        learning_rate=rate,
+        n_iterations=500,
+        batch_size=batch_size,
+        quiet=True,
+    )
     with pytest.raises(DivergenceError) as caught:
         model.fit(X * 30, YR * 30)
     message = str(caught.value)
@@ -242,8 +277,9 @@ def test_one_step_of_gradient_descent_over_many_blocks():
     fresh._set_classes(big_y)
     grads = fresh.backward(big_x, big_y, fresh.forward(big_x)[1])
     for name, value in start.items():
-        np.testing.assert_allclose(model.parameters[name], value - 0.5 * grads["d" + name],
-                                   rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(
+            model.parameters[name], value - 0.5 * grads["d" + name], rtol=1e-12, atol=1e-15
+        )
 
 
 # -------------------------------------------------------------------- determinism
@@ -251,8 +287,7 @@ CONFIGS = [
     dict(optimizer="gd"),
     dict(optimizer="sgd", batch_size=16, momentum=0.8, nesterov=True),
     dict(optimizer="adam", batch_size=10, lr_schedule="cosine", l2=0.01),
-    dict(optimizer="sgd", batch_size=8, early_stopping=True, validation_fraction=0.2,
-         patience=3),
+    dict(optimizer="sgd", batch_size=8, early_stopping=True, validation_fraction=0.2, patience=3),
     dict(optimizer="adam", batch_size=16, dtype="float32", init="he", activation="relu"),
 ]
 
@@ -263,14 +298,18 @@ def fingerprint(model):
         h.update(name.encode())
         h.update(np.ascontiguousarray(model.parameters[name]).tobytes())
     h.update(json.dumps([float(c) for c in model.costs]).encode())
-    h.update(json.dumps({k: [float(v) for v in vs] for k, vs in model.history.items()},
-                        sort_keys=True).encode())
+    h.update(
+        json.dumps(
+            {k: [float(v) for v in vs] for k, vs in model.history.items()}, sort_keys=True
+        ).encode()
+    )
     return h.hexdigest()
 
 
 def train(config, seed=5):
-    return ANN([6, 3], learning_rate=0.05, n_iterations=15, seed=seed, quiet=True,
-               **config).fit(X, Y3)
+    return ANN([6, 3], learning_rate=0.05, n_iterations=15, seed=seed, quiet=True, **config).fit(
+        X, Y3
+    )
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: "-".join(map(str, c.values())))
@@ -304,9 +343,14 @@ def test_same_seed_gives_bit_identical_runs_across_processes():
     expected = [fingerprint(train(config)) for config in CONFIGS]
     env = dict(os.environ, PYTHONHASHSEED="random")
     for _ in range(2):
-        result = subprocess.run([sys.executable, "-c", SCRIPT.format(root=str(ROOT))],
-                                capture_output=True, text=True, cwd=ROOT, env=env,
-                                timeout=120)
+        result = subprocess.run(
+            [sys.executable, "-c", SCRIPT.format(root=str(ROOT))],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=120,
+        )
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout.strip().splitlines()[-1]) == expected
 

@@ -1,4 +1,5 @@
 """Optimizer steps and schedules against values computed by hand."""
+
 import numpy as np
 import pytest
 
@@ -21,8 +22,9 @@ def test_gradient_descent():
 
 def test_momentum():
     # v1 = g, p1 = p0 - lr g;  v2 = 0.9 g + g = 1.9 g, p2 = p1 - lr 1.9 g
-    np.testing.assert_allclose(run(OPTIMIZERS["sgd"](0.1, momentum=0.9), [G, G]),
-                               [1 - 0.05 - 0.095, -2 - 0.01 - 0.019])
+    np.testing.assert_allclose(
+        run(OPTIMIZERS["sgd"](0.1, momentum=0.9), [G, G]), [1 - 0.05 - 0.095, -2 - 0.01 - 0.019]
+    )
 
 
 def test_nesterov():
@@ -30,7 +32,8 @@ def test_nesterov():
     # step 2: v = 1.9 g, update lr (g + 0.9 * 1.9 g) = lr 2.71 g
     np.testing.assert_allclose(
         run(OPTIMIZERS["sgd"](0.1, momentum=0.9, nesterov=True), [G, G]),
-        [1 - 0.1 * 0.5 * (1.9 + 2.71), -2 - 0.1 * 0.1 * (1.9 + 2.71)])
+        [1 - 0.1 * 0.5 * (1.9 + 2.71), -2 - 0.1 * 0.1 * (1.9 + 2.71)],
+    )
 
 
 def test_sklearn_momentum_puts_the_rate_inside_the_velocity():
@@ -51,16 +54,17 @@ def test_sklearn_nesterov():
     p1 = np.array([1.0, -2.0]) + 0.9 * v1 - 0.1 * g
     v2 = 0.9 * v1 - 0.1 * g
     p2 = p1 + 0.9 * v2 - 0.1 * g
-    np.testing.assert_allclose(run(OPTIMIZERS["sklearn_sgd"](0.1, momentum=0.9), [G, G]), p2,
-                               rtol=1e-15)
+    np.testing.assert_allclose(
+        run(OPTIMIZERS["sklearn_sgd"](0.1, momentum=0.9), [G, G]), p2, rtol=1e-15
+    )
 
 
 def adam_by_hand(g1, g2, eps_after_correction):
-    m1, v1 = 0.1 * g1, 0.001 * g1 ** 2
-    m2, v2 = 0.9 * m1 + 0.1 * g2, 0.999 * v1 + 0.001 * g2 ** 2
+    m1, v1 = 0.1 * g1, 0.001 * g1**2
+    m2, v2 = 0.9 * m1 + 0.1 * g2, 0.999 * v1 + 0.001 * g2**2
     p = np.array([1.0, -2.0])
     for t, (m, v) in enumerate([(m1, v1), (m2, v2)], start=1):
-        b1, b2 = 1 - 0.9 ** t, 1 - 0.999 ** t
+        b1, b2 = 1 - 0.9**t, 1 - 0.999**t
         if eps_after_correction:
             p = p - 0.1 * (m / b1) / (np.sqrt(v / b2) + 1e-3)
         else:
@@ -79,8 +83,7 @@ def test_adam_two_steps_with_changing_gradient(name, after):
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_every_optimizer_leaves_gradients_alone_and_takes_the_settings(name):
-    settings = {"momentum": 0.5, "nesterov": True, "beta_1": 0.8, "beta_2": 0.99,
-                "epsilon": 1e-7}
+    settings = {"momentum": 0.5, "nesterov": True, "beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-7}
     optimizer = make_optimizer(name, 0.1, settings)
     g = np.array([0.5, 0.1])
     p = np.array([1.0, 2.0])
@@ -92,8 +95,14 @@ def test_every_optimizer_leaves_gradients_alone_and_takes_the_settings(name):
 
 
 def progress(epochs_done, samples_seen=0, rate=0.4):
-    return Progress(rate=rate, initial_rate=0.4, epochs_done=epochs_done, n_epochs=10,
-                    samples_seen=samples_seen, power_t=0.5)
+    return Progress(
+        rate=rate,
+        initial_rate=0.4,
+        epochs_done=epochs_done,
+        n_epochs=10,
+        samples_seen=samples_seen,
+        power_t=0.5,
+    )
 
 
 @pytest.mark.parametrize("epoch,expected", [(0, 0.4), (5, 0.2), (10, 0.0)])

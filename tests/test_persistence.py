@@ -1,16 +1,22 @@
 """save and load: a round trip gives back the same model, bit for bit."""
+
 import numpy as np
 import pytest
 
 from ann import ANN
 
 
-@pytest.mark.parametrize("kwargs,labels", [
-    ({"layers_size": [5, 1]}, np.array([3, 7])),
-    ({"layers_size": [6, 4, 3], "activation": ["relu", "tanh"], "dtype": "float32"},
-     np.array(["a", "b", "c"])),
-    ({"layers_size": [2], "output": "identity", "l2": 0.1}, None),
-])
+@pytest.mark.parametrize(
+    "kwargs,labels",
+    [
+        ({"layers_size": [5, 1]}, np.array([3, 7])),
+        (
+            {"layers_size": [6, 4, 3], "activation": ["relu", "tanh"], "dtype": "float32"},
+            np.array(["a", "b", "c"]),
+        ),
+        ({"layers_size": [2], "output": "identity", "l2": 0.1}, None),
+    ],
+)
 def test_round_trip_is_bit_identical(tmp_path, kwargs, labels):
     rng = np.random.RandomState(0)
     X = rng.randn(50, 8)

@@ -1,4 +1,5 @@
 """The pictures of ann.plotting: rendered from trained models and inspected."""
+
 import subprocess
 import sys
 
@@ -8,8 +9,16 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 
 from ann import ANN
-from ann.plotting import (confusion_matrix, initial_weights, plot_confusion, plot_cost,
-                          plot_costs, plot_mistakes, plot_weights, save_figure)
+from ann.plotting import (
+    confusion_matrix,
+    initial_weights,
+    plot_confusion,
+    plot_cost,
+    plot_costs,
+    plot_mistakes,
+    plot_weights,
+    save_figure,
+)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -21,8 +30,9 @@ def images_8x8(n, seed):
     X = rng.random((n, 64))
     grid = X.reshape(n, 8, 8)
     binary = (grid[:, :, :4].sum(axis=(1, 2)) > grid[:, :, 4:].sum(axis=(1, 2))).astype(int)
-    quadrants = np.stack([grid[:, :4, :4], grid[:, :4, 4:], grid[:, 4:, :4],
-                          grid[:, 4:, 4:]], axis=1).sum(axis=(2, 3))
+    quadrants = np.stack(
+        [grid[:, :4, :4], grid[:, :4, 4:], grid[:, 4:, :4], grid[:, 4:, 4:]], axis=1
+    ).sum(axis=(2, 3))
     return X, binary, quadrants.argmax(axis=1)
 
 
@@ -43,14 +53,16 @@ def binary_model(data):
 @pytest.fixture(scope="module")
 def multi_model(data):
     X, _, y, *_ = data
-    model = ANN([10, 4], optimizer="adam", learning_rate=0.01, n_iterations=30,
-                batch_size=50, quiet=True)
+    model = ANN(
+        [10, 4], optimizer="adam", learning_rate=0.01, n_iterations=30, batch_size=50, quiet=True
+    )
     return model.fit(X, y)
 
 
 def n_images(figure):
-    return sum(isinstance(artist, AxesImage) for axes in figure.axes
-               for artist in axes.get_children())
+    return sum(
+        isinstance(artist, AxesImage) for axes in figure.axes for artist in axes.get_children()
+    )
 
 
 def legend_texts(axes):
@@ -67,18 +79,23 @@ def test_plot_cost_with_validation_and_accuracy(binary_model, tmp_path):
     path = tmp_path / "cost.png"
     figure = plot_cost(binary_model, path=path)
     assert isinstance(figure, Figure)
-    assert len(figure.axes) == 2                       # cost, and accuracy on the right
+    assert len(figure.axes) == 2  # cost, and accuracy on the right
     cost_axes, accuracy_axes = figure.axes
-    assert legend_texts(cost_axes) == ["training cost", "validation cost",
-                                       "training accuracy", "validation accuracy"]
+    assert legend_texts(cost_axes) == [
+        "training cost",
+        "validation cost",
+        "training accuracy",
+        "validation accuracy",
+    ]
     assert cost_axes.get_ylabel().startswith("cost")
     assert accuracy_axes.get_ylabel().startswith("accuracy")
     assert cost_axes.get_xlabel().startswith("iteration")
     assert "64-12-1" in cost_axes.get_title() and "learning rate 0.5" in cost_axes.get_title()
     training = cost_axes.get_lines()[0]
     np.testing.assert_allclose(training.get_ydata(), binary_model.costs)
-    np.testing.assert_allclose(accuracy_axes.get_lines()[1].get_ydata(),
-                               binary_model.history["val_accuracy"])
+    np.testing.assert_allclose(
+        accuracy_axes.get_lines()[1].get_ydata(), binary_model.history["val_accuracy"]
+    )
     assert_png(path)
 
 
@@ -120,15 +137,18 @@ def test_plot_costs_compares_runs(binary_model, tmp_path):
     assert plot_costs(runs, log_scale=True).axes[0].get_yscale() == "log"
 
 
-@pytest.mark.parametrize("runs, error, message", [
-    ({}, ValueError, "empty"),
-    ([1, 2], TypeError, "dict"),
-    ({"unfitted": ANN([2, 1])}, ValueError, "fit it first"),
-    ({"empty": []}, ValueError, "empty"),
-    ({"text": "abc"}, TypeError, "sequence of costs"),
-    ({"words": ["a", "b"]}, TypeError, "numbers"),
-    ({"matrix": [[1, 2], [3, 4]]}, ValueError, "one sequence"),
-])
+@pytest.mark.parametrize(
+    "runs, error, message",
+    [
+        ({}, ValueError, "empty"),
+        ([1, 2], TypeError, "dict"),
+        ({"unfitted": ANN([2, 1])}, ValueError, "fit it first"),
+        ({"empty": []}, ValueError, "empty"),
+        ({"text": "abc"}, TypeError, "sequence of costs"),
+        ({"words": ["a", "b"]}, TypeError, "numbers"),
+        ({"matrix": [[1, 2], [3, 4]]}, ValueError, "one sequence"),
+    ],
+)
 def test_plot_costs_validates(runs, error, message):
     with pytest.raises(error, match=message):
         plot_costs(runs)
@@ -144,7 +164,7 @@ def test_plot_weights_one_image_per_unit(binary_model, tmp_path):
         image = axes.images[0]
         np.testing.assert_array_equal(image.get_array(), W1[unit].reshape(8, 8))
         low, high = image.get_clim()
-        assert low == -high == -np.abs(W1[unit]).max()       # white means zero
+        assert low == -high == -np.abs(W1[unit]).max()  # white means zero
     assert "first 10 of 12" in figure._suptitle.get_text()
     assert_png(tmp_path / "weights.png")
     every = plot_weights(binary_model, max_units=None)
@@ -156,7 +176,7 @@ def test_plot_weights_since_init(binary_model, data):
     start = initial_weights(binary_model)
     fresh = ANN([12, 1], learning_rate=0.5, n_iterations=1, quiet=True)
     fresh.initialize_parameters(64)
-    np.testing.assert_array_equal(start, fresh.parameters["W1"])   # as fit draws them
+    np.testing.assert_array_equal(start, fresh.parameters["W1"])  # as fit draws them
     change = binary_model.parameters["W1"] - start
     assert np.abs(change).max() > 0
     figure = plot_weights(binary_model, max_units=4, since_init=True)
@@ -165,7 +185,7 @@ def test_plot_weights_since_init(binary_model, data):
         np.testing.assert_allclose(axes.images[0].get_array(), change[unit].reshape(8, 8))
     assert "W1 - W1(initial)" in figure._suptitle.get_text()
     other = ANN([12, 1], seed=7, n_iterations=3, quiet=True).fit(X, y)
-    assert not np.array_equal(initial_weights(other), start)      # follows the seed
+    assert not np.array_equal(initial_weights(other), start)  # follows the seed
 
 
 def test_plot_weights_image_shape(binary_model):
@@ -200,25 +220,34 @@ def test_plot_mistakes_gallery(binary_model, data, tmp_path):
     *_, X_test, y_test, _ = data
     predicted = binary_model.predict(X_test)
     wrong = np.flatnonzero(predicted != y_test)
-    assert 5 < len(wrong)
-    figure = plot_mistakes(binary_model, X_test, y_test, path=tmp_path / "mistakes.png",
-                           max_images=5, class_names={0: "left", 1: "right"})
+    assert len(wrong) > 5
+    figure = plot_mistakes(
+        binary_model,
+        X_test,
+        y_test,
+        path=tmp_path / "mistakes.png",
+        max_images=5,
+        class_names={0: "left", 1: "right"},
+    )
     assert len(figure.axes) == 5 and n_images(figure) == 5
     assert figure._suptitle.get_text().startswith(
-        f"Misclassified: {len(wrong)} of {len(y_test)} samples")
+        f"Misclassified: {len(wrong)} of {len(y_test)} samples"
+    )
     probabilities = binary_model.predict_proba(X_test).max(axis=1)
     confidences = []
     for axes in figure.axes:
         title = axes.get_title()
         truth, said = title.split("\n")[0].split(", ")
-        assert {truth, said} == {"true left", "said right"} or \
-            {truth, said} == {"true right", "said left"}
+        assert {truth, said} == {"true left", "said right"} or {truth, said} == {
+            "true right",
+            "said left",
+        }
         confidences.append(float(title.split("\n")[1].split("%")[0].lstrip(">")))
         shown = axes.images[0].get_array()
         matches = [i for i in wrong if np.array_equal(X_test[i].reshape(8, 8), shown)]
-        assert len(matches) == 1                      # each panel is one wrong sample
+        assert len(matches) == 1  # each panel is one wrong sample
         assert confidences[-1] == pytest.approx(100 * probabilities[matches[0]], abs=0.5)
-    assert confidences == sorted(confidences, reverse=True)      # most confident first
+    assert confidences == sorted(confidences, reverse=True)  # most confident first
     assert min(confidences) >= 50
     assert_png(tmp_path / "mistakes.png")
 
@@ -273,14 +302,19 @@ def test_plot_confusion_counts(multi_model, data, tmp_path):
         expected[truth, said] += 1
     np.testing.assert_array_equal(confusion_matrix(multi_model, X_test, y_test), expected)
 
-    figure = plot_confusion(multi_model, X_test, y_test, path=tmp_path / "confusion.png",
-                            class_names=["NW", "NE", "SW", "SE"])
+    figure = plot_confusion(
+        multi_model,
+        X_test,
+        y_test,
+        path=tmp_path / "confusion.png",
+        class_names=["NW", "NE", "SW", "SE"],
+    )
     assert len(figure.axes) == 1 and n_images(figure) == 1
     axes = figure.axes[0]
     np.testing.assert_array_equal(axes.images[0].get_array().filled(0), expected)
     annotated = np.zeros((4, 4), dtype=int)
     for text in axes.texts:
-        column, row = (int(round(v)) for v in text.get_position())
+        column, row = (round(v) for v in text.get_position())
         annotated[row, column] = int(text.get_text())
     np.testing.assert_array_equal(annotated, expected)
     assert len(axes.texts) == 16
@@ -313,15 +347,16 @@ def test_save_figure_suffix_and_type(binary_model, tmp_path):
 
 
 def test_no_pyplot_state():
-    code = ("import ann.plotting, ann.report, sys; "
-            "print('matplotlib.pyplot' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+    code = "import ann.plotting, ann.report, sys; print('matplotlib.pyplot' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"
 
 
 def test_real_mnist_weights_are_28x28(mnist_dir):
     from ann.data import get_binary_dataset, pre_process_data
+
     train_x, train_y, test_x, test_y = get_binary_dataset(data_dir=mnist_dir)
     train_x, test_x = pre_process_data(train_x[:1000], test_x[:300])
     model = ANN([16, 1], learning_rate=0.5, n_iterations=20, quiet=True)

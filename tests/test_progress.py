@@ -1,5 +1,6 @@
 """ann.progress.progress_bar: tqdm.auto's bar (a widget in Jupyter), shown on a
 terminal, silent when quiet or when stderr is a file."""
+
 import io
 import sys
 
@@ -20,7 +21,7 @@ def test_a_terminal_gets_a_bar(monkeypatch):
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     with progress_bar(range(3), desc="training", unit="epoch") as bar:
-        assert not bar.disable                      # (closing disables any bar)
+        assert not bar.disable  # (closing disables any bar)
         assert list(bar) == [0, 1, 2]
     assert "training" in terminal.getvalue() and "0/3" in terminal.getvalue()
     assert "epoch" in terminal.getvalue()
@@ -54,17 +55,19 @@ def test_in_a_notebook_kernel_it_imports_without_warnings():
     """Run in a real Jupyter kernel: the bar is tqdm.auto's and nothing goes to stderr
     (without ipywidgets tqdm.auto would warn on import)."""
     from nbclient import NotebookClient
-    source = ("import warnings\n"
-              "warnings.simplefilter('always')\n"
-              "from ann.progress import progress_bar\n"
-              "import tqdm.auto\n"
-              "bar = progress_bar(range(3), desc='training')\n"
-              "print(isinstance(bar, tqdm.auto.tqdm), list(bar))\n"
-              "bar.close()")
+
+    source = (
+        "import warnings\n"
+        "warnings.simplefilter('always')\n"
+        "from ann.progress import progress_bar\n"
+        "import tqdm.auto\n"
+        "bar = progress_bar(range(3), desc='training')\n"
+        "print(isinstance(bar, tqdm.auto.tqdm), list(bar))\n"
+        "bar.close()"
+    )
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
     NotebookClient(notebook, kernel_name="python3", timeout=60).execute()
     outputs = notebook.cells[0].outputs
-    streams = {output.name: output.text for output in outputs
-               if output.output_type == "stream"}
+    streams = {output.name: output.text for output in outputs if output.output_type == "stream"}
     assert streams.get("stdout") == "True [0, 1, 2]\n"
     assert "stderr" not in streams and all(o.output_type != "error" for o in outputs)

@@ -1,4 +1,5 @@
 """write_report: a complete folder of pictures and summaries for one run."""
+
 import json
 
 import numpy as np
@@ -20,21 +21,35 @@ def images(n, n_classes, seed, side=6):
 @pytest.fixture(scope="module")
 def multi_run():
     train, test = images(300, 3, seed=0), images(100, 3, seed=1)
-    model = ANN([8, 3], optimizer="adam", learning_rate=0.02, n_iterations=20,
-                batch_size=50, quiet=True).fit(*train, validation_data=test)
+    model = ANN(
+        [8, 3], optimizer="adam", learning_rate=0.02, n_iterations=20, batch_size=50, quiet=True
+    ).fit(*train, validation_data=test)
     return model, train, test
 
 
 def test_report_is_complete(multi_run, tmp_path):
     model, train, test = multi_run
-    directory = tmp_path / "runs" / "first"               # created, parents too
+    directory = tmp_path / "runs" / "first"  # created, parents too
     config = {"layers": [8, 3], "optimizer": "adam", "digits": ["all"], "seed": 1}
-    written = write_report(model, directory, train=train, test=test, config=config,
-                           timings={"training_seconds": 1.25, "loading_seconds": 0.5})
-    expected = {"cost.png", "weights.png", "weights_change.png", "mistakes.png",
-                "confusion.png", "summary.md", "summary.json"}
+    written = write_report(
+        model,
+        directory,
+        train=train,
+        test=test,
+        config=config,
+        timings={"training_seconds": 1.25, "loading_seconds": 0.5},
+    )
+    expected = {
+        "cost.png",
+        "weights.png",
+        "weights_change.png",
+        "mistakes.png",
+        "confusion.png",
+        "summary.md",
+        "summary.json",
+    }
     assert set(written) == expected
-    assert {p.name for p in directory.iterdir()} == expected      # no temporary left
+    assert {p.name for p in directory.iterdir()} == expected  # no temporary left
     for name in expected:
         assert written[name] == directory / name and written[name].stat().st_size > 0
         if name.endswith(".png"):
@@ -57,15 +72,15 @@ def test_report_is_complete(multi_run, tmp_path):
     markdown = (directory / "summary.md").read_text()
     assert f"{model.score(*test):.2%}" in markdown
     assert "training_seconds" in markdown and "1.25 s" in markdown
-    assert "| optimizer | `\"adam\"` |" in markdown
+    assert '| optimizer | `"adam"` |' in markdown
     assert "dW1 = dZ1 A0.T / n" in markdown and "dA0" not in markdown
-    assert "(8, 36)" in markdown                            # the layer table
+    assert "(8, 36)" in markdown  # the layer table
     for name in expected - {"summary.md", "summary.json"}:
         assert f"]({name})" in markdown
 
 
 def test_report_overwrites_an_existing_folder(multi_run, tmp_path):
-    model, train, test = multi_run
+    model, _train, test = multi_run
     write_report(model, tmp_path, test=test)
     first = (tmp_path / "summary.json").read_text()
     written = write_report(model, tmp_path, test=test, timings={"again": 2})
@@ -78,10 +93,17 @@ def test_report_overwrites_an_existing_folder(multi_run, tmp_path):
 def test_binary_report_has_no_confusion_and_names_the_digits(tmp_path):
     train, test = images(200, 2, seed=2), images(80, 2, seed=3)
     model = ANN([5, 1], learning_rate=0.5, n_iterations=30, quiet=True).fit(*train)
-    written = write_report(model, tmp_path, train=train, test=test,
-                           config={"digits": [5, 8]}, explain_samples=50)
-    assert set(written) == {"cost.png", "weights.png", "weights_change.png", "mistakes.png",
-                            "summary.md", "summary.json"}
+    written = write_report(
+        model, tmp_path, train=train, test=test, config={"digits": [5, 8]}, explain_samples=50
+    )
+    assert set(written) == {
+        "cost.png",
+        "weights.png",
+        "weights_change.png",
+        "mistakes.png",
+        "summary.md",
+        "summary.json",
+    }
     facts = json.loads((tmp_path / "summary.json").read_text())
     assert facts["class_names"] == ["5", "8"]
     assert "n = 50 samples" in (tmp_path / "summary.md").read_text()
@@ -89,13 +111,15 @@ def test_binary_report_has_no_confusion_and_names_the_digits(tmp_path):
 
 def test_report_without_images_or_data(tmp_path):
     rng = np.random.default_rng(0)
-    X = rng.random((60, 7))                                 # 7 features: not an image
+    X = rng.random((60, 7))  # 7 features: not an image
     y = (X[:, 0] > 0.5).astype(int)
     model = ANN([3, 1], n_iterations=3, quiet=True).fit(X, y)
     assert set(write_report(model, tmp_path / "a", train=(X, y))) == {
-        "cost.png", "summary.md", "summary.json"}
-    assert set(write_report(model, tmp_path / "b")) == {"cost.png", "summary.md",
-                                                         "summary.json"}
+        "cost.png",
+        "summary.md",
+        "summary.json",
+    }
+    assert set(write_report(model, tmp_path / "b")) == {"cost.png", "summary.md", "summary.json"}
     regressor = ANN([3, 1], output="identity", n_iterations=3, quiet=True).fit(X, X[:, 1])
     write_report(regressor, tmp_path / "c", train=(X, X[:, 1]))
     facts = json.loads((tmp_path / "c" / "summary.json").read_text())
@@ -116,7 +140,7 @@ def test_report_validates(multi_run, tmp_path):
     with pytest.raises(TypeError, match="timings must be a dict"):
         write_report(model, tmp_path, timings=3.0)
     with pytest.raises(TypeError):
-        write_report(model, tmp_path, train)                # keyword-only
+        write_report(model, tmp_path, train)  # keyword-only
     (tmp_path / "file").write_text("x")
     with pytest.raises(FileExistsError):
         write_report(model, tmp_path / "file")

@@ -1,7 +1,7 @@
 """scikit-learn's utilities accept ANN as one of their estimators."""
+
 import numpy as np
 import pytest
-
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -39,8 +39,9 @@ def test_estimator_kind():
 
 def test_cross_val_score_and_pipeline(blobs):
     X, y = blobs
-    model = ANN([8, 1], optimizer="adam", learning_rate=0.05, n_iterations=60,
-                batch_size=32, quiet=True)
+    model = ANN(
+        [8, 1], optimizer="adam", learning_rate=0.05, n_iterations=60, batch_size=32, quiet=True
+    )
     pipeline = make_pipeline(StandardScaler(), model)
     scores = cross_val_score(pipeline, X, y, cv=3)
     assert scores.shape == (3,) and scores.min() > 0.85
@@ -50,8 +51,9 @@ def test_cross_val_score_and_pipeline(blobs):
 def test_grid_search_refits_the_best(blobs):
     X, y = blobs
     X = StandardScaler().fit_transform(X)
-    search = GridSearchCV(ANN([4, 1], n_iterations=100, quiet=True),
-                          {"learning_rate": [1e-4, 1.0]}, cv=3).fit(X, y)
+    search = GridSearchCV(
+        ANN([4, 1], n_iterations=100, quiet=True), {"learning_rate": [1e-4, 1.0]}, cv=3
+    ).fit(X, y)
     assert search.best_params_ == {"learning_rate": 1.0}
     assert search.best_estimator_.score(X, y) > 0.9
 
@@ -60,6 +62,7 @@ def test_regressor_cross_val(blobs):
     X, _ = blobs
     X = StandardScaler().fit_transform(X)
     y = X @ [1.0, 2.0, -1.0, 0.5] + 1
-    scores = cross_val_score(ANN([1], output="identity", learning_rate=0.1,
-                                 n_iterations=300, quiet=True), X, y, cv=3)
+    scores = cross_val_score(
+        ANN([1], output="identity", learning_rate=0.1, n_iterations=300, quiet=True), X, y, cv=3
+    )
     assert scores.min() > 0.999

@@ -1,4 +1,5 @@
 """Tests of the tree-of-operations engine (ann.tree), its pictures and its demo."""
+
 import math
 import subprocess
 import sys
@@ -6,11 +7,25 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from ann import tree
-from ann.tree import (Add, Constant, Exp, Input, LeakyReLU, Log, Multiply, Negate, Parameter,
-                      Power, ReLU, Sigmoid, Tanh)
+from ann.tree import (
+    Add,
+    Constant,
+    Exp,
+    Input,
+    LeakyReLU,
+    Log,
+    Multiply,
+    Negate,
+    Parameter,
+    Power,
+    ReLU,
+    Sigmoid,
+    Tanh,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,19 +44,22 @@ def numeric_gradient(root, leaf, h=1e-6):
 
 
 # ----------------------------------------------------------------------------- operations
-@pytest.mark.parametrize("make, x, value, local", [
-    (Negate, 1.5, -1.5, -1.0),
-    (lambda c: Power(c, 3), -2.0, -8.0, 12.0),
-    (lambda c: Power(c, 0.5), 4.0, 2.0, 0.25),
-    (Exp, 0.0, 1.0, 1.0),
-    (Log, math.e, 1.0, 1 / math.e),
-    (ReLU, 2.0, 2.0, 1.0),
-    (ReLU, -2.0, 0.0, 0.0),
-    (LeakyReLU, 2.0, 2.0, 1.0),
-    (LeakyReLU, -2.0, -0.02, 0.01),
-    (Sigmoid, 0.0, 0.5, 0.25),
-    (Tanh, 0.0, 0.0, 1.0),
-])
+@pytest.mark.parametrize(
+    "make, x, value, local",
+    [
+        (Negate, 1.5, -1.5, -1.0),
+        (lambda c: Power(c, 3), -2.0, -8.0, 12.0),
+        (lambda c: Power(c, 0.5), 4.0, 2.0, 0.25),
+        (Exp, 0.0, 1.0, 1.0),
+        (Log, math.e, 1.0, 1 / math.e),
+        (ReLU, 2.0, 2.0, 1.0),
+        (ReLU, -2.0, 0.0, 0.0),
+        (LeakyReLU, 2.0, 2.0, 1.0),
+        (LeakyReLU, -2.0, -0.02, 0.01),
+        (Sigmoid, 0.0, 0.5, 0.25),
+        (Tanh, 0.0, 0.0, 1.0),
+    ],
+)
 def test_unary_value_and_local_derivative(make, x, value, local):
     node = make(Parameter(x))
     assert node.forward() == pytest.approx(value)
@@ -58,12 +76,15 @@ def test_add_and_multiply_any_number_of_children():
     assert Multiply(a).forward() == 2.0 and Multiply(a).children == [a]
 
 
-@pytest.mark.parametrize("values, expected", [
-    ([0.0, 2.0, 3.0], [6.0, 0.0, 0.0]),
-    ([2.0, 0.0, 3.0, 5.0], [0.0, 30.0, 0.0, 0.0]),
-    ([0.0, 2.0, 0.0], [0.0, 0.0, 0.0]),
-    ([7.0], [1.0]),
-])
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        ([0.0, 2.0, 3.0], [6.0, 0.0, 0.0]),
+        ([2.0, 0.0, 3.0, 5.0], [0.0, 30.0, 0.0, 0.0]),
+        ([0.0, 2.0, 0.0], [0.0, 0.0, 0.0]),
+        ([7.0], [1.0]),
+    ],
+)
 def test_multiply_grad_with_zeros(values, expected):
     node = Multiply([Constant(v) for v in values])
     node.forward()
@@ -87,8 +108,8 @@ def test_multiply_grad_is_linear_in_children():
     node.forward()
     calls.clear()
     local = node.grad()
-    assert len(calls) == 2000                      # each child's value read once
-    assert local[0] == pytest.approx(1.0001 ** 1999)
+    assert len(calls) == 2000  # each child's value read once
+    assert local[0] == pytest.approx(1.0001**1999)
 
 
 def test_sigmoid_is_stable_and_exp_log_edges():
@@ -110,7 +131,7 @@ UNARY = {
     "square": lambda c: Power(c, 2),
     "cube": lambda c: Power(c, 3),
     "exp": Exp,
-    "log": lambda c: Log(Add([Exp(c), Constant(0.5)])),     # log needs a positive input
+    "log": lambda c: Log(Add([Exp(c), Constant(0.5)])),  # log needs a positive input
     "relu": ReLU,
     "leaky_relu": LeakyReLU,
     "sigmoid": Sigmoid,
@@ -141,7 +162,7 @@ def test_gradients_match_finite_differences(case):
     value = root.forward()
     order = root.topological_order()
     assume(all(math.isfinite(n.value) and abs(n.value) < 1e4 for n in order))
-    for node in order:                             # stay away from the kinks
+    for node in order:  # stay away from the kinks
         if isinstance(node, (ReLU, LeakyReLU)):
             assume(abs(node.children[0].value) > 1e-3)
     root.backward()
@@ -158,8 +179,8 @@ def test_shared_parameter_gets_the_sum_over_paths():
     square = Multiply([p, p])
     square.forward()
     square.backward()
-    assert p.gradient == pytest.approx(3.0)        # 2p, not p
-    assert square.grad() == [1.5, 1.5]             # grad() stays local
+    assert p.gradient == pytest.approx(3.0)  # 2p, not p
+    assert square.grad() == [1.5, 1.5]  # grad() stays local
 
     q = Parameter(0.3)
     two_paths = Add([Multiply([q, Constant(4.0)]), Sigmoid(q)])
@@ -177,7 +198,7 @@ def test_backward_changes_no_value_and_resets_gradients():
     root.backward()
     first = [n.gradient for n in root.topological_order()]
     root.backward()
-    assert [n.gradient for n in root.topological_order()] == first      # no accumulation
+    assert [n.gradient for n in root.topological_order()] == first  # no accumulation
     assert [n.value for n in root.topological_order()] == before
     root.backward(3.0)
     assert w.gradient == pytest.approx(3 * first[0]) and root.gradient == 3.0
@@ -213,6 +234,7 @@ def test_diamond_ladder_is_linear(monkeypatch):
             def counted(self, *args, _original=original, _method=method):
                 counts[_method] += 1
                 return _original(self, *args)
+
             monkeypatch.setattr(cls, method, counted)
 
     x = Parameter(1.25)
@@ -221,7 +243,7 @@ def test_diamond_ladder_is_linear(monkeypatch):
         node = Add([Multiply([node, Constant(0.5)]), Multiply([Constant(0.5), node])])
     assert node.forward() == 1.25
     node.backward()
-    assert x.gradient == 1.0                       # 2**30 paths of weight 0.5**30
+    assert x.gradient == 1.0  # 2**30 paths of weight 0.5**30
     assert counts == {"op": 90, "grad": 90}
     assert len(node.topological_order()) == 1 + 30 * 3 + 60
 
@@ -235,23 +257,30 @@ def test_cycle_is_an_error():
 
 
 # ----------------------------------------------------------------------------- errors
-@pytest.mark.parametrize("build, error, match", [
-    (lambda: ReLU([]), ValueError, "exactly 1 child"),
-    (lambda: Sigmoid([Parameter(), Parameter()]), ValueError, "exactly 1 child"),
-    (lambda: Add([]), ValueError, "at least one child"),
-    (lambda: Multiply([]), ValueError, "at least one child"),
-    (lambda: Add([Parameter(), 2.0]), TypeError, "child 1 is not a node"),
-    (lambda: Tanh(3.0), TypeError, "children must be a node"),
-    (lambda: Input(float("nan")), ValueError, "finite"),
-    (lambda: Input("1"), TypeError, "real number"),
-    (lambda: Constant(True), TypeError, "real number"),
-    (lambda: Parameter(math.inf), ValueError, "finite"),
-    (lambda: Parameter(0.0, learning_rate=0.0), ValueError, "learning_rate must be positive"),
-    (lambda: Parameter(0.0, learning_rate=-1.0), ValueError, "learning_rate must be positive"),
-    (lambda: Parameter(0.0, learning_rate=math.nan), ValueError, "learning_rate must be finite"),
-    (lambda: Parameter(0.0, learning_rate="fast"), TypeError, "learning_rate"),
-    (lambda: Power(Parameter(), math.nan), ValueError, "exponent"),
-])
+@pytest.mark.parametrize(
+    "build, error, match",
+    [
+        (lambda: ReLU([]), ValueError, "exactly 1 child"),
+        (lambda: Sigmoid([Parameter(), Parameter()]), ValueError, "exactly 1 child"),
+        (lambda: Add([]), ValueError, "at least one child"),
+        (lambda: Multiply([]), ValueError, "at least one child"),
+        (lambda: Add([Parameter(), 2.0]), TypeError, "child 1 is not a node"),
+        (lambda: Tanh(3.0), TypeError, "children must be a node"),
+        (lambda: Input(float("nan")), ValueError, "finite"),
+        (lambda: Input("1"), TypeError, "real number"),
+        (lambda: Constant(True), TypeError, "real number"),
+        (lambda: Parameter(math.inf), ValueError, "finite"),
+        (lambda: Parameter(0.0, learning_rate=0.0), ValueError, "learning_rate must be positive"),
+        (lambda: Parameter(0.0, learning_rate=-1.0), ValueError, "learning_rate must be positive"),
+        (
+            lambda: Parameter(0.0, learning_rate=math.nan),
+            ValueError,
+            "learning_rate must be finite",
+        ),
+        (lambda: Parameter(0.0, learning_rate="fast"), TypeError, "learning_rate"),
+        (lambda: Power(Parameter(), math.nan), ValueError, "exponent"),
+    ],
+)
 def test_bad_construction(build, error, match):
     with pytest.raises(error, match=match):
         build()
@@ -261,7 +290,7 @@ def test_find_input_nodes_order_and_dedup():
     x1, x2, x3 = Input(1.0), Input(2.0), Input(3.0)
     shared = Multiply([x2, Parameter(1.0)])
     root = Add([Multiply([shared, x1]), Tanh(x3), shared, x1])
-    assert root.find_input_nodes() == [x2, x1, x3]   # depth-first, first visit
+    assert root.find_input_nodes() == [x2, x1, x3]  # depth-first, first visit
     assert root.predict([10.0, 20.0, 30.0]) == pytest.approx(20 * 10 + math.tanh(30) + 20 + 10)
     assert (x2.value, x1.value, x3.value) == (10.0, 20.0, 30.0)
     assert len(root.find_parameters()) == 1
@@ -274,21 +303,24 @@ def test_tutorial_linear_classifier_predicts():
     assert model.predict(np.array([-1.0])) == -1.0
 
 
-@pytest.mark.parametrize("inputs, error, match", [
-    ([1.0], ValueError, "expected 2 input values"),
-    ([1.0, 2.0, 3.0], ValueError, "expected 2 input values"),
-    ([1.0, float("nan")], ValueError, "input 1 must be finite"),
-    ([math.inf, 1.0], ValueError, "input 0 must be finite"),
-    ([1.0, "2"], TypeError, "input 1 must be a real number"),
-    ([None, 1.0], TypeError, "input 0"),
-    (5.0, TypeError, "sequence"),
-])
+@pytest.mark.parametrize(
+    "inputs, error, match",
+    [
+        ([1.0], ValueError, "expected 2 input values"),
+        ([1.0, 2.0, 3.0], ValueError, "expected 2 input values"),
+        ([1.0, float("nan")], ValueError, "input 1 must be finite"),
+        ([math.inf, 1.0], ValueError, "input 0 must be finite"),
+        ([1.0, "2"], TypeError, "input 1 must be a real number"),
+        ([None, 1.0], TypeError, "input 0"),
+        (5.0, TypeError, "sequence"),
+    ],
+)
 def test_predict_errors(inputs, error, match):
     x1, x2 = Input(0.5), Input(0.25)
     model = Add([x1, x2])
     with pytest.raises(error, match=match):
         model.predict(inputs)
-    assert (x1.value, x2.value) == (0.5, 0.25)     # nothing filled on error
+    assert (x1.value, x2.value) == (0.5, 0.25)  # nothing filled on error
 
 
 def test_seed_is_reproducible_and_leaves_numpy_alone():
@@ -331,48 +363,65 @@ def test_train_model_uses_the_optimizer_and_each_learning_rate():
     w2, b2 = Parameter(1.0, learning_rate=0.1), Parameter(0.0, learning_rate=0.2)
     model2 = Add([Multiply([w2, Input()]), b2])
     tree.train_model(model2, tree.mse, None, [([2.0], 7.0)], num_epochs=1)
-    assert (w2.value, b2.value) == (w.value, b.value)      # None: plain gradient descent
+    assert (w2.value, b2.value) == (w.value, b.value)  # None: plain gradient descent
 
 
 def test_train_model_with_binary_cross_entropy():
     tree.seed(3)
     x = Input()
-    model = Sigmoid(Add([Multiply([Parameter(learning_rate=0.5), x]), Parameter(learning_rate=0.5)]))
+    model = Sigmoid(
+        Add([Multiply([Parameter(learning_rate=0.5), x]), Parameter(learning_rate=0.5)])
+    )
     data = [([v], float(v > 0.3)) for v in np.linspace(-2, 2, 21)]
     losses = tree.train_model(model, tree.binary_cross_entropy, None, data, 200)
     assert losses[-1] < 0.25 * losses[0]
     assert all((model.predict(inputs) > 0.5) == bool(t) for inputs, t in data)
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(num_epochs=0), ValueError, "num_epochs must be at least 1"),
-    (dict(num_epochs=2.5), TypeError, "num_epochs must be an integer"),
-    (dict(data=[]), ValueError, "data is empty"),
-    (dict(optimizer="adam"), TypeError, "optimizer"),
-    (dict(loss_fn=None), TypeError, "loss_fn"),
-    (dict(model=3.0), TypeError, "model"),
-    (dict(data=3), TypeError, "data must be a list of"),
-    (dict(data=[([1.0, 2.0], 1.0)]), ValueError, r"data\[0\] inputs: expected 1 input values"),
-    (dict(data=LINE + [1.5]), TypeError,
-     r"data\[11\] must be an \(inputs, target\) pair, got 1.5"),
-    (dict(data=["ab"]), TypeError, r"data\[0\] must be an \(inputs, target\) pair, got 'ab'"),
-    (dict(data=[([1.0], 2.0, 3.0)]), ValueError, r"data\[0\] must be .* pair, got 3 items"),
-    (dict(data=[(1.0, 2.0)]), TypeError, r"data\[0\] inputs must be a sequence of numbers"),
-    (dict(data=[(["x"], 2.0)]), TypeError, r"data\[0\] input 0 must be a real number"),
-    (dict(data=[([math.nan], 2.0)]), ValueError, r"data\[0\] input 0 must be finite"),
-    (dict(data=[([1.0], "a")]), TypeError, r"data\[0\] target must be a real number, got str 'a'"),
-    (dict(data=[([1.0], None)]), TypeError, r"data\[0\] target must be a real number"),
-    (dict(data=[([1.0], [2.0])]), TypeError, r"data\[0\] target must be a real number"),
-    (dict(data=LINE + [([1.0], math.inf)]), ValueError, r"data\[11\] target must be finite"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(num_epochs=0), ValueError, "num_epochs must be at least 1"),
+        (dict(num_epochs=2.5), TypeError, "num_epochs must be an integer"),
+        (dict(data=[]), ValueError, "data is empty"),
+        (dict(optimizer="adam"), TypeError, "optimizer"),
+        (dict(loss_fn=None), TypeError, "loss_fn"),
+        (dict(model=3.0), TypeError, "model"),
+        (dict(data=3), TypeError, "data must be a list of"),
+        (dict(data=[([1.0, 2.0], 1.0)]), ValueError, r"data\[0\] inputs: expected 1 input values"),
+        (
+            dict(data=LINE + [1.5]),
+            TypeError,
+            r"data\[11\] must be an \(inputs, target\) pair, got 1.5",
+        ),
+        (dict(data=["ab"]), TypeError, r"data\[0\] must be an \(inputs, target\) pair, got 'ab'"),
+        (dict(data=[([1.0], 2.0, 3.0)]), ValueError, r"data\[0\] must be .* pair, got 3 items"),
+        (dict(data=[(1.0, 2.0)]), TypeError, r"data\[0\] inputs must be a sequence of numbers"),
+        (dict(data=[(["x"], 2.0)]), TypeError, r"data\[0\] input 0 must be a real number"),
+        (dict(data=[([math.nan], 2.0)]), ValueError, r"data\[0\] input 0 must be finite"),
+        (
+            dict(data=[([1.0], "a")]),
+            TypeError,
+            r"data\[0\] target must be a real number, got str 'a'",
+        ),
+        (dict(data=[([1.0], None)]), TypeError, r"data\[0\] target must be a real number"),
+        (dict(data=[([1.0], [2.0])]), TypeError, r"data\[0\] target must be a real number"),
+        (dict(data=LINE + [([1.0], math.inf)]), ValueError, r"data\[11\] target must be finite"),
+    ],
+)
 def test_train_model_errors(kwargs, error, match):
     w, b = Parameter(0.5), Parameter(-0.5)
-    args = dict(model=Add([Multiply([w, Input()]), b]), loss_fn=tree.mse,
-                optimizer=None, data=LINE, num_epochs=1)
+    args = dict(
+        model=Add([Multiply([w, Input()]), b]),
+        loss_fn=tree.mse,
+        optimizer=None,
+        data=LINE,
+        num_epochs=1,
+    )
     args.update(kwargs)
     with pytest.raises(error, match=match):
         tree.train_model(**args)
-    assert (w.value, b.value) == (0.5, -0.5)       # refused before any step
+    assert (w.value, b.value) == (0.5, -0.5)  # refused before any step
 
 
 def test_train_model_reports_divergence():
@@ -381,11 +430,16 @@ def test_train_model_reports_divergence():
         tree.train_model(model, tree.mse, None, LINE, num_epochs=50)
 
 
-@pytest.mark.parametrize("loss_fn, prediction, target", [
-    (tree.mse, 0.3, 1.7), (tree.mse, -2.0, -2.5),
-    (tree.binary_cross_entropy, 0.3, 1.0), (tree.binary_cross_entropy, 0.9, 0.0),
-    (tree.binary_cross_entropy, 0.42, 0.25),
-])
+@pytest.mark.parametrize(
+    "loss_fn, prediction, target",
+    [
+        (tree.mse, 0.3, 1.7),
+        (tree.mse, -2.0, -2.5),
+        (tree.binary_cross_entropy, 0.3, 1.0),
+        (tree.binary_cross_entropy, 0.9, 0.0),
+        (tree.binary_cross_entropy, 0.42, 0.25),
+    ],
+)
 def test_loss_derivatives_match_finite_differences(loss_fn, prediction, target):
     h = 1e-6
     loss, derivative = loss_fn(prediction, target)
@@ -403,7 +457,8 @@ def test_binary_cross_entropy_edges():
 
 
 # ----------------------------------------------------------------------------- bridge to ANN
-from ann import ANN  # noqa: E402
+from ann import ANN
+
 HIDDEN = ["sigmoid", "relu", "tanh", "leaky_relu", "identity"]
 
 
@@ -411,13 +466,13 @@ def random_ann(rng, hidden, units_out, output, l2=0.0):
     sizes = [int(rng.integers(2, 4)) for _ in hidden] + [units_out]
     model = ANN(sizes, activation=hidden, output=output, l2=l2, seed=int(rng.integers(100)))
     model.initialize_parameters(3)
-    for name, value in model.parameters.items():      # non-zero biases, larger weights
+    for name, value in model.parameters.items():  # non-zero biases, larger weights
         model.parameters[name] = value + rng.normal(scale=0.5, size=value.shape)
     return model
 
 
 def check_against_ann(model, X, Y):
-    AL, store = model.forward(X)
+    _AL, store = model.forward(X)
     grads = model.backward(X, Y, store)
     root, nodes = tree.tree_from_ann(model, X, Y)
     cost = root.forward()
@@ -427,8 +482,7 @@ def check_against_ann(model, X, Y):
     assert sorted(tree_grads) == sorted(grads)
     for name, expected in grads.items():
         assert tree_grads[name].shape == expected.shape
-        np.testing.assert_allclose(tree_grads[name], expected, rtol=1e-10, atol=1e-10,
-                                   err_msg=name)
+        np.testing.assert_allclose(tree_grads[name], expected, rtol=1e-10, atol=1e-10, err_msg=name)
     # one Parameter node per weight, shared by every sample
     n_weights = sum(v.size for v in model.parameters.values())
     assert len(root.find_parameters()) == n_weights
@@ -474,7 +528,7 @@ def test_tree_matches_a_fitted_ann_with_string_labels(labels, sizes):
 
 @pytest.mark.parametrize("model", [3, None, "ANN", object()])
 def test_tree_from_ann_needs_an_ann(model):
-    with pytest.raises(TypeError, match="model must be an ann.ANN"):
+    with pytest.raises(TypeError, match=r"model must be an ann\.ANN"):
         tree.tree_from_ann(model, np.zeros((1, 2)), [0])
 
 
@@ -483,19 +537,22 @@ def test_tree_from_ann_needs_parameters():
         tree.tree_from_ann(ANN([2, 1]), np.zeros((2, 3)), np.array([0, 1]))
 
 
-@pytest.mark.parametrize("X, Y, error, match", [
-    (np.zeros((2, 2)), [0, 1], ValueError, "X has 2 features, but the model was fitted with 3"),
-    (np.zeros((2, 4)), [0, 1], ValueError, "X has 4 features, but the model was fitted with 3"),
-    (np.zeros(3), [0], ValueError, "X must be 2-D"),
-    (np.zeros((0, 3)), [], ValueError, "X is empty"),
-    ([[0.0, np.nan, 1.0]], [0], ValueError, "X contains NaN or infinite values"),
-    ([["a", "b", "c"]], [0], TypeError, "X must be numeric"),
-    (None, [0], TypeError, "X must be an array"),
-    (np.zeros((2, 3)), [0, 1, 1], ValueError, "X has 2 samples but Y has 3 labels"),
-    (np.zeros((2, 3)), [[0, 1], [1, 0]], ValueError, r"Y must have shape \(n,\)"),
-    (np.zeros((2, 3)), None, TypeError, "Y must be an array of 2 labels"),
-    (np.zeros((2, 3)), [0, 7], ValueError, r"Y holds labels \[7\]"),
-])
+@pytest.mark.parametrize(
+    "X, Y, error, match",
+    [
+        (np.zeros((2, 2)), [0, 1], ValueError, "X has 2 features, but the model was fitted with 3"),
+        (np.zeros((2, 4)), [0, 1], ValueError, "X has 4 features, but the model was fitted with 3"),
+        (np.zeros(3), [0], ValueError, "X must be 2-D"),
+        (np.zeros((0, 3)), [], ValueError, "X is empty"),
+        ([[0.0, np.nan, 1.0]], [0], ValueError, "X contains NaN or infinite values"),
+        ([["a", "b", "c"]], [0], TypeError, "X must be numeric"),
+        (None, [0], TypeError, "X must be an array"),
+        (np.zeros((2, 3)), [0, 1, 1], ValueError, "X has 2 samples but Y has 3 labels"),
+        (np.zeros((2, 3)), [[0, 1], [1, 0]], ValueError, r"Y must have shape \(n,\)"),
+        (np.zeros((2, 3)), None, TypeError, "Y must be an array of 2 labels"),
+        (np.zeros((2, 3)), [0, 7], ValueError, r"Y holds labels \[7\]"),
+    ],
+)
 def test_tree_from_ann_checks_X_and_Y(X, Y, error, match):
     model = ANN([2, 1])
     model.initialize_parameters(3)
@@ -519,8 +576,9 @@ def test_tree_from_ann_checks_regression_targets():
 def small_net():
     tree.seed(1)
     x = [Input(0.5), Input(-1.0)]
-    hidden = [Tanh(Add([Multiply([Parameter(), xi]) for xi in x] + [Parameter()]))
-              for _ in range(2)]
+    hidden = [
+        Tanh(Add([Multiply([Parameter(), xi]) for xi in x] + [Parameter()])) for _ in range(2)
+    ]
     out = Sigmoid(Add([Multiply([Parameter(), h]) for h in hidden] + [Parameter()]))
     root = Negate(Log(out))
     root.forward()
@@ -540,11 +598,12 @@ def test_draw_tree_labels_every_node(tmp_path):
     assert isinstance(fig, Figure)
     labels = [t.get_text() for t in fig.axes[0].texts]
     assert len(labels) == len(nodes)
-    assert sorted(labels) == sorted(f"{type(n).__name__}\nv={n.value:.4g}\ng={n.gradient:.4g}"
-                                    for n in nodes)
+    assert sorted(labels) == sorted(
+        f"{type(n).__name__}\nv={n.value:.4g}\ng={n.gradient:.4g}" for n in nodes
+    )
     assert path.stat().st_size > 1000 and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     layout = layered_layout(root)
-    assert all(layout[c][1] > layout[n][1] for n in nodes for c in n.children)   # edges go down
+    assert all(layout[c][1] > layout[n][1] for n in nodes for c in n.children)  # edges go down
 
 
 def test_draw_tree_before_forward_and_for_a_leaf():
@@ -582,13 +641,26 @@ def test_demo_main_trains_and_draws(tmp_path, capsys):
     assert out.read_bytes()[:4] == b"\x89PNG"
 
 
-@pytest.mark.parametrize("flags", [["--epochs", "0"], ["--epochs", "many"],
-                                   ["--learning-rate", "-1"], ["--learning-rate", "nan"],
-                                   ["--seed", "x"], ["--out", "/no/such/folder/t.png"],
-                                   ["--bogus"]])
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--epochs", "0"],
+        ["--epochs", "many"],
+        ["--learning-rate", "-1"],
+        ["--learning-rate", "nan"],
+        ["--seed", "x"],
+        ["--out", "/no/such/folder/t.png"],
+        ["--bogus"],
+    ],
+)
 def test_demo_bad_flags_exit_2_with_one_line(flags):
-    result = subprocess.run([sys.executable, "-m", "scripts.tree_demo", *flags], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.tree_demo", *flags],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr

@@ -3,6 +3,7 @@
 Every node's label must come out of ``dot`` exactly as ``node_label`` wrote it (so the
 quoting is right), every edge must be drawn, and the PNG must be a real picture.
 """
+
 import shutil
 import struct
 import subprocess
@@ -13,13 +14,13 @@ import numpy as np
 import pytest
 
 from ann import ANN
-from ann.tree import (Add, Constant, Input, Multiply, Parameter, Power, ReLU, Sigmoid,
-                      tree_from_ann)
+from ann.tree import Add, Constant, Input, Multiply, Parameter, Power, ReLU, Sigmoid, tree_from_ann
 from ann.treeviz import node_label, render_dot, to_dot
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
-                               reason="Graphviz's dot is not installed: apt-get install "
-                                      "graphviz (CI's .ci/run installs it)")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="Graphviz's dot is not installed: apt-get install graphviz (CI's .ci/run installs it)",
+)
 SVG = "{http://www.w3.org/2000/svg}"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -52,15 +53,18 @@ def ann_cost_tree():
     return cost
 
 
-TREES = {"expression": lambda: expression(evaluate=False),
-         "evaluated": lambda: expression(evaluate=True),
-         "odd names": odd_names,
-         "ANN cost": ann_cost_tree}
+TREES = {
+    "expression": lambda: expression(evaluate=False),
+    "evaluated": lambda: expression(evaluate=True),
+    "odd names": odd_names,
+    "ANN cost": ann_cost_tree,
+}
 
 
 def run_dot(source, fmt):
-    result = subprocess.run(["dot", f"-T{fmt}"], input=source.encode("utf-8"),
-                            capture_output=True, timeout=60)
+    result = subprocess.run(
+        ["dot", f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=60
+    )
     assert result.returncode == 0 and result.stderr == b"", result.stderr.decode()
     return result.stdout
 
@@ -84,10 +88,11 @@ def rendered(root):
 def test_dot_draws_every_label_and_edge_as_written(name):
     root = TREES[name]()
     order = root.topological_order()[::-1]
-    ids = {node: f"n{i}" for i, node in enumerate(order)}     # to_dot's numbering
+    ids = {node: f"n{i}" for i, node in enumerate(order)}  # to_dot's numbering
     nodes, edges = rendered(root)
     assert {ids[n]: node_label(n).split("\n") for n in order} == {
-        node: lines for node, (lines, _) in nodes.items()}
+        node: lines for node, (lines, _) in nodes.items()
+    }
     assert edges == Counter(f"{ids[n]}->{ids[child]}" for n in order for child in n.children)
 
 
@@ -108,15 +113,18 @@ def test_render_dot_writes_a_png(tmp_path, name):
     assert render_dot(TREES[name](), path) is True
     data = path.read_bytes()
     assert data[:8] == PNG_SIGNATURE and len(data) > 2000
-    width, height = struct.unpack(">II", data[16:24])          # the IHDR chunk
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
     assert width > 100 and height > 100
     assert [p.name for p in tmp_path.iterdir()] == ["tree.png"]
 
 
 @needs_dot
 def test_a_format_dot_refuses_is_a_value_error(tmp_path):
-    with pytest.raises(ValueError, match=r'dot could not render .*tree\.xyz as xyz: '
-                                         r'Format: "xyz" not recognized'):
+    with pytest.raises(
+        ValueError,
+        match=r"dot could not render .*tree\.xyz as xyz: "
+        r'Format: "xyz" not recognized',
+    ):
         render_dot(expression(evaluate=False), tmp_path / "tree.xyz", fmt="xyz")
     assert list(tmp_path.iterdir()) == []
 
@@ -127,12 +135,15 @@ def test_without_dot_nothing_is_written(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("call, error, words", [
-    (lambda: to_dot("x + y"), TypeError, "root must be an ann.tree node, got str"),
-    (lambda: render_dot(None, "t.png"), TypeError, "root must be an ann.tree node"),
-    (lambda: render_dot(Constant(1.0), "t.png", fmt="png -o x"), ValueError, "fmt must be"),
-    (lambda: render_dot(Constant(1.0), "t.png", fmt=None), TypeError, "fmt must be a str"),
-])
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: to_dot("x + y"), TypeError, "root must be an ann.tree node, got str"),
+        (lambda: render_dot(None, "t.png"), TypeError, "root must be an ann.tree node"),
+        (lambda: render_dot(Constant(1.0), "t.png", fmt="png -o x"), ValueError, "fmt must be"),
+        (lambda: render_dot(Constant(1.0), "t.png", fmt=None), TypeError, "fmt must be a str"),
+    ],
+)
 def test_bad_arguments(call, error, words):
     with pytest.raises(error, match=words):
         call()
