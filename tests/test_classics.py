@@ -1,6 +1,6 @@
 """python -m scripts.classics: the table of classic MNIST results."""
 
-import json
+import dataclasses
 import re
 import subprocess
 import sys
@@ -65,7 +65,8 @@ def test_quick_mode_end_to_end(mnist_dir, tmp_path, capsys):
     ]
     for line in lines:
         assert CELL.match(line[3]) and CELL.match(line[4]), line
-    assert json.loads(path.read_text()) == [vars(run) for run in runs]
+    assert classics.read_record(path) == sorted(runs, key=lambda run: (run.row, run.setting))
+    assert all(run.config == classics.configure(run.row, run.setting, True) for run in runs)
 
 
 def test_rows_settings_and_seeds_are_selected(mnist_dir, capsys):
@@ -84,7 +85,7 @@ def test_rows_settings_and_seeds_are_selected(mnist_dir, capsys):
     )
     assert [(run.row, run.setting, run.seed) for run in runs] == [("lecun300", "modern", 7)]
     (line,) = table_lines(capsys.readouterr().out)
-    assert line[:4] == ["LeCun et al. 1998", "784-300-10", "4.70% error", "-"]
+    assert line[:4] == ["LeCun et al. 1998", "784-300-10", "4.70% error", "not run"]
     assert re.fullmatch(r"\d+\.\d\d%", line[4])  # one seed: no spread
     assert float(line[4][:-1]) == pytest.approx(100 * (1 - runs[0].accuracy), abs=0.005)
 
@@ -159,11 +160,58 @@ def test_table_cells_median_spread_and_marks():
     assert lines[0].startswith("| source | network | published |")
     assert lines[2] == (
         "| Nielsen ch. 1 | 784-30-10 sigmoid, quadratic cost, SGD "
-        "| 95.42% (best epoch) | 95.30% (95.12-95.47) | - | 1m30s / - |"
+        "| 95.42% (best epoch) | 95.30% (95.12-95.47) | not run | 1m30s / - |"
     )
     # an error row: 1 - accuracy, median 1.90%, * since one run hit the budget
     assert lines[3].split("|")[4:7] == [" 1.90% (1.70-2.10)* ", " diverged ", " 3m20s / 10s "]
-    assert lines[4].split("|")[4:7] == [" - ", " - ", " - / - "]
+    assert lines[4].split("|")[4:7] == [" not run ", " not run ", " - / - "]
+
+
+def recorded(row, setting, seed, accuracy, **changes):
+    """A run as the record keeps it, trained with the row's settings and ``changes``."""
+    config = classics.configure(row, setting, False, changes)
+    return Run(row, setting, seed, accuracy, 10.0, 5, False, config)
+
+
+def test_record_accumulates_and_replaces_by_row_setting_seed(tmp_path):
+    path = tmp_path / "record.json"
+    classics.merge_into(path, [recorded("nielsen1", "published", 1, 0.95)])
+    classics.merge_into(
+        path,
+        [recorded("nielsen1", "published", 2, 0.94), recorded("lecun300", "modern", 1, 0.98)],
+    )
+    merged = classics.merge_into(path, [recorded("nielsen1", "published", 1, 0.96)])
+    assert [(run.row, run.seed, run.accuracy) for run in merged] == [
+        ("lecun300", 1, 0.98),
+        ("nielsen1", 1, 0.96),
+        ("nielsen1", 2, 0.94),
+    ]
+    assert classics.read_record(path) == merged
+    assert [p.name for p in tmp_path.iterdir()] == ["record.json"]  # no temporary left
+
+
+def test_table_only_prints_the_record_marking_what_did_not_run(tmp_path, capsys):
+    path = tmp_path / "record.json"
+    search = dataclasses.replace(recorded("lecun300", "modern", 1, 0.99), search=True)
+    old = recorded("lecun300", "published", 1, 0.5, learning_rate=0.123)
+    classics.merge_into(
+        path,
+        [recorded("nielsen1", "published", seed, 0.95 + seed / 1000) for seed in (1, 2, 3)]
+        + [recorded("lecun300", "modern", 1, 0.98), search, old],
+    )
+    runs = classics.main(["--table-only", "--json", str(path), "--rows", "nielsen1", "lecun300"])
+    assert runs == []
+    nielsen1, lecun300 = table_lines(capsys.readouterr().out)
+    assert nielsen1[3:5] == ["95.20% (95.10-95.30)", "not run"]
+    # the search run and the run of a former setting are left out
+    assert lecun300[3:5] == ["not run", "2.00%"]
+
+
+def test_a_file_that_is_not_a_record_is_refused(tmp_path):
+    path = tmp_path / "record.json"
+    path.write_text('{"not": "a list of runs"}')
+    with pytest.raises(ValueError, match="not a record of classics runs"):
+        classics.read_record(path)
 
 
 def test_settings_table_reads_like_the_configs():
@@ -194,6 +242,8 @@ def test_settings_table_reads_like_the_configs():
         (["--search", "lecun300"], "needs one of --settings"),
         (["--search", "nielsen1", "--settings", "published"], "has no search"),
         (["--json", "/nonexistent/folder/runs.json"], "--json"),
+        (["--table-only"], "--table-only needs --json"),
+        (["--json", "pyproject.toml"], "not a record of classics runs"),
     ],
 )
 def test_bad_arguments_get_one_line(flags, message):
