@@ -8,13 +8,17 @@ multiplies the incoming gradient in place: ``delta *= g'(Z)``, turning ``dA`` in
 Adding an activation is one function in each table.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+
 import numpy as np
 
 LEAKY_SLOPE = 0.01
 """Slope of leaky ReLU for negative inputs."""
 
 
-def sigmoid(Z):
+def sigmoid(Z: np.ndarray) -> np.ndarray:
     """Logistic function 1 / (1 + exp(-Z)); exact 0 or 1 where exp overflows."""
     A = np.negative(Z)
     with np.errstate(over="ignore"):
@@ -23,25 +27,25 @@ def sigmoid(Z):
     return np.reciprocal(A, out=A)
 
 
-def relu(Z):
+def relu(Z: np.ndarray) -> np.ndarray:
     return np.maximum(Z, 0)
 
 
-def leaky_relu(Z):
+def leaky_relu(Z: np.ndarray) -> np.ndarray:
     return np.where(Z > 0, Z, Z * LEAKY_SLOPE)
 
 
-def identity(Z):
+def identity(Z: np.ndarray) -> np.ndarray:
     return Z.copy()
 
 
-def exp(Z):
+def exp(Z: np.ndarray) -> np.ndarray:
     """exp(Z), the Poisson regressor's output (a positive rate); inf where it overflows."""
     with np.errstate(over="ignore"):
         return np.exp(Z)
 
 
-def softmax(Z):
+def softmax(Z: np.ndarray) -> np.ndarray:
     """Column-wise softmax of ``Z`` (classes, samples), shifted by the column maximum."""
     A = Z - Z.max(axis=0, keepdims=True)
     np.exp(A, out=A)
@@ -49,7 +53,7 @@ def softmax(Z):
     return A
 
 
-ACTIVATIONS = {
+ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "sigmoid": sigmoid,
     "relu": relu,
     "tanh": np.tanh,
@@ -60,43 +64,43 @@ ACTIVATIONS = {
 }
 
 
-def inplace_sigmoid_derivative(A, delta):
+def inplace_sigmoid_derivative(A: np.ndarray, delta: np.ndarray) -> None:
     """sigmoid'(Z) = A (1 - A)."""
     delta *= A
     delta -= delta * A
 
 
-def inplace_tanh_derivative(A, delta):
+def inplace_tanh_derivative(A: np.ndarray, delta: np.ndarray) -> None:
     """tanh'(Z) = 1 - A**2."""
     delta -= delta * A * A
 
 
-def inplace_relu_derivative(A, delta):
+def inplace_relu_derivative(A: np.ndarray, delta: np.ndarray) -> None:
     """relu'(Z) = 1 where Z > 0 (equivalently A > 0), else 0."""
     delta[A <= 0] = 0
 
 
-def inplace_leaky_relu_derivative(A, delta):
+def inplace_leaky_relu_derivative(A: np.ndarray, delta: np.ndarray) -> None:
     """leaky_relu'(Z) = 1 where Z > 0 (equivalently A > 0), else LEAKY_SLOPE."""
     delta[A <= 0] *= LEAKY_SLOPE
 
 
-def inplace_identity_derivative(A, delta):
+def inplace_identity_derivative(A: np.ndarray, delta: np.ndarray) -> None:
     """identity'(Z) = 1: nothing to do."""
 
 
-def inplace_exp_derivative(A, delta):
+def inplace_exp_derivative(A: np.ndarray, delta: np.ndarray) -> None:
     """exp'(Z) = A."""
     delta *= A
 
 
-def inplace_softmax_derivative(A, delta):
+def inplace_softmax_derivative(A: np.ndarray, delta: np.ndarray) -> None:
     """Softmax couples the units of a sample: dZ_i = A_i (dA_i - sum_j dA_j A_j)."""
     delta -= np.sum(delta * A, axis=0, keepdims=True)
     delta *= A
 
 
-DERIVATIVES = {
+DERIVATIVES: dict[str, Callable[[np.ndarray, np.ndarray], None]] = {
     "sigmoid": inplace_sigmoid_derivative,
     "relu": inplace_relu_derivative,
     "tanh": inplace_tanh_derivative,

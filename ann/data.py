@@ -21,6 +21,8 @@ into place, so a crash never leaves a half-written file under a real name.
 tutorial does; ``pre_process_data`` scales pixels to [0, 1].
 """
 
+from __future__ import annotations
+
 import gzip
 import hashlib
 import http.client
@@ -35,13 +37,16 @@ import urllib.request
 import warnings
 import zlib
 from collections import namedtuple
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 from mnist import MNIST
 
-from ann.files import atomic_file
+from ann.files import StrPath, atomic_file
 from ann.progress import progress_bar
 from ann.validation import check_int
 
@@ -87,6 +92,9 @@ IMAGE_SIDE = 28
 PIXELS = IMAGE_SIDE * IMAGE_SIDE
 N_DIGITS = 10
 
+MNISTArrays: TypeAlias = "tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]"
+"""``train_x, train_y, test_x, test_y``."""
+
 _PROJECT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 _DOWNLOAD_TIMEOUT = 60.0
 _CHUNK_BYTES = 1 << 20
@@ -109,7 +117,13 @@ class MNISTDownloadError(FileNotFoundError, RuntimeError):
     - ``failures``: one ``(url, reason)`` pair of strings per failed download attempt.
     """
 
-    def __init__(self, directory, missing, reason, failures=()):
+    def __init__(
+        self,
+        directory: StrPath,
+        missing: Iterable[str],
+        reason: str,
+        failures: Iterable[tuple[str, str]] = (),
+    ) -> None:
         self.directory = Path(directory)
         self.missing = list(missing)
         self.reason = reason
@@ -121,7 +135,7 @@ class MNISTDownloadError(FileNotFoundError, RuntimeError):
             f"internet access to download them."
         )
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[MNISTDownloadError], tuple[object, ...]]:
         return type(self), (self.directory, self.missing, self.reason, self.failures)
 
 
@@ -483,7 +497,7 @@ def _check_checksums(checksums, names):
 
 def _check_timeout(timeout):
     """Validate ``timeout``: a positive number of seconds."""
-    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or not timeout > 0:
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or not float(timeout) > 0:
         raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
 
 
@@ -543,8 +557,13 @@ def _short_reason(failures):
 
 
 def download_mnist(
-    data_dir=None, *, mirrors=MIRRORS, checksums=MD5_GZ, quiet=False, timeout=_DOWNLOAD_TIMEOUT
-):
+    data_dir: StrPath | None = None,
+    *,
+    mirrors: Iterable[str] = MIRRORS,
+    checksums: Mapping[str, str] = MD5_GZ,
+    quiet: bool = False,
+    timeout: float = _DOWNLOAD_TIMEOUT,
+) -> list[Path]:
     """Download the MNIST ``.gz`` files missing from ``data_dir``; return their paths.
 
     ``data_dir`` is resolved as in ``load_mnist`` (None: ``$MNIST_DIR``, else ``data/``)
@@ -589,7 +608,9 @@ def download_mnist(
 # --------------------------------------------------------------------------- loading
 
 
-def load_mnist(data_dir=None, *, quiet=False, download=True):
+def load_mnist(
+    data_dir: StrPath | None = None, *, quiet: bool = False, download: bool = True
+) -> MNISTArrays:
     """Load MNIST as ``train_x, train_y, test_x, test_y``.
 
     - ``train_x``: uint8 (60000, 784), one row per image, pixels 0-255 row by row
@@ -669,7 +690,9 @@ def _select_and_shuffle(x, y, digits, rng):
     return x[index], y[index]
 
 
-def get_dataset(digits=None, data_dir=None, seed=1):
+def get_dataset(
+    digits: Iterable[int] | None = None, data_dir: StrPath | None = None, seed: int = 1
+) -> MNISTArrays:
     """MNIST restricted to ``digits`` (None: all ten) and shuffled, ready to train.
 
     Returns ``train_x`` uint8 (n, 784), ``train_y`` uint8 (n,), ``test_x`` uint8 (m, 784)
@@ -688,7 +711,9 @@ def get_dataset(digits=None, data_dir=None, seed=1):
     )
 
 
-def get_binary_dataset(digits=(5, 8), data_dir=None, seed=1):
+def get_binary_dataset(
+    digits: Sequence[int] = (5, 8), data_dir: StrPath | None = None, seed: int = 1
+) -> MNISTArrays:
     """Two MNIST digits as a shuffled binary problem: the first digit -> 0, the second -> 1.
 
     Returns ``train_x`` uint8 (n, 784), ``train_y`` uint8 (n,) of 0/1, ``test_x`` uint8
@@ -734,7 +759,9 @@ def _check_pixels(array, name):
         raise ValueError(f"{name} has values outside 0..255 (min {array.min()}, max {array.max()})")
 
 
-def pre_process_data(train_x, test_x, dtype=np.float64):
+def pre_process_data(
+    train_x: np.ndarray, test_x: np.ndarray, dtype: npt.DTypeLike = np.float64
+) -> tuple[np.ndarray, np.ndarray]:
     """Scale pixels from 0..255 to [0, 1]: return ``train_x / 255, test_x / 255`` as ``dtype``.
 
     ``train_x`` is (n, features) and ``test_x`` (m, features), integer or float arrays

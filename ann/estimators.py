@@ -21,11 +21,15 @@ returning True stops training, see ``ann.progress.ProgressBar``); the activation
 This module needs scikit-learn (``pip install "ann[sklearn]"``).
 """
 
+from __future__ import annotations
+
 import warnings
+from collections.abc import Callable, Iterable, Sequence
 from numbers import Integral, Real
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import scipy.optimize
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
@@ -43,6 +47,10 @@ from .network import ANN, DivergenceError
 from .optimizers import make_optimizer
 from .stopping import Tolerance
 
+if TYPE_CHECKING:
+    import scipy.sparse
+    from typing_extensions import Self
+
 ACTIVATIONS = {
     "identity": "identity",
     "logistic": "sigmoid",
@@ -56,6 +64,12 @@ OUTPUTS = {"identity": "identity", "exp": "exp", "logistic": "sigmoid", "softmax
 """scikit-learn's output activations (``out_activation_``) and ann's."""
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+MatrixLike: TypeAlias = "npt.ArrayLike | scipy.sparse.spmatrix | scipy.sparse.sparray"
+"""A data matrix ``(n_samples, n_features)``, dense or sparse (CSR or CSC)."""
+
+Callback: TypeAlias = "Callable[[Any], object]"
+"""Called with the estimator after every epoch; a true result stops training."""
 
 
 class BaseMLP(BaseEstimator):
@@ -92,34 +106,34 @@ class BaseMLP(BaseEstimator):
 
     def __init__(
         self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
+        hidden_layer_sizes: int | Iterable[int] = (100,),
+        activation: str = "relu",
         *,
-        solver="adam",
-        alpha=0.0001,
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=0.001,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_fun=15000,
-        dtype=None,
-        dropout=0.0,
-        callbacks=None,
-    ):
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        tol: float = 1e-4,
+        verbose: bool = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: float = 10,
+        max_fun: int = 15000,
+        dtype: str | None = None,
+        dropout: float | Sequence[float] = 0.0,
+        callbacks: Sequence[Callback] | None = None,
+    ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -149,50 +163,50 @@ class BaseMLP(BaseEstimator):
 
     # ------------------------------------------------------------ fitted attributes
     @property
-    def coefs_(self):
+    def coefs_(self) -> list[np.ndarray]:
         """Each layer's weights, ``(fan_in, fan_out)``: views of ``network_``'s ``Wl.T``."""
         network = self._fitted_network()
         return [network.parameters[f"W{l}"].T for l in range(1, network.n_layers + 1)]
 
     @coefs_.setter
-    def coefs_(self, values):
+    def coefs_(self, values: Sequence[npt.ArrayLike]) -> None:
         self._set_parameters("W", values, lambda value: np.asarray(value).T)
 
     @property
-    def intercepts_(self):
+    def intercepts_(self) -> list[np.ndarray]:
         """Each layer's biases, ``(fan_out,)``: views of ``network_``'s ``bl``."""
         network = self._fitted_network()
         return [network.parameters[f"b{l}"][:, 0] for l in range(1, network.n_layers + 1)]
 
     @intercepts_.setter
-    def intercepts_(self, values):
+    def intercepts_(self, values: Sequence[npt.ArrayLike]) -> None:
         self._set_parameters("b", values, lambda value: np.asarray(value).reshape(-1, 1))
 
     @property
-    def loss_curve_(self):
+    def loss_curve_(self) -> list[float]:
         """The training loss of every epoch, across warm starts and ``partial_fit``."""
         self._require_stochastic("loss_curve_")
         return self.network_.costs
 
     @property
-    def validation_loss_curve_(self):
+    def validation_loss_curve_(self) -> list[float]:
         """ann's addition: the loss on the validation set of every epoch (with
         ``early_stopping``, else empty)."""
         self._require_stochastic("validation_loss_curve_")
         return self.network_.history["val_cost"]
 
     @property
-    def best_loss_(self):
+    def best_loss_(self) -> float | None:
         self._require_stochastic("best_loss_")
         return self._stopper.best_loss
 
     @property
-    def validation_scores_(self):
+    def validation_scores_(self) -> list[float] | None:
         self._require_stochastic("validation_scores_")
         return self._stopper.validation_scores
 
     @property
-    def best_validation_score_(self):
+    def best_validation_score_(self) -> float | None:
         self._require_stochastic("best_validation_score_")
         return self._stopper.best_validation_score
 
@@ -270,6 +284,7 @@ class BaseMLP(BaseEstimator):
             activation=ACTIVATIONS[self.activation],
             output=OUTPUTS[self.out_activation_],
             loss=self._network_loss(),
+            **self._optimizer_settings(),
             learning_rate=self.learning_rate_init,
             lr_schedule=("invscaling" if self._uses_invscaling() else "constant"),
             power_t=self.power_t,
@@ -308,20 +323,26 @@ class BaseMLP(BaseEstimator):
         callbacks = list(self.callbacks or [])
         return callbacks + [_print_progress] if self.verbose else callbacks
 
+    def _optimizer_settings(self):
+        """The optimizer's name and settings, as ``ANN``'s parameters: scikit-learn's
+        SGD or Adam (``gd`` stands for L-BFGS, which runs outside ``ANN``)."""
+        stochastic = self.solver in STOCHASTIC_SOLVERS
+        return {
+            "optimizer": f"sklearn_{self.solver}" if stochastic else "gd",
+            "momentum": self.momentum,
+            "nesterov": self.nesterovs_momentum,
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+        }
+
     def _fit_stochastic(self, X, T, y, sample_weight, incremental):
         """Mini-batch training with ``network_``'s epoch loop, scikit-learn's rules."""
         network = self.network_
         if not incremental or "_optimizer" not in self.__dict__:
+            network.set_params(**self._optimizer_settings())
             self._optimizer = make_optimizer(
-                f"sklearn_{self.solver}",
-                self.learning_rate_init,
-                {
-                    "momentum": self.momentum,
-                    "nesterov": self.nesterovs_momentum,
-                    "beta_1": self.beta_1,
-                    "beta_2": self.beta_2,
-                    "epsilon": self.epsilon,
-                },
+                network.optimizer, self.learning_rate_init, network.get_params()
             )
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
@@ -431,7 +452,9 @@ class BaseMLP(BaseEstimator):
         network._flat[...] = result.x
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self, X: MatrixLike, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None
+    ) -> Self:
         """Fit the model to data matrix ``X`` (n_samples, n_features), dense or sparse,
         and targets ``y`` (class labels, an indicator matrix, or values); returns the
         model."""
@@ -460,7 +483,7 @@ class BaseMLP(BaseEstimator):
     def _predict(self, X, check_input=True):
         return self._prediction(self._forward_pass_fast(X, check_input=check_input))
 
-    def predict(self, X):
+    def predict(self, X: MatrixLike) -> np.ndarray:
         """Predicted classes, or values, for ``X`` (n_samples, n_features)."""
         check_is_fitted(self)
         return self._predict(X)
@@ -477,11 +500,12 @@ class BaseMLP(BaseEstimator):
         return tags
 
 
-def _print_progress(estimator):
+def _print_progress(estimator: BaseMLP) -> None:
     """scikit-learn's ``verbose`` output, one epoch."""
     print(f"Iteration {len(estimator.loss_curve_)}, loss = {estimator.loss_curve_[-1]:.8f}")
-    if estimator.early_stopping:
-        print(f"Validation score: {estimator.validation_scores_[-1]:f}")
+    scores = estimator.validation_scores_  # None without early stopping
+    if scores:
+        print(f"Validation score: {scores[-1]:f}")
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -549,7 +573,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None, classes=None):
+    def partial_fit(
+        self,
+        X: MatrixLike,
+        y: npt.ArrayLike,
+        sample_weight: npt.ArrayLike | None = None,
+        classes: npt.ArrayLike | None = None,
+    ) -> Self:
         """One epoch over ``X``, ``y``; the first call needs ``classes``, every class
         that any call may see."""
         if _check_partial_fit_first_call(self, classes):
@@ -560,7 +590,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 self._label_binarizer.fit(classes)
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: MatrixLike) -> np.ndarray:
         """Probability of each class, ``(n_samples, n_classes)`` in the order of
         ``classes_`` (for multi-label, each label's own probability)."""
         check_is_fitted(self)
@@ -571,7 +601,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             return np.vstack([1 - y_pred, y_pred]).T
         return y_pred
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: MatrixLike) -> np.ndarray:
         """``log(predict_proba(X))``."""
         y_prob = self.predict_proba(X)
         return np.log(y_prob, out=y_prob)
@@ -596,35 +626,35 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     def __init__(
         self,
-        loss="squared_error",
-        hidden_layer_sizes=(100,),
-        activation="relu",
+        loss: str = "squared_error",
+        hidden_layer_sizes: int | Iterable[int] = (100,),
+        activation: str = "relu",
         *,
-        solver="adam",
-        alpha=0.0001,
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=0.001,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_fun=15000,
-        dtype=None,
-        dropout=0.0,
-        callbacks=None,
-    ):
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        tol: float = 1e-4,
+        verbose: bool = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: float = 10,
+        max_fun: int = 15000,
+        dtype: str | None = None,
+        dropout: float | Sequence[float] = 0.0,
+        callbacks: Sequence[Callback] | None = None,
+    ) -> None:
         self.loss = loss
         super().__init__(
             hidden_layer_sizes,
@@ -689,6 +719,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None):
+    def partial_fit(
+        self, X: MatrixLike, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None
+    ) -> Self:
         """One epoch over ``X``, ``y``."""
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)

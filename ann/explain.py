@@ -12,10 +12,18 @@ computed (``model.forward`` and ``model.backward``, and the intermediate ``dZ`` 
 ``dA`` recomputed with the same formulas). Both functions print the text and return it.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+import numpy.typing as npt
 
 from .activations import DERIVATIVES
 from .losses import CANONICAL_PAIRS
+
+if TYPE_CHECKING:
+    from .network import ANN
 
 __all__ = ["explain", "explain_text", "summary", "summary_text"]
 
@@ -30,7 +38,7 @@ LOSS_NAMES = {
 }
 
 
-def _targets_meaning(model):
+def _targets_meaning(model: ANN) -> str:
     """How the target matrix Y encodes the labels or values."""
     if not model.is_classifier:
         return "one row per output"
@@ -41,7 +49,7 @@ def _targets_meaning(model):
     return "one-hot, one row per class"
 
 
-def _check_fitted(model):
+def _check_fitted(model: ANN) -> None:
     if not hasattr(model, "parameters") or not hasattr(model, "layers_size"):
         raise TypeError(f"model must be an ANN, got {type(model).__name__}")
     if not model.parameters:
@@ -50,11 +58,11 @@ def _check_fitted(model):
         )
 
 
-def _shape(array):
+def _shape(array: npt.ArrayLike) -> str:
     return "(" + ", ".join(str(n) for n in np.shape(array)) + ")"
 
 
-def summary_text(model):
+def summary_text(model: ANN) -> str:
     """The text of ``summary`` (without printing it)."""
     _check_fitted(model)
     header = ("layer", "units", "activation", "W shape", "b shape", "parameters")
@@ -90,7 +98,7 @@ def summary_text(model):
     return "\n".join(lines)
 
 
-def summary(model):
+def summary(model: ANN) -> str:
     """Print and return a table of the layers of a fitted (or initialized) ``model``:
     units, activation, the shapes of ``Wl`` and ``bl``, parameter counts and total."""
     text = summary_text(model)
@@ -98,12 +106,14 @@ def summary(model):
     return text
 
 
-def _walk(model, X, Y):
+def _walk(
+    model: ANN, X: npt.ArrayLike, Y: npt.ArrayLike | None
+) -> tuple[dict[str, Any], np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray], bool]:
     """Run one forward and backward pass; return the arrays whose shapes are shown."""
     L = model.n_layers
     AL, store = model.forward(X)
     predicted = Y is None
-    if predicted:
+    if Y is None:
         Y = model.predict(X)
     T = model.encode_targets(model._check_Y(Y, AL.shape[1]))
     grads = model.backward(X, Y, store)
@@ -120,7 +130,7 @@ def _walk(model, X, Y):
     return store, T, grads, deltas, predicted
 
 
-def explain_text(model, X, Y=None):
+def explain_text(model: ANN, X: npt.ArrayLike, Y: npt.ArrayLike | None = None) -> str:
     """The text of ``explain`` (without printing it)."""
     _check_fitted(model)
     store, T, grads, deltas, predicted = _walk(model, X, Y)
@@ -220,7 +230,7 @@ def explain_text(model, X, Y=None):
     return "\n".join(lines)
 
 
-def explain(model, X, Y=None):
+def explain(model: ANN, X: npt.ArrayLike, Y: npt.ArrayLike | None = None) -> str:
     """Print and return the walk-through of one forward and backward pass of ``model``
     on ``X`` (n_samples, n_features) and labels ``Y`` (the model's own predictions when
     None): for every layer the equation and the shapes of its operands and result, as

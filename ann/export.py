@@ -24,15 +24,27 @@ The exported network outputs ``AL.T``, shape ``(n_samples, units_L)``:
 ``pip install -e ".[onnx]"``. They are imported only when a function needs them.
 """
 
+from __future__ import annotations
+
 import importlib
 import json
+from collections.abc import Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from . import validation
 from .activations import LEAKY_SLOPE
-from .files import atomic_file
+from .files import StrPath, atomic_file
 from .network import ANN, DTYPES, NotFittedError
+
+if TYPE_CHECKING:
+    import onnx
+    import torch
+
+    from .estimators import BaseMLP
 
 ONNX_OPSET = 17
 """The ONNX operator set the graphs use (onnxruntime 1.16 and newer run it)."""
@@ -41,7 +53,7 @@ _HIDDEN_MODULES = ("Linear", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Identity")
 _OUTPUT_MODULES = ("Sigmoid", "Softmax(dim=1)", "nothing (a regressor)")
 
 
-def _optional(package, extra, caller):
+def _optional(package: str, extra: str, caller: str) -> ModuleType:
     """Import the optional ``package``; without it, one ImportError that says how to
     install the ``extra`` that brings it."""
     try:
@@ -53,7 +65,7 @@ def _optional(package, extra, caller):
         ) from error
 
 
-def _network_of(model):
+def _network_of(model: ANN | BaseMLP) -> ANN:
     """The fitted ``ANN`` behind ``model``: ``model`` itself, or the ``network_`` of an
     estimator such as ``ann.MLPClassifier``. TypeError for anything else,
     NotFittedError for a model not fitted yet."""
@@ -81,13 +93,13 @@ def _network_of(model):
     return network
 
 
-def _activations(network):
+def _activations(network: ANN) -> list[str]:
     """The activation names of layers 1 .. L: the hidden ones, then the output's."""
     return network.hidden_activations_ + [network.output_activation_]
 
 
 # ------------------------------------------------------------------------ PyTorch
-def _torch_activation_modules(nn):
+def _torch_activation_modules(nn: Any) -> tuple[dict[str, Any], dict[type, str]]:
     """Each activation name's module class (or factory), and back: each module class's
     activation name."""
     to_module = {
@@ -109,7 +121,7 @@ def _torch_activation_modules(nn):
     return to_module, to_name
 
 
-def to_torch(model):
+def to_torch(model: ANN | BaseMLP) -> torch.nn.Sequential:
     """A ``torch.nn.Sequential`` computing the same outputs as ``model``.
 
     ``model`` is a fitted ``ANN`` or an estimator holding one in ``network_``. Each layer
@@ -149,7 +161,9 @@ def to_torch(model):
     return torch.nn.Sequential(*modules)
 
 
-def from_torch(module, classes=None, multilabel=False):
+def from_torch(
+    module: torch.nn.Sequential, classes: npt.ArrayLike | None = None, multilabel: bool = False
+) -> ANN:
     """The ``ANN`` computing what ``module`` computes: the inverse of ``to_torch``.
 
     ``module`` is a ``torch.nn.Sequential`` of ``Linear`` layers, each followed by at
@@ -194,10 +208,10 @@ def from_torch(module, classes=None, multilabel=False):
     return network
 
 
-def _torch_layers(nn, sequential):
+def _torch_layers(nn: Any, sequential: torch.nn.Sequential) -> list[tuple[Any, str]]:
     """``[(linear, activation name), ...]`` for the layers of ``sequential``, checked."""
     _, to_name = _torch_activation_modules(nn)
-    layers = []  # [linear, activation name or None, the activation's position]
+    layers: list[list[Any]] = []  # [linear, activation name or None, its position]
     for position, module in enumerate(sequential):
         where = f"module {position} of the Sequential ({module!r})"
         if type(module) is nn.Linear:
@@ -244,7 +258,7 @@ def _torch_layers(nn, sequential):
     return [(linear, name or "identity") for linear, name, _ in layers]
 
 
-def _torch_dtype(linears):
+def _torch_dtype(linears: Sequence[Any]) -> str:
     """The dtype name shared by every weight and bias of ``linears``, checked finite."""
     dtypes = set()
     for number, linear in enumerate(linears, start=1):
@@ -261,7 +275,7 @@ def _torch_dtype(linears):
     return dtypes.pop()
 
 
-def _set_classes(network, classes):
+def _set_classes(network: ANN, classes: npt.ArrayLike) -> None:
     """Give ``network`` the labels ``classes`` for its outputs, checked."""
     if not network.is_classifier:
         raise ValueError(
@@ -279,7 +293,7 @@ def _set_classes(network, classes):
 
 
 # --------------------------------------------------------------------------- ONNX
-def to_onnx(model, path):
+def to_onnx(model: ANN | BaseMLP, path: StrPath) -> onnx.ModelProto:
     """Write ``model`` as an ONNX graph to ``path`` (atomically); returns the
     ``onnx.ModelProto``.
 
@@ -301,7 +315,7 @@ def to_onnx(model, path):
     return proto
 
 
-def _onnx_model(onnx, network):
+def _onnx_model(onnx: Any, network: ANN) -> onnx.ModelProto:
     """The ONNX ``ModelProto`` of ``network``."""
     from . import __version__
 
@@ -349,7 +363,7 @@ _ONNX_OPERATORS = {
 }
 
 
-def _onnx_activation(helper, name, Z, A):
+def _onnx_activation(helper: Any, name: str, Z: str, A: str) -> list[Any]:
     """The nodes computing ``A = g(Z)`` for the activation ``name``."""
     if name == "softmax":
         return [helper.make_node("Softmax", [Z], [A], axis=1)]

@@ -6,13 +6,20 @@ before a long computation whether that will be possible. Every error they raise 
 the caller's path, never the temporary one.
 """
 
+from __future__ import annotations
+
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO, TypeAlias
+
+StrPath: TypeAlias = "str | os.PathLike[str]"
+"""A file name: a str or a path-like object such as ``pathlib.Path``."""
 
 
-def as_path(path, name="path"):
+def as_path(path: StrPath, name: str = "path") -> Path:
     """``path`` (a str or path-like) as a Path; TypeError naming ``name`` if not."""
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"{name} must be a str or path-like, got {type(path).__name__}")
@@ -22,7 +29,7 @@ def as_path(path, name="path"):
     return Path(text)
 
 
-def _new_file_mode(path):
+def _new_file_mode(path: Path) -> int:
     """The permission bits a plain ``open(path, "w")`` would give: those of the file it
     replaces, else 0o666 less the umask (``mkstemp`` alone makes 0o600)."""
     with contextlib.suppress(OSError):
@@ -32,13 +39,13 @@ def _new_file_mode(path):
     return 0o666 & ~umask
 
 
-def _retold(error, what):
+def _retold(error: OSError, what: str) -> OSError:
     """``error`` (an OSError about a temporary name) retold as ``what``: the reason;
     its errno keeps the subclass (FileNotFoundError, PermissionError, ...)."""
     return OSError(error.errno, f"{what}: {error.strerror or error}")
 
 
-def _check_destination(path):
+def _check_destination(path: Path) -> None:
     """Raise a one-line OSError when ``path``'s folder is missing or ``path`` is a folder."""
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a directory, not a file name")
@@ -48,7 +55,7 @@ def _check_destination(path):
         raise NotADirectoryError(f"cannot write {path}: {path.parent} is not a folder")
 
 
-def _temporary_beside(path, suffix):
+def _temporary_beside(path: Path, suffix: str) -> Path:
     """Create an empty temporary file in ``path``'s folder; return its Path."""
     try:
         handle, temporary = tempfile.mkstemp(
@@ -60,7 +67,7 @@ def _temporary_beside(path, suffix):
     return Path(temporary)
 
 
-def check_can_write(path, name="path"):
+def check_can_write(path: StrPath, name: str = "path") -> Path:
     """Check that ``atomic_path(path)`` can write ``path``, without touching ``path``.
 
     The folder must exist, be a folder, and really accept a new file: one is created
@@ -73,7 +80,7 @@ def check_can_write(path, name="path"):
     return path
 
 
-def _try_creating_in(folder, what):
+def _try_creating_in(folder: Path, what: str) -> None:
     """Create and remove a folder in ``folder``; an OSError telling ``what`` if impossible."""
     try:
         os.rmdir(tempfile.mkdtemp(prefix=".probe.", dir=folder))
@@ -81,7 +88,7 @@ def _try_creating_in(folder, what):
         raise _retold(error, what) from error
 
 
-def check_can_create_folder(directory, name="directory"):
+def check_can_create_folder(directory: StrPath, name: str = "directory") -> Path:
     """Check that ``directory`` is a folder that accepts new files, or can be made one.
 
     An existing ``directory`` must be a folder in which something can be created; a
@@ -105,7 +112,7 @@ def check_can_create_folder(directory, name="directory"):
 
 
 @contextlib.contextmanager
-def atomic_path(path, suffix=""):
+def atomic_path(path: StrPath, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path beside ``path``; when the block succeeds, rename it onto
     ``path`` (atomic on POSIX), else delete it. ``suffix`` keeps the file name's
     ending for writers that pick a format from it (matplotlib, ``np.savez``).
@@ -130,7 +137,7 @@ def atomic_path(path, suffix=""):
 
 
 @contextlib.contextmanager
-def atomic_file(path, durable=False):
+def atomic_file(path: StrPath, durable: bool = False) -> Iterator[BinaryIO]:
     """Yield a binary stream whose content replaces ``path`` only if the block
     succeeds; ``durable`` syncs it to disk before the rename."""
     with atomic_path(path) as temporary, open(temporary, "wb") as stream:

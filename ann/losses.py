@@ -15,28 +15,32 @@ backward pass turns into ``dZL = dAL * g'(ZL)``.
 Adding a loss is one function in ``LOSSES`` and a line in ``LOSS_OUTPUTS``.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+
 import numpy as np
 
 
-def binary_cross_entropy(ZL, AL, T):
+def binary_cross_entropy(ZL: np.ndarray, AL: np.ndarray, T: np.ndarray) -> np.ndarray:
     """-(t log a + (1 - t) log(1 - a)) with a = sigmoid(z), written from the logits as
     log(1 + exp(z)) - t z. Targets may be any values in [0, 1]."""
     return np.sum(np.logaddexp(0, ZL) - T * ZL, axis=0)
 
 
-def categorical_cross_entropy(ZL, AL, T):
+def categorical_cross_entropy(ZL: np.ndarray, AL: np.ndarray, T: np.ndarray) -> np.ndarray:
     """-sum_k t_k log softmax(z)_k, with a stable log-sum-exp."""
     shift = ZL.max(axis=0, keepdims=True)
     log_sum = np.log(np.exp(ZL - shift).sum(axis=0, keepdims=True)) + shift
     return -np.sum(T * (ZL - log_sum), axis=0)
 
 
-def squared_error(ZL, AL, T):
+def squared_error(ZL: np.ndarray, AL: np.ndarray, T: np.ndarray) -> np.ndarray:
     """1/2 sum_k (a_k - t_k)**2 (Nielsen's quadratic cost; scikit-learn's for one output)."""
     return 0.5 * np.sum((AL - T) ** 2, axis=0)
 
 
-def sklearn_squared_error(ZL, AL, T):
+def sklearn_squared_error(ZL: np.ndarray, AL: np.ndarray, T: np.ndarray) -> np.ndarray:
     """scikit-learn's reported squared loss: 1/2 of the *mean* over the k outputs of
     (a - t)**2. Its gradient is that of ``squared_error`` all the same (scikit-learn steps
     along ``AL - T``), so with several outputs it reports a k times smaller loss than it
@@ -44,7 +48,7 @@ def sklearn_squared_error(ZL, AL, T):
     return 0.5 * np.mean((AL - T) ** 2, axis=0)
 
 
-def sklearn_binary_log_loss(ZL, AL, T):
+def sklearn_binary_log_loss(ZL: np.ndarray, AL: np.ndarray, T: np.ndarray) -> np.ndarray:
     """scikit-learn's log-loss of sigmoid outputs: from the probabilities clipped to
     [eps, 1 - eps], so a saturated output costs at most -log(eps) (about 36) where the
     exact ``binary_cross_entropy`` keeps growing. The gradient is the same, ``AL - T``."""
@@ -53,21 +57,21 @@ def sklearn_binary_log_loss(ZL, AL, T):
     return -np.sum(T * np.log(P) + (1 - T) * np.log(1 - P), axis=0)
 
 
-def sklearn_log_loss(ZL, AL, T):
+def sklearn_log_loss(ZL: np.ndarray, AL: np.ndarray, T: np.ndarray) -> np.ndarray:
     """scikit-learn's log-loss of softmax outputs, from clipped probabilities (see
     ``sklearn_binary_log_loss``)."""
     eps = np.finfo(AL.dtype).eps
     return -np.sum(T * np.log(np.clip(AL, eps, 1 - eps)), axis=0)
 
 
-def poisson(ZL, AL, T):
+def poisson(ZL: np.ndarray, AL: np.ndarray, T: np.ndarray) -> np.ndarray:
     """Poisson deviance per sample, sum_k t log(t / a) - t + a, with a = exp(z) > 0;
     t log(t / a) is 0 where t = 0."""
     log_ratio = np.log(np.where(T > 0, T, 1)) - ZL
     return np.sum(np.where(T > 0, T * log_ratio, 0) - T + AL, axis=0)
 
 
-LOSSES = {
+LOSSES: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]] = {
     "binary_cross_entropy": binary_cross_entropy,
     "categorical_cross_entropy": categorical_cross_entropy,
     "squared_error": squared_error,
@@ -78,15 +82,17 @@ LOSSES = {
 }
 
 
-def squared_error_gradient(AL, T):
+def squared_error_gradient(AL: np.ndarray, T: np.ndarray) -> np.ndarray:
     return AL - T
 
 
-LOSS_GRADIENTS = {"squared_error": squared_error_gradient}
+LOSS_GRADIENTS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "squared_error": squared_error_gradient
+}
 """``dAL = dJ/dAL`` of the losses that go with more than one output, shape
 ``(units_L, n)``; a loss computed from the logits of its own output needs none."""
 
-DEFAULT_LOSS = {
+DEFAULT_LOSS: dict[str, str] = {
     "sigmoid": "binary_cross_entropy",
     "softmax": "categorical_cross_entropy",
     "identity": "squared_error",
@@ -96,7 +102,7 @@ DEFAULT_LOSS = {
 
 OUTPUT_ACTIVATIONS = tuple(DEFAULT_LOSS)
 
-LOSS_OUTPUTS = {
+LOSS_OUTPUTS: dict[str, tuple[str, ...]] = {
     "binary_cross_entropy": ("sigmoid",),
     "categorical_cross_entropy": ("softmax",),
     "squared_error": OUTPUT_ACTIVATIONS,

@@ -14,8 +14,11 @@ follow scikit-learn's, which differ where the learning rate enters the momentum 
 Adam adds its epsilon. They coincide at a constant rate but for that epsilon.
 """
 
+from __future__ import annotations
+
 import math
-from collections import namedtuple
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -23,16 +26,18 @@ import numpy as np
 class GradientDescent:
     """Plain gradient descent, the tutorial's rule: p <- p - lr * dp."""
 
-    def __init__(self, learning_rate):
+    def __init__(self, learning_rate: float) -> None:
         self.learning_rate = learning_rate
-        self._scratch = None
+        self._scratch: np.ndarray | None = None
 
-    def _buffer(self, p):
+    def _buffer(self, p: np.ndarray) -> np.ndarray:
         if self._scratch is None or self._scratch.shape != p.shape:
             self._scratch = np.empty_like(p)
         return self._scratch
 
-    def step(self, p, dp):
+    def step(self, p: np.ndarray, dp: np.ndarray) -> None:
+        """Update the flat parameters ``p`` in place from their gradient ``dp`` (same
+        shape)."""
         p -= np.multiply(dp, self.learning_rate, out=self._buffer(p))
 
 
@@ -44,12 +49,12 @@ class SGD(GradientDescent):
     p <- p - lr * (dp + mu * v)        (Nesterov)
     """
 
-    def __init__(self, learning_rate, momentum=0.9, nesterov=False):
+    def __init__(self, learning_rate: float, momentum: float = 0.9, nesterov: bool = False) -> None:
         super().__init__(learning_rate)
         self.momentum, self.nesterov = momentum, nesterov
-        self.velocity = None
+        self.velocity: np.ndarray | None = None
 
-    def step(self, p, dp):
+    def step(self, p: np.ndarray, dp: np.ndarray) -> None:
         if self.velocity is None:
             self.velocity = dp.copy()
         else:
@@ -70,12 +75,12 @@ class SklearnSGD(GradientDescent):
     p <- p + mu * v - lr * dp          (Nesterov)
     """
 
-    def __init__(self, learning_rate, momentum=0.9, nesterov=True):
+    def __init__(self, learning_rate: float, momentum: float = 0.9, nesterov: bool = True) -> None:
         super().__init__(learning_rate)
         self.momentum, self.nesterov = momentum, nesterov
-        self.velocity = None
+        self.velocity: np.ndarray | None = None
 
-    def step(self, p, dp):
+    def step(self, p: np.ndarray, dp: np.ndarray) -> None:
         if self.velocity is None:
             self.velocity = np.zeros_like(p)
         step = np.multiply(dp, self.learning_rate, out=self._buffer(p))
@@ -97,33 +102,42 @@ class Adam(GradientDescent):
     m_hat = m / (1 - b1**t),         v_hat = v / (1 - b2**t)
     """
 
-    def __init__(self, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+    def __init__(
+        self,
+        learning_rate: float,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+    ) -> None:
         super().__init__(learning_rate)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.t = 0
-        self.m = self.v = None
+        self.m: np.ndarray | None = None
+        self.v: np.ndarray | None = None
 
-    def _moments(self, dp):
-        """Advance ``t``, ``m`` and ``v`` by one step; returns the scratch buffer."""
-        if self.m is None:
+    def _moments(self, dp: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Advance ``t``, ``m`` and ``v`` by one step; returns ``m``, ``v`` and the
+        scratch buffer."""
+        if self.m is None or self.v is None:
             self.m, self.v = np.zeros_like(dp), np.zeros_like(dp)
+        m, v = self.m, self.v
         self.t += 1
         scratch = self._buffer(dp)
-        self.m *= self.beta_1
-        self.m += np.multiply(dp, 1 - self.beta_1, out=scratch)
-        self.v *= self.beta_2
+        m *= self.beta_1
+        m += np.multiply(dp, 1 - self.beta_1, out=scratch)
+        v *= self.beta_2
         np.multiply(dp, dp, out=scratch)
         scratch *= 1 - self.beta_2
-        self.v += scratch
-        return scratch
+        v += scratch
+        return m, v, scratch
 
-    def step(self, p, dp):
-        scratch = self._moments(dp)
+    def step(self, p: np.ndarray, dp: np.ndarray) -> None:
+        m, v, scratch = self._moments(dp)
         bias_1, bias_2 = 1 - self.beta_1**self.t, 1 - self.beta_2**self.t
-        denominator = np.sqrt(self.v, out=scratch)
+        denominator = np.sqrt(v, out=scratch)
         denominator *= 1 / math.sqrt(bias_2)
         denominator += self.epsilon
-        update = np.divide(self.m, denominator, out=scratch)
+        update = np.divide(m, denominator, out=scratch)
         update *= self.learning_rate / bias_1
         p -= update
 
@@ -136,17 +150,17 @@ class SklearnAdam(Adam):
         p <- p - lr_t * m / (sqrt(v) + eps)
     """
 
-    def step(self, p, dp):
-        scratch = self._moments(dp)
+    def step(self, p: np.ndarray, dp: np.ndarray) -> None:
+        m, v, scratch = self._moments(dp)
         rate = self.learning_rate * math.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
-        denominator = np.sqrt(self.v, out=scratch)
+        denominator = np.sqrt(v, out=scratch)
         denominator += self.epsilon
-        update = np.divide(self.m, denominator, out=scratch)
+        update = np.divide(m, denominator, out=scratch)
         update *= rate
         p -= update
 
 
-OPTIMIZERS = {
+OPTIMIZERS: dict[str, type[GradientDescent]] = {
     "gd": GradientDescent,
     "sgd": SGD,
     "adam": Adam,
@@ -154,7 +168,7 @@ OPTIMIZERS = {
     "sklearn_adam": SklearnAdam,
 }
 
-OPTIMIZER_SETTINGS = {
+OPTIMIZER_SETTINGS: dict[str, tuple[str, ...]] = {
     "gd": (),
     "sgd": ("momentum", "nesterov"),
     "adam": ("beta_1", "beta_2", "epsilon"),
@@ -164,7 +178,7 @@ OPTIMIZER_SETTINGS = {
 """The model's settings each optimizer takes, besides the learning rate."""
 
 
-def make_optimizer(name, learning_rate, settings):
+def make_optimizer(name: str, learning_rate: float, settings: Mapping[str, Any]) -> GradientDescent:
     """``OPTIMIZERS[name]`` at ``learning_rate``, with its entries of the ``settings``
     mapping (for example a model's ``get_params()``)."""
     return OPTIMIZERS[name](
@@ -172,16 +186,24 @@ def make_optimizer(name, learning_rate, settings):
     )
 
 
-Progress = namedtuple("Progress", "rate initial_rate epochs_done n_epochs samples_seen power_t")
-"""Where training stands when an epoch ends: the rate used, the initial rate, epochs done
-out of ``n_epochs``, samples seen since the first fit and the ``invscaling`` exponent."""
+class Progress(NamedTuple):
+    """Where training stands when an epoch ends: the rate used, the initial rate, epochs
+    done out of ``n_epochs``, samples seen since the first fit and the ``invscaling``
+    exponent."""
+
+    rate: float
+    initial_rate: float
+    epochs_done: int
+    n_epochs: int
+    samples_seen: int
+    power_t: float
 
 
-def constant(progress):
+def constant(progress: Progress) -> float:
     return progress.rate
 
 
-def cosine(progress):
+def cosine(progress: Progress) -> float:
     """Cosine decay from the initial rate at epoch 0 towards 0 after the last epoch."""
     return (
         0.5
@@ -190,12 +212,17 @@ def cosine(progress):
     )
 
 
-def invscaling(progress):
+def invscaling(progress: Progress) -> float:
     """scikit-learn's: initial_rate / (samples_seen + 1) ** power_t."""
     return progress.initial_rate / (progress.samples_seen + 1) ** progress.power_t
 
 
-SCHEDULES = {"constant": constant, "cosine": cosine, "invscaling": invscaling, "adaptive": constant}
+SCHEDULES: dict[str, Callable[[Progress], float]] = {
+    "constant": constant,
+    "cosine": cosine,
+    "invscaling": invscaling,
+    "adaptive": constant,
+}
 """The rate of the next epoch, ``schedule(progress)``, called as each epoch ends.
 ``adaptive`` (scikit-learn's) keeps the rate; its stopping rule divides it by 5 when the
 loss stalls (see ``ann.stopping``)."""

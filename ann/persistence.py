@@ -7,6 +7,8 @@ file is refused. ``np.load(..., allow_pickle=False)`` reads it: a model file can
 code.
 """
 
+from __future__ import annotations
+
 import hashlib
 import json
 import math
@@ -14,10 +16,16 @@ import numbers
 import struct
 import zipfile
 import zlib
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from .files import as_path, atomic_file
+from .files import StrPath, as_path, atomic_file
+
+if TYPE_CHECKING:
+    from .network import ANN
+
+ModelT = TypeVar("ModelT", bound="ANN")
 
 FORMAT = "ann-model"
 VERSION = 1
@@ -27,7 +35,7 @@ class ModelFileError(ValueError):
     """The file is not a valid, intact model file."""
 
 
-def _digest(config, arrays):
+def _digest(config: dict[str, Any], arrays: dict[str, np.ndarray]) -> str:
     """SHA-256 over the configuration (without its digest) and every array."""
     h = hashlib.sha256(json.dumps(config, sort_keys=True).encode())
     for name in sorted(arrays):
@@ -37,7 +45,7 @@ def _digest(config, arrays):
     return h.hexdigest()
 
 
-def save_model(model, path):
+def save_model(model: ANN, path: StrPath) -> None:
     """Write a fitted ``model`` to ``path`` (a ``.npz``) atomically."""
     model._check_fitted()
     arrays = {name: np.asarray(value) for name, value in model.parameters.items()}
@@ -63,7 +71,9 @@ def save_model(model, path):
     config["digest"] = _digest(config, arrays)
     blob = np.frombuffer(json.dumps(config, sort_keys=True).encode(), dtype=np.uint8)
     with atomic_file(path) as handle:
-        np.savez(handle, config=blob, **arrays)
+        # The names are W1, b1, ..., classes: never savez's keyword allow_pickle, which
+        # the stubs cannot tell from a dict of arrays.
+        np.savez(handle, config=blob, **arrays)  # type: ignore[arg-type]
 
 
 UNREADABLE = (
@@ -84,7 +94,7 @@ UNREADABLE = (
 compression method is NotImplementedError, an "encrypted" entry RuntimeError)."""
 
 
-def _read_archive(path):
+def _read_archive(path: StrPath) -> dict[str, np.ndarray]:
     """Every array of the ``.npz`` at ``path``, without unpickling anything. The file is
     opened here so that it is closed even when ``np.load`` fails half-way."""
     with open(path, "rb") as handle:
@@ -97,7 +107,7 @@ def _read_archive(path):
             return {name: archive[name] for name in archive.files}
 
 
-def _read(path):
+def _read(path: StrPath) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """The configuration and arrays of the file, or ModelFileError."""
     path = as_path(path)
     if not path.is_file():
@@ -127,14 +137,14 @@ def _read(path):
     return config, arrays
 
 
-def _is_number_list(values, finite=True):
+def _is_number_list(values: object, finite: bool = True) -> bool:
     return isinstance(values, list) and all(
         isinstance(v, numbers.Real) and not isinstance(v, bool) and (math.isfinite(v) or not finite)
         for v in values
     )
 
 
-def _check_config(path, config):
+def _check_config(path: StrPath, config: dict[str, Any]) -> None:
     """The configuration's entries have the types ``load_model`` expects."""
     expected = {
         "params": dict,
@@ -155,7 +165,7 @@ def _check_config(path, config):
             raise ModelFileError(f"{path}: the history {key!r} is not a list of numbers")
 
 
-def load_model(path, model_class):
+def load_model(path: StrPath, model_class: type[ModelT]) -> ModelT:
     """The ``model_class`` (``ANN``) model saved at ``path``, ready to predict,
     bit-identical to the saved one."""
     config, arrays = _read(path)
@@ -194,7 +204,7 @@ def load_model(path, model_class):
     return model
 
 
-def _check_sizes(path, model, n_features, arrays):
+def _check_sizes(path: StrPath, model: ANN, n_features: int, arrays: dict[str, np.ndarray]) -> None:
     """Each ``Wl`` in the file has the shape the configuration gives, checked before
     any array of that shape is made (a forged ``layers_size`` must not exhaust memory)."""
     sizes = [n_features] + list(model.layers_size)
@@ -209,7 +219,7 @@ def _check_sizes(path, model, n_features, arrays):
             )
 
 
-def _load_classes(path, model, classes, multilabel):
+def _load_classes(path: StrPath, model: ANN, classes: np.ndarray | None, multilabel: bool) -> None:
     """Set ``model.classes_`` from the saved ``classes`` (sorted, distinct, fitting)."""
     if classes is None or classes.ndim != 1:
         raise ModelFileError(f"{path}: the classes are missing")

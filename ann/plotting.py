@@ -13,18 +13,29 @@ machine), so it works headless: nothing is shown, nothing global changes. Given 
 In a notebook a returned Figure displays itself; in a script, save it with ``path``.
 """
 
+from __future__ import annotations
+
 import math
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from . import validation
-from .files import atomic_path
+from .files import StrPath, atomic_path
+
+if TYPE_CHECKING:
+    from .network import ANN
+
+ClassNames: TypeAlias = "Sequence[str] | Mapping[Any, str]"
+"""Display names of a model's classes: one per class in the order of ``classes_``, or
+``{class: name}``."""
 
 __all__ = [
     "confusion_matrix",
@@ -39,7 +50,7 @@ __all__ = [
 ]
 
 
-def save_figure(figure, path, dpi=100):
+def save_figure(figure: Figure, path: StrPath, dpi: float = 100) -> Path:
     """Write ``figure`` to ``path`` (format from the suffix, PNG by default)."""
     if not isinstance(figure, Figure):
         raise TypeError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
@@ -50,14 +61,14 @@ def save_figure(figure, path, dpi=100):
     return path
 
 
-def _finish(figure, path):
+def _finish(figure: Figure, path: StrPath | None) -> Figure:
     if path is not None:
         save_figure(figure, path)
     return figure
 
 
 # ------------------------------------------------------------------------- checks
-def _check_model(model, what="model"):
+def _check_model(model: ANN, what: str = "model") -> ANN:
     """``model`` must be a fitted ANN (anything with ``parameters`` and ``layers_size``)."""
     if not hasattr(model, "parameters") or not hasattr(model, "layers_size"):
         raise TypeError(f"{what} must be a fitted ANN, got {type(model).__name__}")
@@ -66,7 +77,7 @@ def _check_model(model, what="model"):
     return model
 
 
-def _check_classifier(model):
+def _check_classifier(model: ANN) -> ANN:
     _check_model(model)
     if not getattr(model, "is_classifier", False) or not hasattr(model, "classes_"):
         raise ValueError(
@@ -75,7 +86,7 @@ def _check_classifier(model):
     return model
 
 
-def _check_data(model, X, y):
+def _check_data(model: ANN, X: npt.ArrayLike, y: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Validated ``(X, y)``: X (n, n_features_in_) finite floats; y (n,) labels that are
     all among the model's classes."""
     X = validation.check_X(X, model.n_features_in_)
@@ -89,13 +100,13 @@ def _check_data(model, X, y):
     return X, y
 
 
-def _check_count(name, value):
+def _check_count(name: str, value: int | None) -> int | None:
     if value is None:
         return None
     return validation.check_int(name, value, minimum=1)
 
 
-def _image_shape(n_features, image_shape):
+def _image_shape(n_features: int, image_shape: tuple[int, int] | None) -> tuple[int, int]:
     """The (rows, columns) of one input image: ``image_shape`` if given, else a square."""
     if image_shape is None:
         side = math.isqrt(n_features)
@@ -120,7 +131,7 @@ def _image_shape(n_features, image_shape):
     return rows, columns
 
 
-def _class_names(model, class_names):
+def _class_names(model: ANN, class_names: ClassNames | None) -> dict[Any, str]:
     """Display names for ``model.classes_``: a dict {class: name}."""
     classes = model.classes_.tolist()
     if class_names is None:
@@ -140,7 +151,7 @@ def _class_names(model, class_names):
     return {c: str(name) for c, name in zip(classes, class_names)}
 
 
-def _grid(n):
+def _grid(n: int) -> tuple[int, int]:
     """(rows, columns) of a grid for ``n`` panels: nearly square, and of the columns
     from ceil(sqrt(n)) to 1.5 sqrt(n) the one that leaves the fewest empty cells."""
     first = max(1, math.ceil(math.sqrt(n)))
@@ -150,7 +161,7 @@ def _grid(n):
 
 
 # ---------------------------------------------------------------------- captions
-def describe_model(model):
+def describe_model(model: ANN) -> str:
     """A one-line description such as ``784-196-1, sigmoid, gd, learning rate 0.1``."""
     sizes = [getattr(model, "n_features_in_", "?")] + list(model.layers_size)
     hidden = getattr(model, "hidden_activations_", None) or []
@@ -171,7 +182,7 @@ def describe_model(model):
 
 
 # --------------------------------------------------------------------------- cost
-def plot_cost(model, path=None):
+def plot_cost(model: ANN, path: StrPath | None = None) -> Figure:
     """The training cost per iteration (epoch) of a fitted ``model``, with the
     validation cost when there is one and accuracies on a second axis when known.
 
@@ -232,7 +243,7 @@ def plot_cost(model, path=None):
     return _finish(figure, path)
 
 
-def _costs_of(label, run):
+def _costs_of(label: str, run: ANN | Sequence[float]) -> np.ndarray:
     """The cost sequence of one run: a fitted model's ``costs`` or a sequence."""
     costs = getattr(run, "costs", run)
     if isinstance(costs, (str, bytes)) or not hasattr(costs, "__len__"):
@@ -255,7 +266,12 @@ def _costs_of(label, run):
     return costs
 
 
-def plot_costs(runs, path=None, title=None, log_scale=False):
+def plot_costs(
+    runs: Mapping[str, ANN | Sequence[float]],
+    path: StrPath | None = None,
+    title: str | None = None,
+    log_scale: bool = False,
+) -> Figure:
     """Several runs' training cost curves on one plot, to compare them.
 
     ``runs`` maps a label (e.g. ``"196 hidden units"``) to a fitted model or to a
@@ -287,7 +303,7 @@ def plot_costs(runs, path=None, title=None, log_scale=False):
 
 
 # ------------------------------------------------------------------------ weights
-def initial_weights(model, layer=1):
+def initial_weights(model: ANN, layer: int = 1) -> np.ndarray:
     """The weights ``W<layer>`` the model started from, recreated from its ``init`` and
     ``seed`` (as ``fit`` draws them) without touching the model."""
     _check_model(model)
@@ -304,7 +320,13 @@ def initial_weights(model, layer=1):
     return start
 
 
-def plot_weights(model, path=None, max_units=64, image_shape=None, since_init=False):
+def plot_weights(
+    model: ANN,
+    path: StrPath | None = None,
+    max_units: int | None = 64,
+    image_shape: tuple[int, int] | None = None,
+    since_init: bool = False,
+) -> Figure:
     """The first layer's weights as images: row ``i`` of ``W1`` drawn as the input image
     it is multiplied with, one panel per hidden unit (the first ``max_units``; None for
     all). Red pixels push the unit's ``Z`` up, blue ones down, white ones do nothing;
@@ -366,7 +388,15 @@ def plot_weights(model, path=None, max_units=64, image_shape=None, since_init=Fa
 
 
 # ----------------------------------------------------------------------- mistakes
-def plot_mistakes(model, X, y, path=None, max_images=24, image_shape=None, class_names=None):
+def plot_mistakes(
+    model: ANN,
+    X: npt.ArrayLike,
+    y: npt.ArrayLike,
+    path: StrPath | None = None,
+    max_images: int | None = 24,
+    image_shape: tuple[int, int] | None = None,
+    class_names: ClassNames | None = None,
+) -> Figure:
     """A gallery of the samples of ``X`` the model gets wrong, the most confident
     mistakes first, each titled with its true label, the predicted one and the model's
     probability for the predicted class.
@@ -423,7 +453,7 @@ def plot_mistakes(model, X, y, path=None, max_images=24, image_shape=None, class
     return _finish(figure, path)
 
 
-def _percent(probability):
+def _percent(probability: float) -> str:
     """``0.93 -> "93%"``; near 1 with a decimal, never "100%": ``"99.7%"``, ``">99.9%"``."""
     if probability < 0.995:
         return f"{probability:.0%}"
@@ -433,7 +463,7 @@ def _percent(probability):
 
 
 # ---------------------------------------------------------------------- confusion
-def confusion_matrix(model, X, y):
+def confusion_matrix(model: ANN, X: npt.ArrayLike, y: npt.ArrayLike) -> np.ndarray:
     """Counts ``C[i, j]`` of samples of class ``classes_[i]`` predicted as
     ``classes_[j]`` (rows: truth, columns: prediction)."""
     _check_classifier(model)
@@ -444,7 +474,13 @@ def confusion_matrix(model, X, y):
     return np.bincount(truth * k + predicted, minlength=k * k).reshape(k, k)
 
 
-def plot_confusion(model, X, y, path=None, class_names=None):
+def plot_confusion(
+    model: ANN,
+    X: npt.ArrayLike,
+    y: npt.ArrayLike,
+    path: StrPath | None = None,
+    class_names: ClassNames | None = None,
+) -> Figure:
     """The confusion matrix of a classifier on ``X`` and true labels ``y``: rows are
     the true classes, columns the predicted ones, each cell annotated with its count.
     Colors are on a log scale so that the few mistakes show beside the large diagonal;

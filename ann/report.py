@@ -16,23 +16,30 @@ timings={...})`` writes:
 Every file is written under a temporary name and renamed into place.
 """
 
+from __future__ import annotations
+
 import json
 import math
 import numbers
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import plotting
 from .explain import explain_text, summary_text
-from .files import atomic_path
+from .files import StrPath, atomic_path
+
+if TYPE_CHECKING:
+    from .network import ANN
 
 __all__ = ["REPORT_VERSION", "write_report"]
 
 REPORT_VERSION = 1
 
 
-def _plain(value):
+def _plain(value: object) -> Any:
     """``value`` with NumPy scalars and arrays, tuples, paths... turned into JSON types."""
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
@@ -52,15 +59,13 @@ def _plain(value):
     return str(value)
 
 
-def _check_pair(name, pair):
-    if pair is None:
-        return None
-    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+def _check_pair(name: str, pair: object) -> None:
+    """TypeError unless ``pair`` is None or a pair ``(X, y)``."""
+    if pair is not None and (not isinstance(pair, (tuple, list)) or len(pair) != 2):
         raise TypeError(f"{name} must be a pair (X, y), got {type(pair).__name__}")
-    return pair
 
 
-def _check_mapping(name, value):
+def _check_mapping(name: str, value: object) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -68,13 +73,15 @@ def _check_mapping(name, value):
     return value
 
 
-def _write_text(path, text):
+def _write_text(path: Path, text: str) -> Path:
     with atomic_path(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
     return path
 
 
-def _class_names(model, class_names, config):
+def _class_names(
+    model: ANN, class_names: plotting.ClassNames | None, config: Mapping[str, Any]
+) -> plotting.ClassNames | None:
     """Names for the classes: ``class_names``, else ``config['digits']`` when it names
     one digit per class (``get_binary_dataset`` labels 5 and 8 as 0 and 1), else None."""
     if class_names is not None or not getattr(model, "is_classifier", False):
@@ -89,15 +96,16 @@ def _class_names(model, class_names, config):
     return None
 
 
-def _format_seconds(seconds):
-    if not isinstance(seconds, numbers.Real):
-        return str(seconds)
+def _format_seconds(value: object) -> str:
+    if not isinstance(value, numbers.Real):
+        return str(value)
+    seconds = float(value)
     if seconds >= 60:
         return f"{seconds / 60:.1f} min ({seconds:.1f} s)"
     return f"{seconds:.2f} s"
 
 
-def _markdown(facts, summary, walk_through):
+def _markdown(facts: dict[str, Any], summary: str, walk_through: str) -> str:
     lines = ["# Training report", "", f"Model: `{facts['model']}`", ""]
     regressor = any("r2" in result for result in facts["results"].values())
     score = "R²" if regressor else "accuracy"
@@ -137,19 +145,19 @@ def _markdown(facts, summary, walk_through):
 
 
 def write_report(
-    model,
-    directory,
+    model: ANN,
+    directory: StrPath,
     *,
-    train=None,
-    test=None,
-    config=None,
-    timings=None,
-    class_names=None,
-    image_shape=None,
-    max_units=64,
-    max_images=24,
-    explain_samples=20000,
-):
+    train: tuple[np.ndarray, np.ndarray] | None = None,
+    test: tuple[np.ndarray, np.ndarray] | None = None,
+    config: Mapping[str, Any] | None = None,
+    timings: Mapping[str, float] | None = None,
+    class_names: plotting.ClassNames | None = None,
+    image_shape: tuple[int, int] | None = None,
+    max_units: int | None = 64,
+    max_images: int | None = 24,
+    explain_samples: int | None = 20000,
+) -> dict[str, Path]:
     """Write the pictures and summaries of a fitted ``model`` into ``directory``
     (created if needed) and return ``{file name: path}`` of the files written.
 
@@ -163,8 +171,8 @@ def write_report(
     ``summary.md`` (all of them for the article's 11272; None: no cap).
     """
     plotting._check_model(model)
-    train = _check_pair("train", train)
-    test = _check_pair("test", test)
+    _check_pair("train", train)
+    _check_pair("test", test)
     config = _check_mapping("config", config)
     timings = _check_mapping("timings", timings)
     directory = Path(directory)
@@ -173,7 +181,7 @@ def write_report(
     names = _class_names(model, class_names, config)
     written = {}
 
-    def picture(name, draw):
+    def picture(name: str, draw: Callable[[Path], object]) -> None:
         path = directory / name
         draw(path)
         written[name] = path

@@ -31,9 +31,19 @@ Example::
     >>> losses = tree.train_model(model, tree.mse, None, data, num_epochs=500)
 """
 
+from __future__ import annotations
+
 import math
 import numbers
 import random
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from .network import ANN
 
 __all__ = [
     "Add",
@@ -63,12 +73,12 @@ __all__ = [
 _rng = random.Random()
 
 
-def seed(n):
+def seed(n: int) -> None:
     """Seed the generator that draws default ``Parameter`` values (NumPy untouched)."""
     _rng.seed(n)
 
 
-def _check_number(value, what):
+def _check_number(value: object, what: str) -> float:
     """Return ``value`` as a float; TypeError if not a real number, ValueError if NaN/inf."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{what} must be a real number, got {type(value).__name__} {value!r}")
@@ -86,30 +96,37 @@ class NeuralNetNode:
     ``gradient`` is d(root)/d(node) from the latest ``backward()`` of a root above it.
     """
 
-    value = None
+    value: float | None = None
 
-    def __init__(self, children=()):
+    def __init__(self, children: Iterable[NeuralNetNode] = ()) -> None:
         self.children = list(children)
         self.gradient = 0.0
 
-    def op(self, x):
+    def op(self, x: list[float]) -> float:
         """The node's value given its children's values ``x`` (a list of floats)."""
         raise NotImplementedError
 
-    def grad(self):
+    def grad(self) -> list[float]:
         """Local derivatives d(self)/d(child), one per child, from the cached values."""
         raise NotImplementedError
 
+    def cached_value(self) -> float:
+        """``value`` as the latest ``forward()`` left it; ValueError before any."""
+        value = self.value
+        if value is None:
+            raise ValueError(f"{type(self).__name__} has no value yet: call forward() first")
+        return value
+
     # ---- graph walks
-    def topological_order(self):
+    def topological_order(self) -> list[NeuralNetNode]:
         """Every node reachable from here once, children before parents.
 
         Depth-first, children left to right, a node listed when its subtree is done
         (post-order); iterative, so depth is unlimited. ValueError on a cycle.
         """
-        order = []
-        finished = {}  # node -> False while open, True when done
-        stack = [(self, False)]
+        order: list[NeuralNetNode] = []
+        finished: dict[NeuralNetNode, bool] = {}  # False while open, True when done
+        stack: list[tuple[NeuralNetNode, bool]] = [(self, False)]
         while stack:
             node, closing = stack.pop()
             if closing:
@@ -132,24 +149,24 @@ class NeuralNetNode:
                     )
         return order
 
-    def find_input_nodes(self):
+    def find_input_nodes(self) -> list[Input]:
         """Each ``Input`` below this node once, in order of first visit (depth-first,
         children left to right). This is the order ``predict`` fills them in."""
         return [n for n in self.topological_order() if isinstance(n, Input)]
 
-    def find_parameters(self):
+    def find_parameters(self) -> list[Parameter]:
         """Each ``Parameter`` below this node once, same order as ``find_input_nodes``."""
         return [n for n in self.topological_order() if isinstance(n, Parameter)]
 
     # ---- passes
-    def forward(self):
+    def forward(self) -> float:
         """Evaluate every node below (each once), cache ``node.value``; return this value."""
         return _forward(self.topological_order())
 
-    def __call__(self):
+    def __call__(self) -> float:
         return self.forward()
 
-    def backward(self, derivative=1.0):
+    def backward(self, derivative: float = 1.0) -> None:
         """Set ``node.gradient`` = derivative * d(self)/d(node) for every node below.
 
         Gradients of the nodes below are reset first (no accumulation across calls);
@@ -159,7 +176,7 @@ class NeuralNetNode:
         """
         _backward(self.topological_order(), _check_number(derivative, "derivative"))
 
-    def predict(self, inputs):
+    def predict(self, inputs: Iterable[float]) -> float:
         """Fill the ``Input`` nodes (``find_input_nodes`` order) with ``inputs``; evaluate."""
         order = self.topological_order()
         input_nodes = [n for n in order if isinstance(n, Input)]
@@ -167,19 +184,20 @@ class NeuralNetNode:
             node.value = v
         return _forward(order)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         k = len(self.children)
         return f"{type(self).__name__}(<{k} child{'' if k == 1 else 'ren'}>, value={self.value})"
 
 
-def _forward(order):
+def _forward(order: list[NeuralNetNode]) -> float:
     for node in order:
         if node.children:
-            node.value = node.op([child.value for child in node.children])
-    return order[-1].value
+            # children come before their parents in ``order``: every value is set
+            node.value = node.op(cast("list[float]", [child.value for child in node.children]))
+    return order[-1].cached_value()
 
 
-def _backward(order, derivative):
+def _backward(order: list[NeuralNetNode], derivative: float) -> None:
     for node in order:
         if node.value is None:
             raise ValueError(
@@ -194,7 +212,7 @@ def _backward(order, derivative):
                 child.gradient += upstream * local
 
 
-def _check_inputs(inputs, n, where=""):
+def _check_inputs(inputs: Iterable[object], n: int, where: str = "") -> list[float]:
     """``inputs`` as a list of ``n`` finite floats; messages start with ``where``."""
     try:
         values = list(inputs)
@@ -213,32 +231,32 @@ def _check_inputs(inputs, n, where=""):
 class Leaf(NeuralNetNode):
     """A node without children holding a finite number ``value``."""
 
-    def __init__(self, value):
+    def __init__(self, value: float) -> None:
         super().__init__()
         self.value = value
 
     @property
-    def value(self):
+    def value(self) -> float:
         return self._value
 
     @value.setter
-    def value(self, v):
+    def value(self, v: float) -> None:
         self._value = _check_number(v, f"{type(self).__name__} value")
 
-    def op(self, x):
+    def op(self, x: list[float]) -> float:
         return self._value
 
-    def grad(self):
+    def grad(self) -> list[float]:
         return []
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}({self._value!r})"
 
 
 class Input(Leaf):
     """A value supplied from outside, e.g. by ``predict``."""
 
-    def __init__(self, value=0.0):
+    def __init__(self, value: float = 0.0) -> None:
         super().__init__(value)
 
 
@@ -249,16 +267,16 @@ class Constant(Leaf):
 class Parameter(Leaf):
     """A trainable number; default value uniform in [-1, 1] (see :func:`seed`)."""
 
-    def __init__(self, value=None, learning_rate=0.01):
+    def __init__(self, value: float | None = None, learning_rate: float = 0.01) -> None:
         super().__init__(_rng.uniform(-1.0, 1.0) if value is None else value)
         self.learning_rate = learning_rate
 
     @property
-    def learning_rate(self):
+    def learning_rate(self) -> float:
         return self._learning_rate
 
     @learning_rate.setter
-    def learning_rate(self, lr):
+    def learning_rate(self, lr: float) -> None:
         lr = _check_number(lr, "learning_rate")
         if lr <= 0:
             raise ValueError(f"learning_rate must be positive, got {lr}")
@@ -272,9 +290,9 @@ class Operation(NeuralNetNode):
     ``arity`` is the exact number of children required (None: at least one).
     """
 
-    arity = None
+    arity: int | None = None
 
-    def __init__(self, children):
+    def __init__(self, children: NeuralNetNode | Iterable[NeuralNetNode]) -> None:
         if isinstance(children, NeuralNetNode):
             children = [children]
         try:
@@ -301,21 +319,21 @@ class Operation(NeuralNetNode):
 class Add(Operation):
     """x0 + x1 + ...;  d/dxi = 1."""
 
-    def op(self, x):
+    def op(self, x: list[float]) -> float:
         return sum(x)
 
-    def grad(self):
+    def grad(self) -> list[float]:
         return [1.0] * len(self.children)
 
 
 class Multiply(Operation):
     """x0 * x1 * ...;  d/dxi = product of the others (prefix * suffix products, O(k))."""
 
-    def op(self, x):
+    def op(self, x: list[float]) -> float:
         return math.prod(x)
 
-    def grad(self):
-        x = [c.value for c in self.children]
+    def grad(self) -> list[float]:
+        x = [c.cached_value() for c in self.children]
         k = len(x)
         out, running = [1.0] * k, 1.0
         for i in range(k):  # out[i] = x0 * ... * x(i-1)
@@ -333,10 +351,10 @@ class Negate(Operation):
 
     arity = 1
 
-    def op(self, x):
+    def op(self, x: list[float]) -> float:
         return -x[0]
 
-    def grad(self):
+    def grad(self) -> list[float]:
         return [-1.0]
 
 
@@ -348,19 +366,21 @@ class Power(Operation):
 
     arity = 1
 
-    def __init__(self, children, exponent=2):
+    def __init__(
+        self, children: NeuralNetNode | Iterable[NeuralNetNode], exponent: float = 2
+    ) -> None:
         super().__init__(children)
         self.exponent = _check_number(exponent, "Power exponent")
 
-    def op(self, x):
+    def op(self, x: list[float]) -> float:
         if x[0] < 0 and not self.exponent.is_integer():
             raise ValueError(
                 f"Power: negative base {x[0]} with non-integer exponent {self.exponent}"
             )
         return x[0] ** self.exponent
 
-    def grad(self):
-        x, p = self.children[0].value, self.exponent
+    def grad(self) -> list[float]:
+        x, p = self.children[0].cached_value(), self.exponent
         return [p * x ** (p - 1) if p != 0 else 0.0]
 
 
@@ -369,14 +389,14 @@ class Exp(Operation):
 
     arity = 1
 
-    def op(self, x):
+    def op(self, x: list[float]) -> float:
         try:
             return math.exp(x[0])
         except OverflowError:
             return math.inf
 
-    def grad(self):
-        return [self.value]
+    def grad(self) -> list[float]:
+        return [self.cached_value()]
 
 
 class Log(Operation):
@@ -385,13 +405,13 @@ class Log(Operation):
 
     arity = 1
 
-    def op(self, x):
+    def op(self, x: list[float]) -> float:
         if not x[0] > 0:
             raise ValueError(f"Log of a non-positive value {x[0]}")
         return math.log(x[0])
 
-    def grad(self):
-        return [1.0 / self.children[0].value]
+    def grad(self) -> list[float]:
+        return [1.0 / self.children[0].cached_value()]
 
 
 class ReLU(Operation):
@@ -399,11 +419,11 @@ class ReLU(Operation):
 
     arity = 1
 
-    def op(self, x):
+    def op(self, x: list[float]) -> float:
         return x[0] if x[0] > 0 else 0.0
 
-    def grad(self):
-        return [1.0 if self.children[0].value > 0 else 0.0]
+    def grad(self) -> list[float]:
+        return [1.0 if self.children[0].cached_value() > 0 else 0.0]
 
 
 class LeakyReLU(Operation):
@@ -412,11 +432,11 @@ class LeakyReLU(Operation):
     arity = 1
     slope = 0.01
 
-    def op(self, x):
+    def op(self, x: list[float]) -> float:
         return x[0] if x[0] > 0 else self.slope * x[0]
 
-    def grad(self):
-        return [1.0 if self.children[0].value > 0 else self.slope]
+    def grad(self) -> list[float]:
+        return [1.0 if self.children[0].cached_value() > 0 else self.slope]
 
 
 class Sigmoid(Operation):
@@ -424,14 +444,15 @@ class Sigmoid(Operation):
 
     arity = 1
 
-    def op(self, x):
+    def op(self, x: list[float]) -> float:
         if x[0] >= 0:
             return 1.0 / (1.0 + math.exp(-x[0]))
         e = math.exp(x[0])
         return e / (1.0 + e)
 
-    def grad(self):
-        return [self.value * (1.0 - self.value)]
+    def grad(self) -> list[float]:
+        s = self.cached_value()
+        return [s * (1.0 - s)]
 
 
 class Tanh(Operation):
@@ -439,15 +460,16 @@ class Tanh(Operation):
 
     arity = 1
 
-    def op(self, x):
+    def op(self, x: list[float]) -> float:
         return math.tanh(x[0])
 
-    def grad(self):
-        return [1.0 - self.value * self.value]
+    def grad(self) -> list[float]:
+        a = self.cached_value()
+        return [1.0 - a * a]
 
 
 # --------------------------------------------------------------------------- training
-def mse(prediction, target):
+def mse(prediction: float, target: float) -> tuple[float, float]:
     """Squared error of one sample: ``(loss, dloss/dprediction)`` = ((p - t)**2, 2 (p - t))."""
     d = float(prediction) - float(target)
     return d * d, 2.0 * d
@@ -456,7 +478,7 @@ def mse(prediction, target):
 BCE_EPS = 1e-12
 
 
-def binary_cross_entropy(prediction, target):
+def binary_cross_entropy(prediction: float, target: float) -> tuple[float, float]:
     """-(t log p + (1 - t) log(1 - p)) and its derivative (p - t) / (p (1 - p)).
 
     ``prediction`` is a probability; it is clipped to [BCE_EPS, 1 - BCE_EPS] so that the
@@ -470,11 +492,17 @@ def binary_cross_entropy(prediction, target):
     return loss, (p - t) / (p * (1.0 - p))
 
 
-def _gradient_descent(value, gradient, learning_rate):
+def _gradient_descent(value: float, gradient: float, learning_rate: float) -> float:
     return value - learning_rate * gradient
 
 
-def train_model(model, loss_fn, optimizer, data, num_epochs):
+def train_model(
+    model: NeuralNetNode,
+    loss_fn: Callable[[float, float], tuple[float, float]],
+    optimizer: Callable[[float, float, float], float] | None,
+    data: Iterable[tuple[Sequence[float], float]],
+    num_epochs: int,
+) -> list[float]:
     """Per-sample training of ``model``; returns the mean loss of each epoch.
 
     ``data``: list of ``(inputs, target)`` pairs, visited in the given order; each
@@ -528,7 +556,7 @@ def train_model(model, loss_fn, optimizer, data, num_epochs):
     return history
 
 
-def _check_data(data, n_inputs):
+def _check_data(data: Iterable[Any], n_inputs: int) -> list[tuple[list[float], float]]:
     """``data`` as a list of ``(inputs, target)``: ``n_inputs`` floats and a float."""
     try:
         data = list(data)
@@ -563,7 +591,7 @@ _HIDDEN_OPS = {
 }
 
 
-def _sample_loss(output, z, t):
+def _sample_loss(output: str, z: list[NeuralNetNode], t: list[float]) -> NeuralNetNode:
     """The loss of one sample as a tree, from the output pre-activations ``z`` (nodes)
     and the target column ``t`` (floats); terms with a zero coefficient are left out."""
     if output == "sigmoid":
@@ -594,7 +622,9 @@ def _sample_loss(output, z, t):
     raise ValueError(f"tree_from_ann: unknown output activation {output!r}")
 
 
-def tree_from_ann(model, X, Y):
+def tree_from_ann(
+    model: ANN, X: npt.ArrayLike, Y: npt.ArrayLike
+) -> tuple[NeuralNetNode, dict[str, np.ndarray]]:
     """The cost of the vectorized :class:`ann.ANN` on a small batch, as a scalar tree.
 
     ``X`` (n_samples, ``model.n_features_in_``), finite, becomes ``Input`` nodes
@@ -629,7 +659,7 @@ def tree_from_ann(model, X, Y):
     n, L = X.shape[0], model.n_layers
     activations = list(model.hidden_activations_) + [model.output_activation_]
 
-    nodes = {}
+    nodes: dict[str, np.ndarray] = {}
     for name, array in model.parameters.items():
         grid = np.empty(array.shape, dtype=object)
         for index in np.ndindex(array.shape):
@@ -638,10 +668,10 @@ def tree_from_ann(model, X, Y):
 
     losses = []
     for s in range(n):
-        a = [Input(float(v)) for v in X[s]]
+        a: list[NeuralNetNode] = [Input(float(v)) for v in X[s]]
         for l in range(1, L + 1):
             W, b = nodes[f"W{l}"], nodes[f"b{l}"]
-            z = [
+            z: list[NeuralNetNode] = [
                 Add([Multiply([W[i, j], a[j]]) for j in range(len(a))] + [b[i, 0]])
                 for i in range(W.shape[0])
             ]
@@ -649,7 +679,7 @@ def tree_from_ann(model, X, Y):
                 op = _HIDDEN_OPS[activations[l - 1]]
                 a = z if op is None else [op(zi) for zi in z]
         losses.append(_sample_loss(activations[-1], z, [float(v) for v in T[:, s]]))
-    cost = Multiply([Constant(1.0 / n), Add(losses)])
+    cost: NeuralNetNode = Multiply([Constant(1.0 / n), Add(losses)])
 
     l2 = float(getattr(model, "l2", 0.0) or 0.0)
     if l2 > 0:
@@ -658,7 +688,9 @@ def tree_from_ann(model, X, Y):
     return cost, nodes
 
 
-def gradient_arrays(parameter_nodes, prefix="d"):
+def gradient_arrays(
+    parameter_nodes: Mapping[str, np.ndarray], prefix: str = "d"
+) -> dict[str, np.ndarray]:
     """``{'dW1': array of node.gradient, ...}`` from ``tree_from_ann``'s parameter nodes."""
     import numpy as np
 

@@ -7,6 +7,8 @@ trees (tens of nodes). ``draw_tree`` computes its layout here and needs no Graph
 install graphviz``).
 """
 
+from __future__ import annotations
+
 import re
 import shutil
 import subprocess
@@ -14,7 +16,7 @@ import subprocess
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
-from ann.files import atomic_path
+from ann.files import StrPath, atomic_path
 from ann.tree import Constant, Input, Leaf, NeuralNetNode, Parameter
 
 # box colours by node kind
@@ -22,50 +24,50 @@ _COLOURS = {Parameter: "#b7e4b0", Input: "#a9cdf0", Constant: "#dddddd"}
 _OP_COLOUR = "#fbe3b0"
 
 
-def _check_root(root):
+def _check_root(root: object) -> None:
     """TypeError unless ``root`` is a node of :mod:`ann.tree`."""
     if not isinstance(root, NeuralNetNode):
         raise TypeError(f"root must be an ann.tree node, got {type(root).__name__}")
 
 
-def _fmt(x):
+def _fmt(x: float | None) -> str:
     return "?" if x is None else f"{x:.4g}"
 
 
-def node_label(node):
+def node_label(node: NeuralNetNode) -> str:
     """Type name, value and gradient on three lines (``?``: not computed yet)."""
     return f"{type(node).__name__}\nv={_fmt(node.value)}\ng={_fmt(node.gradient)}"
 
 
-def _colour(node):
+def _colour(node: NeuralNetNode) -> str:
     for kind, colour in _COLOURS.items():
         if isinstance(node, kind):
             return colour
     return "#ffffff" if isinstance(node, Leaf) else _OP_COLOUR
 
 
-def layered_layout(root):
+def layered_layout(root: NeuralNetNode) -> dict[NeuralNetNode, tuple[float, int]]:
     """Positions ``{node: (x, layer)}``: layer = longest path from the root, so every
     edge points down; inside a layer nodes are ordered by the mean x of their parents
     and spread evenly (x in [0, 1])."""
     _check_root(root)
     order = root.topological_order()  # children before parents
     layer = {root: 0}
-    parents = {node: [] for node in order}
+    parents: dict[NeuralNetNode, list[NeuralNetNode]] = {node: [] for node in order}
     for node in reversed(order):  # parents before children
         for child in node.children:
             layer[child] = max(layer.get(child, 0), layer[node] + 1)
             if node not in parents[child]:
                 parents[child].append(node)
-    rows = {}
+    rows: dict[int, list[NeuralNetNode]] = {}
     for node in reversed(order):
         rows.setdefault(layer[node], []).append(node)
-    x = {}
+    x: dict[NeuralNetNode, float] = {}
     for depth in sorted(rows):
         row = rows[depth]
         if depth > 0:  # under the parents, left-to-right among siblings
 
-            def key(n):
+            def key(n: NeuralNetNode) -> float:
                 spots = [x[p] + 1e-3 * p.children.index(n) / len(p.children) for p in parents[n]]
                 return sum(spots) / len(spots)
 
@@ -75,7 +77,7 @@ def layered_layout(root):
     return {node: (x[node], layer[node]) for node in order}
 
 
-def draw_tree(root, path=None, title=None):
+def draw_tree(root: NeuralNetNode, path: StrPath | None = None, title: str | None = None) -> Figure:
     """Draw the graph below ``root`` as boxes and arrows; return the matplotlib Figure.
 
     One text label per node (type, value, gradient); parameters green, inputs blue,
@@ -121,13 +123,13 @@ def draw_tree(root, path=None, title=None):
     return fig
 
 
-def _dot_string(text):
+def _dot_string(text: str) -> str:
     """``text`` as a quoted DOT string; a newline becomes a line break of the label."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{escaped}"'
 
 
-def to_dot(root):
+def to_dot(root: NeuralNetNode) -> str:
     """The graph below ``root`` as a Graphviz DOT string.
 
     One box per node, labelled and coloured as in ``draw_tree``; one edge per
@@ -152,7 +154,7 @@ def to_dot(root):
     return "\n".join(lines) + "\n"
 
 
-def render_dot(root, path, fmt="png"):
+def render_dot(root: NeuralNetNode, path: StrPath, fmt: str = "png") -> bool:
     """Render ``to_dot(root)`` to ``path`` in format ``fmt`` (png, svg, pdf, ...) with
     Graphviz's ``dot``, atomically; return False (writing nothing) if ``dot`` is not
     installed, True once written. A format or graph ``dot`` refuses is a ValueError

@@ -4,38 +4,50 @@ Every check raises ``TypeError`` for a value of the wrong kind and ``ValueError`
 value of the right kind but wrong content, with a message that names the argument.
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Collection
 
 import numpy as np
+import numpy.typing as npt
 
 
-def check_choice(name, value, options):
+def check_choice(name: str, value: object, options: Collection[str]) -> str:
     """``value`` must be one of ``options`` (strings)."""
     if not isinstance(value, str) or value not in options:
         raise ValueError(f"{name}={value!r} is unknown; choose one of {sorted(options)}")
     return value
 
 
-def check_int(name, value, minimum=1, maximum=None):
+def check_int(name: str, value: object, minimum: int = 1, maximum: int | None = None) -> int:
     """``value`` must be an integer (not a bool) of at least ``minimum`` (and at most
     ``maximum`` when given)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
+    number = int(value)
+    if number < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    if maximum is not None and value > maximum:
+    if maximum is not None and number > maximum:
         raise ValueError(f"{name} must be at most {maximum}, got {value}")
-    return int(value)
+    return number
 
 
-def check_bool(name, value):
+def check_bool(name: str, value: object) -> bool:
     """``value`` must be True or False (a NumPy bool too)."""
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return bool(value)
 
 
-def check_float(name, value, low=0.0, high=np.inf, low_open=True, high_open=False):
+def check_float(
+    name: str,
+    value: object,
+    low: float = 0.0,
+    high: float = np.inf,
+    low_open: bool = True,
+    high_open: bool = False,
+) -> float:
     """``value`` must be a finite real number in the interval (low, high]."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {value!r}")
@@ -48,7 +60,12 @@ def check_float(name, value, low=0.0, high=np.inf, low_open=True, high_open=Fals
     return value
 
 
-def check_X(X, n_features=None, name="X", dtype=None):
+def check_X(
+    X: npt.ArrayLike | None,
+    n_features: int | None = None,
+    name: str = "X",
+    dtype: npt.DTypeLike | None = None,
+) -> np.ndarray:
     """Return ``X`` as a finite 2-D float array ``(n_samples, n_features)``.
 
     ``dtype`` is the float type wanted (None keeps float32/float64 and turns any other
@@ -81,7 +98,7 @@ def check_X(X, n_features=None, name="X", dtype=None):
     return X
 
 
-def as_array(value, name, shape):
+def as_array(value: object, name: str, shape: str) -> np.ndarray:
     """``np.asarray(value)``, with an error naming ``name`` when it is ragged."""
     try:
         return np.asarray(value)
@@ -92,7 +109,7 @@ def as_array(value, name, shape):
         ) from None
 
 
-def check_labels(y, n_samples, name="Y"):
+def check_labels(y: npt.ArrayLike | None, n_samples: int, name: str = "Y") -> np.ndarray:
     """Return the labels as a 1-D array of length ``n_samples``.
 
     Accepted shapes: ``(n,)``, ``(n, 1)`` and ``(1, n)``.
@@ -120,7 +137,9 @@ def check_labels(y, n_samples, name="Y"):
     return y
 
 
-def check_sample_weight(sample_weight, n_samples, dtype=np.float64):
+def check_sample_weight(
+    sample_weight: npt.ArrayLike | None, n_samples: int, dtype: npt.DTypeLike = np.float64
+) -> np.ndarray | None:
     """``None``, or the weights as a 1-D float array of ``n_samples`` finite values of at
     least 0, not all 0."""
     if sample_weight is None:
