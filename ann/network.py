@@ -22,10 +22,15 @@ The parameters live end to end in one flat array, ``W1, b1, ..., WL, bL``;
 optimizer's step is then a few passes over one array.
 """
 
+from __future__ import annotations
+
 import inspect
 import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 
 from . import validation
 from .activations import ACTIVATIONS, DERIVATIVES, HIDDEN_ACTIVATIONS
@@ -40,8 +45,14 @@ from .losses import (
 )
 from .optimizers import OPTIMIZERS, SCHEDULES, Progress, make_optimizer
 from .persistence import load_model, save_model
-from .progress import progress_bar
+from .progress import closing_callbacks, progress_bar
 from .stopping import Patience, RunAll
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from typing_extensions import Self
+
+    from .files import StrPath
 
 CHUNK = 2048
 """Samples per block when a full batch is split: the gradient of a mean cost is the
@@ -52,6 +63,9 @@ DTYPES = {"float64": np.float64, "float32": np.float32}
 
 CLASSIFIER_OUTPUTS = ("auto", "sigmoid", "softmax")
 
+Validation: TypeAlias = "tuple[np.ndarray, np.ndarray, np.ndarray | None]"
+"""A validation set as the epoch loop takes it: ``(X_val, T_val, weights_val)``."""
+
 
 class DivergenceError(FloatingPointError):
     """Training produced a NaN or infinite cost."""
@@ -61,11 +75,11 @@ class NotFittedError(ValueError, AttributeError):
     """The model was used before ``fit`` (or ``initialize_parameters``)."""
 
 
-class ParameterViews(dict):
+class ParameterViews(dict[str, np.ndarray]):
     """``W1, b1, ...`` as views into one flat array. Assigning an entry copies the new
     values into its view (same shape required), so the flat array stays the truth."""
 
-    def __setitem__(self, name, value):
+    def __setitem__(self, name: str, value: npt.ArrayLike) -> None:
         if name not in self:
             raise KeyError(f"{name!r} is not a parameter of this network; it has {list(self)}")
         value = np.asarray(value)
@@ -76,7 +90,7 @@ class ParameterViews(dict):
         self[name][...] = value
 
 
-def views(flat, shapes):
+def views(flat: np.ndarray, shapes: Mapping[str, tuple[int, ...]]) -> ParameterViews:
     """A ``ParameterViews`` of ``flat`` cut into arrays of the given ``{name: shape}``."""
     result, start = ParameterViews(), 0
     for name, shape in shapes.items():
@@ -86,12 +100,12 @@ def views(flat, shapes):
     return result
 
 
-def is_sparse(A):
+def is_sparse(A: object) -> bool:
     """True for a SciPy sparse matrix or array (the scikit-learn estimators pass them)."""
     return hasattr(A, "tocsr") and not isinstance(A, np.ndarray)
 
 
-def matmul(a, b, out=None):
+def matmul(a: Any, b: Any, out: np.ndarray | None = None) -> Any:
     """``a @ b`` into ``out``, also when ``b`` is a sparse input."""
     if not is_sparse(b):
         return np.matmul(a, b, out=out)
@@ -164,7 +178,8 @@ class ANN:
         down to at most this Euclidean norm.
     callbacks : sequence of callables
         Each is called as ``callback(model)`` after every epoch; one that returns True
-        stops training.
+        stops training. One with a ``close()`` method (``ann.progress.ProgressBar``) is
+        closed when training ends.
 
     Attributes after ``fit``: ``parameters`` (``W1, b1, ..., WL, bL``), ``costs``
     (``costs[i]`` is the training cost of pass i, computed before that pass's
@@ -174,34 +189,34 @@ class ANN:
 
     def __init__(
         self,
-        layers_size,
-        activation="sigmoid",
-        output="auto",
-        optimizer="gd",
-        learning_rate=0.01,
-        n_iterations=2500,
-        batch_size=None,
-        momentum=0.9,
-        nesterov=False,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        lr_schedule="constant",
-        l2=0.0,
-        init="article",
-        seed=1,
-        dtype="float64",
-        early_stopping=False,
-        validation_fraction=0.1,
-        patience=10,
-        quiet=False,
-        loss="auto",
-        power_t=0.5,
-        dropout=0.0,
-        input_dropout=0.0,
-        max_norm=None,
-        callbacks=(),
-    ):
+        layers_size: Sequence[int],
+        activation: str | Sequence[str] = "sigmoid",
+        output: str = "auto",
+        optimizer: str = "gd",
+        learning_rate: float = 0.01,
+        n_iterations: int = 2500,
+        batch_size: int | None = None,
+        momentum: float = 0.9,
+        nesterov: bool = False,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        lr_schedule: str = "constant",
+        l2: float = 0.0,
+        init: str = "article",
+        seed: int = 1,
+        dtype: str = "float64",
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        patience: int = 10,
+        quiet: bool = False,
+        loss: str = "auto",
+        power_t: float = 0.5,
+        dropout: float | Sequence[float] = 0.0,
+        input_dropout: float = 0.0,
+        max_norm: float | None = None,
+        callbacks: Sequence[Callable[[Any], object]] = (),
+    ) -> None:
         self.layers_size = layers_size
         self.activation = activation
         self.output = output
@@ -230,8 +245,8 @@ class ANN:
         self.max_norm = max_norm
         self.callbacks = callbacks
         self._check_params()
-        self.parameters = {}
-        self.costs = []
+        self.parameters: dict[str, np.ndarray] = {}
+        self.costs: list[float] = []
 
     # ---------------------------------------------------------------- configuration
     def _check_params(self):
@@ -324,11 +339,11 @@ class ANN:
     def _param_names(cls):
         return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
 
-    def get_params(self, deep=True):
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
         """The constructor's arguments, as scikit-learn's estimators give them."""
         return {name: getattr(self, name) for name in self._param_names()}
 
-    def set_params(self, **params):
+    def set_params(self, **params: Any) -> Self:
         """Set constructor arguments by name and validate them; returns the model."""
         names = self._param_names()
         for name in params:
@@ -345,7 +360,7 @@ class ANN:
             raise
         return self
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         defaults = {
             p.name: p.default for p in inspect.signature(type(self).__init__).parameters.values()
         }
@@ -371,12 +386,12 @@ class ANN:
 
     # ------------------------------------------------------------------- structure
     @property
-    def n_layers(self):
+    def n_layers(self) -> int:
         """L, the number of layers with parameters (hidden and output)."""
         return len(self.layers_size)
 
     @property
-    def is_classifier(self):
+    def is_classifier(self) -> bool:
         return self.output in CLASSIFIER_OUTPUTS
 
     @property
@@ -413,7 +428,7 @@ class ANN:
             )
 
     @property
-    def hidden_activations_(self):
+    def hidden_activations_(self) -> list[str]:
         return list(self._hidden)
 
     def _shapes(self):
@@ -425,7 +440,9 @@ class ANN:
             shapes[f"b{l}"] = (sizes[l], 1)
         return shapes
 
-    def initialize_parameters(self, n_features=None, seed=None):
+    def initialize_parameters(
+        self, n_features: int | None = None, seed: int | None = None
+    ) -> dict[str, np.ndarray]:
         """Create ``W1, b1, ..., WL, bL`` for inputs of ``n_features`` features.
 
         The default reproduces the article: one ``RandomState(1)`` stream drawn layer by
@@ -458,7 +475,12 @@ class ANN:
             W, b = make(rng, fan_out, fan_in, self._init_activation(l))
             self.parameters[f"W{l}"], self.parameters[f"b{l}"] = W, b
         self.costs = []
-        self.history = {"cost": [], "accuracy": [], "val_cost": [], "val_accuracy": []}
+        self.history: dict[str, list[float]] = {
+            "cost": [],
+            "accuracy": [],
+            "val_cost": [],
+            "val_accuracy": [],
+        }
         self.t_ = 0
         return self.parameters
 
@@ -532,7 +554,7 @@ class ANN:
                 f"Y has {units} columns but the output layer has {self.layers_size[-1]} units"
             )
 
-    def encode_targets(self, Y):
+    def encode_targets(self, Y: npt.ArrayLike) -> np.ndarray:
         """The target matrix ``T`` of shape ``(units_L, n)`` for labels ``Y``.
 
         Binary: one row, 1 for ``classes_[1]`` and 0 for ``classes_[0]``; several
@@ -640,15 +662,14 @@ class ANN:
         the one returned)."""
         L = self.n_layers
         grads = {}
+        # Scaled once here, dZ carries the 1 / n of the mean (and the sample weights)
+        # down every layer: backpropagation is linear in dZL.
         dZ = self._output_delta(store, T)
-        if weights is not None:
-            dZ *= weights
+        dZ *= (1.0 / n) if weights is None else weights * (1.0 / n)
         for l in range(L, 0, -1):
             W, A_prev = self.parameters[f"W{l}"], store[f"A{l - 1}"]
             dW = matmul(dZ, A_prev.T, out=None if out is None else out[f"dW{l}"])
-            dW *= 1.0 / n
             db = np.sum(dZ, axis=1, keepdims=True, out=None if out is None else out[f"db{l}"])
-            db *= 1.0 / n
             grads[f"dW{l}"], grads[f"db{l}"] = dW, db
             if l > 1:
                 # dA(l-1) = Wl.T @ dZl (an outer product when layer l has one unit, which
@@ -744,7 +765,7 @@ class ANN:
             return int(np.count_nonzero(np.all((AL > 0.5) == (T > 0.5), axis=0)))
         return int(np.count_nonzero(AL.argmax(axis=0) == T.argmax(axis=0)))
 
-    def forward(self, X):
+    def forward(self, X: npt.ArrayLike) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Forward pass. ``X``: (n_samples, n_features).
 
         Returns ``(A, store)``: ``A`` the output activations (units_L, n) and ``store``
@@ -754,7 +775,9 @@ class ANN:
         X = validation.check_X(X, self.n_features_in_, dtype=DTYPES[self.dtype])
         return self._forward(X.T)
 
-    def backward(self, X, Y, store):
+    def backward(
+        self, X: npt.ArrayLike, Y: npt.ArrayLike, store: Mapping[str, np.ndarray]
+    ) -> dict[str, np.ndarray]:
         """Backward pass: the gradients ``dW1, db1, ..., dWL, dbL`` of the mean cost.
 
         ``X`` (n_samples, n_features) and ``store`` are those of ``forward(X)``; ``Y``
@@ -777,7 +800,7 @@ class ANN:
         self._add_penalty_gradient(grads, X.shape[0])
         return grads
 
-    def compute_cost(self, X, Y):
+    def compute_cost(self, X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
         """The mean cost of the model on ``X`` (n_samples, n_features) and labels
         ``Y``, computed from the logits (plus the L2 term when ``l2 > 0``)."""
         self._check_fitted()
@@ -789,8 +812,14 @@ class ANN:
 
     # -------------------------------------------------------------------- training
     def fit(
-        self, X, Y, learning_rate=None, n_iterations=None, validation_data=None, sample_weight=None
-    ):
+        self,
+        X: npt.ArrayLike,
+        Y: npt.ArrayLike,
+        learning_rate: float | None = None,
+        n_iterations: int | None = None,
+        validation_data: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
+        sample_weight: npt.ArrayLike | None = None,
+    ) -> Self:
         """Train on ``X`` (n_samples, n_features) and labels ``Y`` ((n,), (n, 1) or
         (1, n); values for a regressor; ``(n, k)`` values in [0, 1] for k sigmoid
         outputs). Returns the model.
@@ -829,7 +858,14 @@ class ANN:
         )
         return self
 
-    def _validation_split(self, X, T, weights, validation_data, rng):
+    def _validation_split(
+        self,
+        X: np.ndarray,
+        T: np.ndarray,
+        weights: np.ndarray | None,
+        validation_data: tuple[npt.ArrayLike, npt.ArrayLike] | None,
+        rng: np.random.Generator,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, Validation | None]:
         """``(X, T, weights, validation)``: ``validation`` is the given validation set
         as ``(X_val, T_val, None)``, a held-out fraction when early stopping asks for one,
         or None."""
@@ -849,12 +885,11 @@ class ANN:
             )
         order = rng.permutation(X.shape[0])
         held, kept = order[:n_val], order[n_val:]
-        weighed = weights is not None
         return (
             X[kept],
             T[:, kept],
-            weights[kept] if weighed else None,
-            (X[held], T[:, held], weights[held] if weighed else None),
+            None if weights is None else weights[kept],
+            (X[held], T[:, held], None if weights is None else weights[held]),
         )
 
     def _train(
@@ -881,26 +916,32 @@ class ANN:
         number of epochs run (also in ``n_iter_``).
         """
         drops = rng if (self.input_dropout or any(self._dropout)) else None
-        order = np.arange(X.shape[0])
-        gathered = np.empty_like(X) if shuffle is not None and not is_sparse(X) else None
+        order = None if shuffle is None else np.arange(X.shape[0])
+        # A shuffled batch's rows are gathered into one buffer reused by every batch:
+        # it stays in the cache for the matrix products, and no memory is touched for
+        # the first time in an epoch (a fresh copy of the data costs page faults).
+        size = X.shape[0] if self.batch_size is None else min(self.batch_size, X.shape[0])
+        rows_buffer = (
+            None if order is None or is_sparse(X) else np.empty((size, X.shape[1]), X.dtype)
+        )
         last_good = self._snapshot()
         epochs = 0
         bar = progress_bar(
             range(self.n_iterations), desc="training", quiet=self.quiet, unit="epoch"
         )
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), bar:
+        with (
+            np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+            bar,
+            closing_callbacks(self.callbacks),  # e.g. a ProgressBar, closed when training ends
+        ):
             for _ in bar:
                 start = self._snapshot()
-                batches = (X, T, weights)
                 if shuffle is not None:
                     order = shuffle(order)
-                    batches = (
-                        X[order] if gathered is None else np.take(X, order, axis=0, out=gathered),
-                        T[:, order],
-                        None if weights is None else weights[order],
-                    )
                 try:
-                    cost, accuracy = self._epoch(*batches, optimizer, drops)
+                    cost, accuracy = self._epoch(
+                        X, T, weights, order, rows_buffer, optimizer, drops
+                    )
                 except DivergenceError as error:
                     self._restore(last_good)
                     raise DivergenceError(
@@ -932,17 +973,25 @@ class ANN:
         self.n_iter_ = epochs
         return epochs
 
-    def _epoch(self, X, T, weights, optimizer, rng):
-        """One pass over the data, in the order given: full batch, or consecutive
-        mini-batches. Returns the mean cost and accuracy of the pass (each batch's before
-        its update)."""
+    def _epoch(self, X, T, weights, order, rows_buffer, optimizer, rng):
+        """One pass over the data: full batch, or consecutive mini-batches of the samples
+        in ``order`` (None: as they come). A batch of dense ``X`` is gathered into
+        ``rows_buffer`` (batch size, n_features) when one is given. Returns the mean cost
+        and accuracy of the pass (each batch's before its update)."""
         n = X.shape[0]
         size = n if self.batch_size is None else min(self.batch_size, n)
         total_cost, total_correct = 0.0, 0
         for number, start in enumerate(range(0, n, size)):
             rows = slice(start, start + size)
+            if order is not None:
+                rows = order[rows]
+            batch = (
+                X[rows]
+                if rows_buffer is None
+                else np.take(X, rows, axis=0, out=rows_buffer[: len(rows)], mode="clip")
+            )
             _, cost, correct = self._gradients(
-                X[rows], T[:, rows], None if weights is None else weights[rows], rng
+                batch, T[:, rows], None if weights is None else weights[rows], rng
             )
             if not math.isfinite(cost):
                 where = f"iteration {len(self.costs)}"
@@ -1008,7 +1057,7 @@ class ANN:
         X = validation.check_X(X, self.n_features_in_, dtype=DTYPES[self.dtype])
         return np.concatenate([AL for _, (AL, _) in self._blocks(X)], axis=1)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: npt.ArrayLike) -> np.ndarray:
         """Class probabilities, ``(n, n_classes)`` in the order of ``classes_`` (for
         k sigmoid outputs, each output's own probability)."""
         if not self.is_classifier:
@@ -1021,7 +1070,7 @@ class ANN:
             return np.column_stack([1 - AL[0], AL[0]])
         return AL.T
 
-    def predict(self, X):
+    def predict(self, X: npt.ArrayLike) -> np.ndarray:
         """Predicted labels ``(n,)`` (values of ``classes_``; 0/1 for the article's task),
         a 0/1 indicator ``(n, k)`` for multi-label targets, or for a regressor the
         predicted values ((n,) for one output, else (n, k))."""
@@ -1034,7 +1083,7 @@ class ANN:
             return (AL.T > 0.5).astype(np.int64)
         return self.classes_[AL.argmax(axis=0)]
 
-    def score(self, X, Y):
+    def score(self, X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
         """Accuracy for a classifier (every label right, for multi-label); R^2
         (averaged over outputs) for a regressor."""
         predicted = self.predict(X)
@@ -1055,31 +1104,31 @@ class ANN:
         return float(r2.mean())
 
     # ---------------------------------------------------------- pictures and files
-    def plot_cost(self, path=None):
+    def plot_cost(self, path: StrPath | None = None) -> Figure:
         """The cost curve (training and validation, accuracy on a second axis when
         known) as a matplotlib Figure; saved as an image when ``path`` is given."""
         from .plotting import plot_cost
 
         return plot_cost(self, path=path)
 
-    def save(self, path):
+    def save(self, path: StrPath) -> None:
         """Write architecture, configuration and parameters to one ``.npz`` (no pickle),
         through a temporary file and a rename."""
         save_model(self, path)
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path: StrPath) -> Self:
         """The model saved at ``path``; its predictions are bit-identical."""
         return load_model(path, cls)
 
-    def summary(self):
+    def summary(self) -> str:
         """Print and return a table of the layers: shapes of every W and b, activations
         and parameter counts."""
         from .explain import summary
 
         return summary(self)
 
-    def explain(self, X, Y=None):
+    def explain(self, X: npt.ArrayLike, Y: npt.ArrayLike | None = None) -> str:
         """Print and return the dimension walk-through of one forward and backward pass
         on ``X`` (and ``Y``), in the article's style, from the live network."""
         from .explain import explain

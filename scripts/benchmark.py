@@ -1411,6 +1411,13 @@ def parse_args(argv):
         help=f"comma-separated subset of {','.join(SECTIONS)}",
     )
     parser.add_argument("--no-peers", action="store_true", help="skip scikit-learn and PyTorch")
+    parser.add_argument(
+        "--threads",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="BLAS and PyTorch threads (default: every usable core)",
+    )
     args = parser.parse_args(argv)
     if args.repeats is None:
         args.repeats = 3 if args.quick else 15
@@ -1433,8 +1440,30 @@ def main(argv=None):
     torch = sklearn = None
     if not args.no_peers and not args.quick:
         torch, sklearn = optional("torch"), optional("sklearn")
+    threads = args.threads or usable_cores()
     if torch is not None:
-        torch.set_num_threads(usable_cores())  # as many as NumPy's BLAS uses
+        torch.set_num_threads(threads)  # as many as NumPy's BLAS uses
+    with blas_threads(threads):
+        return run(args, torch, sklearn)
+
+
+@contextlib.contextmanager
+def blas_threads(threads):
+    """NumPy's BLAS limited to ``threads`` threads (threadpoolctl), when it is installed
+    and the limit is below the default."""
+    if threads >= usable_cores():
+        yield
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        raise BenchmarkError("--threads needs threadpoolctl (pip install threadpoolctl)") from None
+    with threadpool_limits(threads, user_api="blas"):
+        yield
+
+
+def run(args, torch, sklearn):
+    """Every section of ``args.sections``, reported and written to ``args.json``."""
     report = Report(args.quick)
     machine = machine_info()
     report.data["machine"] = machine

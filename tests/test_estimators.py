@@ -287,6 +287,31 @@ def test_partial_fit_and_warm_start_continue_as_scikit_learn_does():
     assert_same_training(theirs, ours, X)
 
 
+def test_warm_start_with_new_optimizer_settings_trains_as_scikit_learn_does():
+    X, y = multiclass()
+
+    def warm(model):
+        model.fit(X, y)
+        model.set_params(momentum=0.5, nesterovs_momentum=False, learning_rate_init=0.05)
+        model.fit(X, y)
+
+    theirs, ours = fit_both(
+        "classifier",
+        X,
+        y,
+        fit=warm,
+        hidden_layer_sizes=(8,),
+        random_state=5,
+        solver="sgd",
+        warm_start=True,
+        max_iter=3,
+    )
+    assert_same_training(theirs, ours, X)
+    network = ours.network_
+    assert network.optimizer == "sklearn_sgd" and network.momentum == 0.5
+    assert "sgd" in network.explain(X[:3], y[:3])
+
+
 @pytest.mark.parametrize("fmt", ["csr", "csc"])
 def test_sparse_input_gives_the_dense_results(fmt):
     X, y = binary()
