@@ -4,9 +4,17 @@ A thin wrapper over ``tqdm.auto`` so that every long loop in the package behaves
 same way: a widget in a Jupyter notebook (when ``ipywidgets`` is installed), a text bar
 on a terminal, and nothing when ``quiet`` is true or when stderr is neither (a log
 file, CI, a test).
+
+``ProgressBar`` is the same bar as a training callback, for ``ANN(callbacks=[...])`` and
+the scikit-learn estimators (``ann.MLPClassifier(callbacks=[ProgressBar()])``).
 """
 
+from __future__ import annotations
+
 import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from tqdm import TqdmWarning
 
@@ -16,8 +24,17 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", TqdmWarning)
     from tqdm.auto import tqdm
 
+__all__ = ["ProgressBar", "closing_callbacks", "progress_bar"]
 
-def progress_bar(iterable=None, *, total=None, desc=None, quiet=False, unit="it"):
+
+def progress_bar(
+    iterable: Iterable[Any] | None = None,
+    *,
+    total: float | None = None,
+    desc: str | None = None,
+    quiet: bool = False,
+    unit: str = "it",
+) -> tqdm:
     """Return a tqdm bar over ``iterable`` (or a manual one with ``total`` steps).
 
     ``quiet=True`` disables it; otherwise a text bar disables itself when stderr is not
@@ -32,3 +49,67 @@ def progress_bar(iterable=None, *, total=None, desc=None, quiet=False, unit="it"
         leave=False,
         dynamic_ncols=True,
     )
+
+
+class ProgressBar:
+    """A training callback that shows a bar of epochs, made by ``progress_bar``.
+
+    ``ANN(callbacks=[ProgressBar()])`` or ``MLPClassifier(callbacks=[ProgressBar()])``:
+    after every epoch the bar advances by one, out of the epochs asked for (``ANN``'s
+    ``n_iterations``, an estimator's ``max_iter``; 1 for ``partial_fit``), and shows the
+    epoch's training ``loss``, with a validation set also the validation loss
+    (``val_loss``) and score (``val_score``: accuracy, or an estimator regressor's R^2).
+    The bar opens at the end of the first epoch; the epoch loop calls ``close`` when
+    training ends, whether it ran every epoch, stopped early or failed. The callback
+    returns None, so it never stops training. One object serves fit after fit.
+
+    ``ANN`` shows a bar of its own unless ``quiet=True``; the estimators never do.
+    """
+
+    def __init__(self, desc: str = "training") -> None:
+        self.desc = desc
+        self.bar: tqdm | None = None
+        """The bar of the training under way; None between trainings."""
+
+    def __call__(self, model: Any) -> None:
+        """Count one epoch of ``model``: an ``ANN``, or an estimator training the
+        ``ANN`` in its ``network_``."""
+        network = getattr(model, "network_", model)
+        if self.bar is None:
+            self.bar = progress_bar(total=network.n_iterations, desc=self.desc, unit="epoch")
+        self.bar.set_postfix(_postfix(model, network), refresh=False)
+        self.bar.update()
+
+    def close(self) -> None:
+        """Close the bar (it disappears); the next epoch opens a new one."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(desc={self.desc!r})"
+
+
+def _postfix(model: Any, network: Any) -> dict[str, str]:
+    """The last epoch's training loss, and validation loss and score when known."""
+    postfix = {"loss": f"{network.costs[-1]:.4g}"}
+    if network.history["val_cost"]:
+        postfix["val_loss"] = f"{network.history['val_cost'][-1]:.4g}"
+    # An estimator's score is its own (accuracy or R^2, weighted); an ANN's is accuracy.
+    scores = network.history["val_accuracy"] if model is network else model.validation_scores_
+    if scores:
+        postfix["val_score"] = f"{scores[-1]:.4g}"
+    return postfix
+
+
+@contextmanager
+def closing_callbacks(callbacks: Iterable[object]) -> Iterator[None]:
+    """On leaving the block (training done, stopped early or failed), call ``close()``
+    on each of ``callbacks`` that has one, such as a ``ProgressBar``."""
+    try:
+        yield
+    finally:
+        for callback in callbacks:
+            close = getattr(callback, "close", None)
+            if callable(close):
+                close()
