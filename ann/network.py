@@ -982,12 +982,12 @@ class ANN:
         size = n if self.batch_size is None else min(self.batch_size, n)
         total_cost, total_correct = 0.0, 0
         for number, start in enumerate(range(0, n, size)):
-            rows = slice(start, start + size)
+            rows: slice | np.ndarray = slice(start, start + size)
             if order is not None:
                 rows = order[rows]
             batch = (
                 X[rows]
-                if rows_buffer is None
+                if rows_buffer is None or isinstance(rows, slice)  # (no buffer without order)
                 else np.take(X, rows, axis=0, out=rows_buffer[: len(rows)], mode="clip")
             )
             _, cost, correct = self._gradients(
