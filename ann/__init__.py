@@ -11,7 +11,7 @@ __all__ = ["ANN", "DivergenceError", "MLPClassifier", "MLPRegressor", "NotFitted
 __version__ = "0.1.0"
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> type:
     """``MLPClassifier`` and ``MLPRegressor``, imported on first use so that ``import ann``
     works without scikit-learn."""
     if name not in ("MLPClassifier", "MLPRegressor"):
