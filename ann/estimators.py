@@ -46,6 +46,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from .network import ANN, DivergenceError
 from .optimizers import make_optimizer
 from .stopping import Tolerance
+from .validation import fits_dtype
 
 if TYPE_CHECKING:
     import scipy.sparse
@@ -232,8 +233,17 @@ class BaseMLP(BaseEstimator):
 
     # ---------------------------------------------------------------------- fitting
     def _dtypes(self):
-        """The float types ``X`` is taken in: its own (float64 or float32) or ``dtype``."""
-        return (np.float64, np.float32) if self.dtype is None else self.dtype
+        """The float types ``X`` is taken in: its own, float64 or float32. With
+        ``dtype="float32"``, float64 data is cast one batch at a time as it trains."""
+        return (np.float64, np.float32)
+
+    def _training_dtype(self, X, first_pass):
+        """The network's float type: ``dtype``, else X's on a first fit, else the one the
+        network has. float64 data kept for a float32 network must fit float32."""
+        dtype = np.dtype(self.dtype or X.dtype if first_pass else self.network_.dtype)
+        if not fits_dtype(X.data if scipy.sparse.issparse(X) else X, dtype):
+            raise ValueError(f"Input X contains infinity or a value too large for {dtype!r}.")
+        return dtype
 
     def _layer_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -246,18 +256,19 @@ class BaseMLP(BaseEstimator):
         hidden = self._layer_sizes()
         first_pass = "network_" not in self.__dict__ or (not self.warm_start and not incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
+        dtype = self._training_dtype(X, first_pass)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X)
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype)
         if y.ndim == 1:
             y = y.reshape((-1, 1))
         self._random_state = check_random_state(self.random_state)
         if first_pass:
-            self._initialize(y, [X.shape[1]] + hidden + [y.shape[1]], X.dtype)
+            self._initialize(y, [X.shape[1]] + hidden + [y.shape[1]], dtype)
         elif y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {y.shape[1]} outputs, the network was fitted with {self.n_outputs_}"
             )
-        T = np.ascontiguousarray(y.T, dtype=X.dtype)
+        T = np.ascontiguousarray(y.T, dtype=dtype)
         try:
             if self.solver in STOCHASTIC_SOLVERS:
                 self._fit_stochastic(X, T, y, sample_weight, incremental)
@@ -474,8 +485,6 @@ class BaseMLP(BaseEstimator):
         if check_input:
             X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
         network = self.network_
-        if self.dtype is not None:
-            X = X.astype(self.dtype, copy=False)
         with np.errstate(over="ignore", invalid="ignore"):
             outputs = [AL for _, (AL, _) in network._blocks(X)]
         return np.concatenate(outputs, axis=1).T

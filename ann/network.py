@@ -704,7 +704,13 @@ class ANN:
         ``(columns, (AL, store))`` with ``columns`` the block's slice of the samples."""
         for start in range(0, X.shape[0], CHUNK):
             columns = slice(start, start + CHUNK)
-            yield columns, self._forward(X[columns].T)
+            yield columns, self._forward(self._in_dtype(X[columns]).T)
+
+    def _in_dtype(self, X: Any) -> Any:
+        """A block of rows of ``X`` in the model's dtype. Training data stays in its own
+        float type (``fit`` checks that its values fit): a float32 model casts each block
+        as it goes instead of keeping a converted copy of all of it."""
+        return X.astype(DTYPES[self.dtype], copy=False)
 
     def _masks(self, n, rng):
         """Dropout masks for ``n`` samples drawn from ``rng``: zeros with probability p,
@@ -733,7 +739,7 @@ class ANN:
         for number, start in enumerate(range(0, n, CHUNK)):
             columns = slice(start, start + CHUNK)
             w = None if weights is None else weights[columns]
-            A0 = X[columns].T
+            A0 = self._in_dtype(X[columns]).T
             masks = None if rng is None else self._masks(A0.shape[1], rng)
             AL, store = self._forward(A0, masks)
             self._backward(store, T[:, columns], total, w, out=block if number else grads)
@@ -832,7 +838,7 @@ class ANN:
         overrides = {"learning_rate": learning_rate, "n_iterations": n_iterations}
         self.set_params(**{k: v for k, v in overrides.items() if v is not None})
         dtype = DTYPES[self.dtype]
-        X = validation.check_X(X, dtype=dtype)
+        X = validation.check_X(X, dtype=dtype, cast=False)
         Y = self._check_Y(Y, X.shape[0])
         weights = validation.check_sample_weight(sample_weight, X.shape[0], dtype)
         for attribute in ("output_activation_", "classes_", "multilabel_"):

@@ -65,11 +65,15 @@ def check_X(
     n_features: int | None = None,
     name: str = "X",
     dtype: npt.DTypeLike | None = None,
+    cast: bool = True,
 ) -> np.ndarray:
     """Return ``X`` as a finite 2-D float array ``(n_samples, n_features)``.
 
     ``dtype`` is the float type wanted (None keeps float32/float64 and turns any other
     numeric type into float64). A copy is made only when the type or layout demands it.
+    ``cast=False`` keeps float32/float64 data as it is and only checks that its values
+    fit ``dtype``: training casts one batch at a time, which spares a float32 model a
+    converted copy of all its float64 data.
     """
     if X is None:
         raise TypeError(f"{name} must be an array of shape (n_samples, n_features), got None")
@@ -86,16 +90,33 @@ def check_X(
         raise ValueError(
             f"{name} has {X.shape[1]} features, but the model was fitted with {n_features}"
         )
-    if dtype is None:
-        dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
+    wanted = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+    if dtype is not None and cast:
+        wanted = np.dtype(dtype)
     with np.errstate(over="ignore"):
-        X = np.ascontiguousarray(X, dtype=dtype)
-    if not np.isfinite(X).all():
+        X = np.ascontiguousarray(X, dtype=wanted)
+    dtype = wanted if dtype is None else np.dtype(dtype)
+    if not _all_finite(X) or not fits_dtype(X, dtype):
         raise ValueError(
             f"{name} contains NaN or infinite values (or values too large "
             f"for {np.dtype(dtype).name})"
         )
     return X
+
+
+def _all_finite(X: np.ndarray) -> bool:
+    """Whether every value is finite; a sum (one pass, no temporary array) decides in
+    the usual case."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.sum(X)) or np.isfinite(X).all())
+
+
+def fits_dtype(X: np.ndarray, dtype: npt.DTypeLike) -> bool:
+    """Whether the (finite) values of ``X`` stay finite in the float ``dtype``."""
+    dtype = np.dtype(dtype)
+    if X.dtype.itemsize <= dtype.itemsize or X.size == 0:
+        return True
+    return bool(max(X.max(), -X.min()) <= np.finfo(dtype).max)
 
 
 def as_array(value: object, name: str, shape: str) -> np.ndarray:

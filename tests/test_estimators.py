@@ -391,6 +391,27 @@ def test_float32_dtype_trains_close_to_float64():
     assert (narrow.predict(X) == wide.predict(X)).mean() > 0.99
 
 
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_float32_on_float64_data_trains_as_on_float32_data(solver, early_stopping):
+    # float64 data is cast one batch at a time: the same numbers as a float32 copy.
+    X, y = multiclass()
+    params = dict(hidden_layer_sizes=(8,), max_iter=6, random_state=3, dtype="float32")
+    params.update(solver=solver, early_stopping=early_stopping)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        cast = MLPClassifier(**params).fit(X, y, sample_weight=np.linspace(0.5, 2, len(y)))
+        given = MLPClassifier(**params).fit(
+            X.astype(np.float32), y, sample_weight=np.linspace(0.5, 2, len(y))
+        )
+    assert cast.network_._flat.dtype == np.float32
+    assert cast.loss_ == given.loss_ and cast.n_iter_ == given.n_iter_
+    assert np.array_equal(cast.network_._flat, given.network_._flat)
+    assert np.array_equal(cast.predict_proba(X), given.predict_proba(X))
+    with pytest.raises(ValueError, match="too large for dtype\\('float32'\\)"):
+        MLPClassifier(**params).fit(np.where(X > 1, 1e39, X), y)
+
+
 def test_dropout_changes_training_and_is_reproducible():
     X, y = multiclass()
     params = dict(hidden_layer_sizes=(16, 8), max_iter=4, random_state=0)

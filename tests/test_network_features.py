@@ -299,3 +299,36 @@ def test_parameters_are_views_of_one_flat_array_and_assignment_copies():
         model.parameters["W1"] = np.ones((4, 3))
     with pytest.raises(KeyError, match="'W9' is not a parameter"):
         model.parameters["W9"] = np.ones(1)
+
+
+@pytest.mark.parametrize("batch_size", [None, 16])
+def test_a_float32_model_on_float64_data_casts_each_batch(batch_size):
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(60, 5), rng.randint(0, 3, 60)
+    params = dict(activation="relu", optimizer="adam", learning_rate=0.01, n_iterations=4)
+    params.update(batch_size=batch_size, dtype="float32", quiet=True)
+    cast = ANN([6, 3], **params).fit(X, y, validation_data=(X[:10], y[:10]))
+    given = ANN([6, 3], **params).fit(
+        X.astype(np.float32), y, validation_data=(X[:10].astype(np.float32), y[:10])
+    )
+    assert cast._flat.dtype == np.float32
+    assert cast.history == given.history
+    assert np.array_equal(cast._flat, given._flat)
+    with pytest.raises(ValueError, match="too large for float32"):
+        ANN([6, 3], **params).fit(np.where(X > 2, 1e39, X), y)
+
+
+def test_a_float32_model_keeps_no_converted_copy_of_float64_data():
+    import tracemalloc
+
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(4000, 200), rng.randint(0, 2, 4000)
+    model = ANN([8, 1], optimizer="adam", batch_size=100, n_iterations=1, dtype="float32")
+    model.set_params(quiet=True)
+    tracemalloc.start()
+    try:
+        model.fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < X.astype(np.float32).nbytes / 2, f"fit allocated {peak} bytes at its peak"
