@@ -171,9 +171,10 @@ ROWS = {
 # is l2 = 5.0 * 10 / 50,000). The older papers trained far longer than a budget allows
 # (LeCun's per-sample second-order SGD, Simard's and Hinton's hundreds to thousands of
 # epochs); here they get their architecture, units, cost and regularization, with plain or
-# momentum SGD for as many epochs as the budget allows, and a learning rate chosen on the
-# validation images by --search ROW --settings published where the paper gives none that
-# fits this SGD.
+# momentum SGD for as many epochs as the budget allows, and a learning rate to be chosen
+# on the validation images by --search ROW --settings published where the paper gives
+# none that fits this SGD. Those searches are not run yet: the learning rates of the
+# LeCun, Simard, Hinton and Srivastava rows below are unsearched first guesses.
 _NIELSEN_CH1 = dict(
     activation="sigmoid",
     output="sigmoid",
@@ -282,11 +283,18 @@ MODERN = {
     "nielsen1_100": dict(_MODERN, layers_size=[100, 10]),  # not searched yet
     # learning rate 0.004, 20 epochs: 98.16% (the other 5 candidates 97.54-97.96%)
     "nielsen3": dict(_MODERN, layers_size=[100, 10], learning_rate=0.004),
+    # learning rate 0.002, 20 epochs: 98.41% (the other 5 candidates 98.03-98.35%)
     "lecun300": dict(_MODERN, layers_size=[300, 10]),
-    "lecun1000": dict(_MODERN, layers_size=[1000, 10]),
+    "lecun1000": dict(_MODERN, layers_size=[1000, 10]),  # not searched yet
+    # learning rate 0.002, 20 epochs: 98.40% (the other 5 candidates 98.23-98.36%)
     "lecun300_100": dict(_MODERN, layers_size=[300, 100, 10]),
-    "lecun500_150": dict(_MODERN, layers_size=[500, 150, 10]),
-    "simard800": dict(_MODERN, layers_size=[800, 10]),
+    "lecun500_150": dict(_MODERN, layers_size=[500, 150, 10]),  # not searched yet
+    "simard800": dict(_MODERN, layers_size=[800, 10]),  # not searched yet
+    # Searched in three rounds (SEARCH lists the last; the record keeps every run):
+    # 30 epochs, learning rate 0.05, dropout 0.5: input dropout 0 98.48%, 0.2 98.39%;
+    # 50 epochs, no input dropout: dropout 0.3 with learning rate 0.1 98.60%, the other 3
+    # of dropout 0.3/0.5 x rate 0.05/0.1 98.42-98.56%; 70 epochs (11 minutes of training
+    # on 60,000 images here), rate 0.1, dropout 0.3: input dropout 0.2 98.61%, 0 98.55%.
     "hinton800": dict(
         layers_size=[800, 800, 10],
         activation="relu",
@@ -294,16 +302,16 @@ MODERN = {
         optimizer="sgd",
         momentum=0.9,
         nesterov=True,
-        learning_rate=0.05,
+        learning_rate=0.1,
         batch_size=128,
         lr_schedule="cosine",
-        n_iterations=30,
-        dropout=0.5,
+        n_iterations=70,
+        dropout=0.3,
         input_dropout=0.2,
         max_norm=3.0,
         dtype="float32",
     ),
-    "srivastava1024": dict(
+    "srivastava1024": dict(  # not searched yet
         layers_size=[1024, 1024, 1024, 10],
         activation="relu",
         init="he",
