@@ -220,14 +220,20 @@ def test_settings_table_reads_like_the_configs():
         "sigmoid, sigmoid outputs, binary cross entropy, init nielsen_scaled, sgd 0.5, "
         "batch 10, 30 epochs constant, l2 0.001, float64"
     ) in text
-    assert "sgd 0.05, Nesterov momentum 0.9" in text
-    assert "dropout 0.5, input dropout 0.2, max norm 3, float32" in text
-    assert (
-        classics.describe_config(dict(classics.MODERN["hinton800"], dropout=[0.5, 0.3])).count(
-            "dropout 0.5/0.3"
-        )
-        == 1
+    hinton = dict(
+        classics.MODERN["hinton800"],
+        learning_rate=0.05,
+        batch_size=128,
+        n_iterations=40,
+        dropout=[0.5, 0.3],
+        input_dropout=0.2,
+        max_norm=3.0,
     )
+    assert classics.describe_config(hinton).endswith(
+        "sgd 0.05, Nesterov momentum 0.9, batch 128, 40 epochs cosine, "
+        "dropout 0.5/0.3, input dropout 0.2, max norm 3, float32"
+    )
+    assert classics.describe_config(classics.MODERN["hinton800"]) in text
 
 
 @pytest.mark.parametrize(
