@@ -76,13 +76,14 @@ def inplace_tanh_derivative(A: np.ndarray, delta: np.ndarray) -> None:
 
 
 def inplace_relu_derivative(A: np.ndarray, delta: np.ndarray) -> None:
-    """relu'(Z) = 1 where Z > 0 (equivalently A > 0), else 0."""
-    delta[A <= 0] = 0
+    """relu'(Z) = 1 where Z > 0 (equivalently A > 0), else 0. (Multiplying by the mask
+    is several times faster than assigning through it.)"""
+    np.multiply(delta, A > 0, out=delta)
 
 
 def inplace_leaky_relu_derivative(A: np.ndarray, delta: np.ndarray) -> None:
     """leaky_relu'(Z) = 1 where Z > 0 (equivalently A > 0), else LEAKY_SLOPE."""
-    delta[A <= 0] *= LEAKY_SLOPE
+    delta *= np.where(A > 0, delta.dtype.type(1), LEAKY_SLOPE)  # in delta's dtype
 
 
 def inplace_identity_derivative(A: np.ndarray, delta: np.ndarray) -> None:
