@@ -79,6 +79,8 @@ QUICK = {
 """``--quick``: these rows, this many epochs, and the first images of each part."""
 
 SETTINGS = ("published", "modern")
+SEEDS = (1, 2, 3)
+"""The seeds of a table's runs; a cell with fewer says how many it has."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -521,11 +523,16 @@ def describe_run(run):
     )
 
 
-def run_table(mnist, rows, settings, seeds, budget, quick, record=None):
+def run_table(mnist, rows, settings, seeds, budget, quick, record=None, missing=False):
     """Train every row with every setting and seed, adding each run to the JSON
-    ``record`` (a path) as soon as it ends; returns the list of ``Run``."""
+    ``record`` (a path) as soon as it ends; ``missing`` skips the runs the record has
+    with today's settings. Returns the list of ``Run`` trained."""
+    recorded = current(read_record(record), quick) if missing else []
+    done = {(run.row, run.setting, run.seed) for run in recorded}
     runs = []
     for row, setting, seed in itertools.product(rows, settings, seeds):
+        if (row, setting, seed) in done:
+            continue
         config = configure(row, setting, quick)
         split = mnist.split(ROWS[row].split, config.get("dtype", "float64"))
         run = train_once(row, setting, seed, split, budget or ROWS[row].budget, config)
@@ -601,7 +608,8 @@ def duration(seconds):
 
 def cell(row, runs):
     """The figure of ``runs`` (one row and setting, several seeds) in the row's measure
-    (accuracy or error), ``*`` when the budget stopped some run."""
+    (accuracy or error), ``*`` when the budget stopped some run, and how many seeds
+    when fewer than ``SEEDS``."""
     if not runs:
         return "not run"
     if any(run.accuracy is None for run in runs):
@@ -609,7 +617,8 @@ def cell(row, runs):
     values = [run.accuracy for run in runs]
     if ROWS[row].measure == "error":
         values = [1 - value for value in values]
-    return spread(values) + ("*" if any(run.stopped for run in runs) else "")
+    text = spread(values) + ("*" if any(run.stopped for run in runs) else "")
+    return text + (f", {len(runs)} of {len(SEEDS)} seeds" if len(runs) < len(SEEDS) else "")
 
 
 def published_cell(row):
@@ -798,6 +807,11 @@ def build_parser():
         action="store_true",
         help="print the table of the --json record without training",
     )
+    parser.add_argument(
+        "--missing",
+        action="store_true",
+        help="train only the runs the --json record lacks (its 'not run' cells)",
+    )
     return parser
 
 
@@ -815,8 +829,9 @@ def check_args(parser, args):
             f"row {args.search} has no search for the {args.settings[0]} "
             f"settings; rows with one: {', '.join(SEARCH[args.settings[0]])}"
         )
-    if args.table_only and (args.search or not args.json):
-        parser.error("--table-only needs --json PATH and no --search")
+    for flag in ("table_only", "missing"):
+        if getattr(args, flag) and (args.search or not args.json):
+            parser.error(f"--{flag.replace('_', '-')} needs --json PATH and no --search")
     if args.json:
         try:
             check_can_write(args.json, "--json")
@@ -868,10 +883,11 @@ def run(args):
             Mnist(args.data_dir, args.quick),
             rows,
             args.settings,
-            args.seeds or [1, 2, 3],
+            args.seeds or list(SEEDS),
             args.budget,
             args.quick,
             args.json,
+            args.missing,
         )
     shown = read_record(args.json) if args.json else runs
     print(table(current(shown, args.quick), rows))

@@ -86,8 +86,8 @@ def test_rows_settings_and_seeds_are_selected(mnist_dir, capsys):
     assert [(run.row, run.setting, run.seed) for run in runs] == [("lecun300", "modern", 7)]
     (line,) = table_lines(capsys.readouterr().out)
     assert line[:4] == ["LeCun et al. 1998", "784-300-10", "4.70% error", "not run"]
-    assert re.fullmatch(r"\d+\.\d\d%", line[4])  # one seed: no spread
-    assert float(line[4][:-1]) == pytest.approx(100 * (1 - runs[0].accuracy), abs=0.005)
+    assert re.fullmatch(r"\d+\.\d\d%, 1 of 3 seeds", line[4])  # one seed: no spread
+    assert float(line[4].split("%")[0]) == pytest.approx(100 * (1 - runs[0].accuracy), abs=0.005)
 
 
 def test_same_seed_same_figure(mnist_dir):
@@ -204,7 +204,18 @@ def test_table_only_prints_the_record_marking_what_did_not_run(tmp_path, capsys)
     nielsen1, lecun300 = table_lines(capsys.readouterr().out)
     assert nielsen1[3:5] == ["95.20% (95.10-95.30)", "not run"]
     # the search run and the run of a former setting are left out
-    assert lecun300[3:5] == ["not run", "2.00%"]
+    assert lecun300[3:5] == ["not run", "2.00%, 1 of 3 seeds"]
+
+
+def test_missing_trains_only_what_the_record_lacks(mnist_dir, tmp_path):
+    path = tmp_path / "record.json"
+    argv = ["--quick", "--rows", "nielsen1", "--settings", "published", "--json", str(path)]
+    argv += ["--data-dir", str(mnist_dir), "--missing", "--seeds"]
+    (first,) = classics.main([*argv, "1"])
+    assert [(run.seed, run.setting) for run in classics.main([*argv, "1", "2"])] == [
+        (2, "published")
+    ]
+    assert classics.read_record(path)[0] == first
 
 
 def test_a_file_that_is_not_a_record_is_refused(tmp_path):
@@ -249,6 +260,7 @@ def test_settings_table_reads_like_the_configs():
         (["--search", "nielsen1", "--settings", "published"], "has no search"),
         (["--json", "/nonexistent/folder/runs.json"], "--json"),
         (["--table-only"], "--table-only needs --json"),
+        (["--missing"], "--missing needs --json"),
         (["--json", "pyproject.toml"], "not a record of classics runs"),
     ],
 )
