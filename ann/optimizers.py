@@ -100,6 +100,10 @@ class Adam(GradientDescent):
     m <- b1 m + (1 - b1) dp          v <- b2 v + (1 - b2) dp**2
     p <- p - lr * m_hat / (sqrt(v_hat) + eps),
     m_hat = m / (1 - b1**t),         v_hat = v / (1 - b2**t)
+
+    The moments are kept without their (1 - b) factors, ``M = m / (1 - b1)`` and
+    ``V = v / (1 - b2)``, which folds those factors into two scalars of the update and
+    saves three passes over the parameters per step.
     """
 
     def __init__(
@@ -112,33 +116,31 @@ class Adam(GradientDescent):
         super().__init__(learning_rate)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.t = 0
-        self.m: np.ndarray | None = None
-        self.v: np.ndarray | None = None
+        self.M: np.ndarray | None = None
+        self.V: np.ndarray | None = None
 
-    def _moments(self, dp: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Advance ``t``, ``m`` and ``v`` by one step; returns ``m``, ``v`` and the
-        scratch buffer."""
-        if self.m is None or self.v is None:
-            self.m, self.v = np.zeros_like(dp), np.zeros_like(dp)
-        m, v = self.m, self.v
-        self.t += 1
-        scratch = self._buffer(dp)
-        m *= self.beta_1
-        m += np.multiply(dp, 1 - self.beta_1, out=scratch)
-        v *= self.beta_2
-        np.multiply(dp, dp, out=scratch)
-        scratch *= 1 - self.beta_2
-        v += scratch
-        return m, v, scratch
+    def _scales(self) -> tuple[float, float]:
+        """``(rate, root_scale)`` of this step: ``p <- p - rate * M / (root_scale *
+        sqrt(V) + eps)``. Here ``rate = lr (1 - b1) / (1 - b1**t)`` and ``root_scale =
+        sqrt((1 - b2) / (1 - b2**t))``."""
+        t, b1, b2 = self.t, self.beta_1, self.beta_2
+        return self.learning_rate * (1 - b1) / (1 - b1**t), math.sqrt((1 - b2) / (1 - b2**t))
 
     def step(self, p: np.ndarray, dp: np.ndarray) -> None:
-        m, v, scratch = self._moments(dp)
-        bias_1, bias_2 = 1 - self.beta_1**self.t, 1 - self.beta_2**self.t
-        denominator = np.sqrt(v, out=scratch)
-        denominator *= 1 / math.sqrt(bias_2)
+        if self.M is None or self.V is None:
+            self.M, self.V = np.zeros_like(dp), np.zeros_like(dp)
+        M, V, scratch = self.M, self.V, self._buffer(dp)
+        self.t += 1
+        M *= self.beta_1
+        M += dp
+        V *= self.beta_2
+        V += np.multiply(dp, dp, out=scratch)
+        rate, root_scale = self._scales()
+        denominator = np.sqrt(V, out=scratch)
+        denominator *= root_scale
         denominator += self.epsilon
-        update = np.divide(m, denominator, out=scratch)
-        update *= self.learning_rate / bias_1
+        update = np.divide(M, denominator, out=scratch)
+        update *= rate
         p -= update
 
 
@@ -150,14 +152,10 @@ class SklearnAdam(Adam):
         p <- p - lr_t * m / (sqrt(v) + eps)
     """
 
-    def step(self, p: np.ndarray, dp: np.ndarray) -> None:
-        m, v, scratch = self._moments(dp)
-        rate = self.learning_rate * math.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
-        denominator = np.sqrt(v, out=scratch)
-        denominator += self.epsilon
-        update = np.divide(m, denominator, out=scratch)
-        update *= rate
-        p -= update
+    def _scales(self) -> tuple[float, float]:
+        t, b1, b2 = self.t, self.beta_1, self.beta_2
+        rate = self.learning_rate * math.sqrt(1 - b2**t) / (1 - b1**t)
+        return rate * (1 - b1), math.sqrt(1 - b2)
 
 
 OPTIMIZERS: dict[str, type[GradientDescent]] = {
