@@ -61,6 +61,19 @@ the CPU cache between the forward and the backward pass."""
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
+STRUCTURE = ("layers_size", "activation", "output", "loss", "dtype")
+"""The constructor's arguments that the fitted parameters depend on: changing one with
+``set_params`` unfits the model."""
+
+
+def _same(a: object, b: object) -> bool:
+    """Whether two argument values are equal (lists, tuples and arrays by content)."""
+    try:
+        return bool(np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object)))
+    except (TypeError, ValueError):
+        return a is b
+
+
 CLASSIFIER_OUTPUTS = ("auto", "sigmoid", "softmax")
 
 Validation: TypeAlias = "tuple[np.ndarray, np.ndarray, np.ndarray | None]"
@@ -350,6 +363,7 @@ class ANN:
             if name not in names:
                 raise ValueError(f"{name!r} is not a parameter of ANN; valid: {names}")
         old = self.get_params()
+        fitted = self._structure() if self.parameters else None
         for name, value in params.items():
             setattr(self, name, value)
         try:
@@ -357,8 +371,40 @@ class ANN:
         except (TypeError, ValueError):
             for name, value in old.items():
                 setattr(self, name, value)
+            self._check_params()  # the hidden activations and dropout rates, as they were
             raise
+        if fitted is not None and self._structure() != fitted:
+            changed = [n for n in params if n in STRUCTURE and not _same(old[n], params[n])]
+            self._discard_fit(changed)
         return self
+
+    def _structure(self):
+        """What the parameters of a fit depend on: the layer sizes, the hidden
+        activations, the output and loss, the dtype."""
+        sizes = tuple(int(size) for size in self.layers_size)
+        return sizes, tuple(self._hidden), self._output_and_loss(), self.dtype
+
+    def _discard_fit(self, changed):
+        """Forget the fitted parameters, which no longer match the settings ``changed``
+        by ``set_params``: the model is unfitted again (as saving it would write a file
+        that does not load, and predicting would mix old weights with new settings)."""
+        self.parameters = {}
+        self.costs = []
+        for name in (
+            "_flat",
+            "_grads",
+            "_grad_flat",
+            "_block_flat",
+            "_buffers_key",
+            "output_activation_",
+            "loss_function_",
+            "classes_",
+            "multilabel_",
+            "history",
+            "n_iter_",
+        ):
+            self.__dict__.pop(name, None)
+        self._unfitted_by = ", ".join(changed) or "the network's structure"
 
     def __repr__(self) -> str:
         defaults = {
@@ -466,6 +512,7 @@ class ANN:
         """Draw every layer's parameters from the ``RandomState`` ``rng``, layer by layer,
         into a new flat array."""
         self.n_features_in_ = n_features
+        self.__dict__.pop("_unfitted_by", None)
         shapes = self._shapes()
         self._flat = np.empty(sum(math.prod(s) for s in shapes.values()), dtype=DTYPES[self.dtype])
         self.parameters = views(self._flat, shapes)
@@ -493,8 +540,10 @@ class ANN:
 
     def _check_fitted(self):
         if not self.parameters:
+            changed = getattr(self, "_unfitted_by", None)
+            reason = f" (set_params changed {changed} after the last fit)" if changed else ""
             raise NotFittedError(
-                "this ANN is not fitted yet: call fit (or initialize_parameters) first"
+                f"this ANN is not fitted yet{reason}: call fit (or initialize_parameters) first"
             )
 
     def _snapshot(self):
@@ -569,11 +618,22 @@ class ANN:
         if not self.is_classifier:
             return self._encode_values(Y, dtype)
         y = np.asarray(Y)
+        if getattr(self, "multilabel_", False) and y.ndim != 2:
+            raise ValueError(
+                "this model was fitted on multi-label targets, one column per output "
+                f"(n, {self.layers_size[-1]}); Y has shape {y.shape}"
+            )
         if y.ndim == 2 or self._are_probabilities(y):
             self._check_probabilities(y)
             return np.ascontiguousarray(y.reshape(len(y), -1).T, dtype=dtype)
         y = y.reshape(-1)
-        index = np.searchsorted(self.classes_, y)
+        try:
+            index = np.searchsorted(self.classes_, y)
+        except TypeError:  # e.g. strings against numbers, or a mix of both
+            raise TypeError(
+                f"Y holds labels of types {sorted({type(v).__name__ for v in y.tolist()})} "
+                f"that cannot be compared with the classes {self.classes_.tolist()[:5]}"
+            ) from None
         index[index == len(self.classes_)] = 0
         unknown = self.classes_[index] != y
         if np.any(unknown):
@@ -891,6 +951,14 @@ class ANN:
             )
         order = rng.permutation(X.shape[0])
         held, kept = order[:n_val], order[n_val:]
+        if weights is not None:
+            for part, rows in (("validation", held), ("training", kept)):
+                if not weights[rows].any():
+                    raise ValueError(
+                        f"the {len(rows)} {part} samples of the early-stopping split "
+                        f"(validation_fraction={self.validation_fraction}) all have "
+                        "sample_weight 0"
+                    )
         return (
             X[kept],
             T[:, kept],
@@ -996,9 +1064,10 @@ class ANN:
                 if rows_buffer is None or isinstance(rows, slice)  # (no buffer without order)
                 else np.take(X, rows, axis=0, out=rows_buffer[: len(rows)], mode="clip")
             )
-            _, cost, correct = self._gradients(
-                batch, T[:, rows], None if weights is None else weights[rows], rng
-            )
+            batch_weights = None if weights is None else weights[rows]
+            if batch_weights is not None and not batch_weights.any():
+                continue  # a batch of weight 0 has no mean cost: no gradient, no update
+            _, cost, correct = self._gradients(batch, T[:, rows], batch_weights, rng)
             if not math.isfinite(cost):
                 where = f"iteration {len(self.costs)}"
                 raise DivergenceError(
@@ -1038,6 +1107,8 @@ class ANN:
             return None
         X_val, T_val, w_val = validation
         total = X_val.shape[0] if w_val is None else float(w_val.sum())
+        if total == 0:  # validation samples of weight 0 only: no mean cost
+            w_val, total = None, math.nan
         val_cost, correct, outputs = 0.0, 0, []
         for columns, (AL, store) in self._blocks(X_val):
             w = None if w_val is None else w_val[columns]
@@ -1094,7 +1165,7 @@ class ANN:
         (averaged over outputs) for a regressor."""
         predicted = self.predict(X)
         if self.is_classifier and predicted.ndim == 2:
-            truth = self._check_Y(Y, len(predicted))
+            truth = self.encode_targets(self._check_Y(Y, len(predicted))).T
             return float(np.mean(np.all(predicted == (truth > 0.5), axis=1)))
         if self.is_classifier:
             y = validation.check_labels(Y, len(predicted))

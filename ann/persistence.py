@@ -52,7 +52,14 @@ def save_model(model: ANN, path: StrPath) -> None:
     if model.is_classifier:
         classes = np.asarray(model.classes_)
         if classes.dtype == object:
-            classes = classes.astype(str)
+            # integer labels stay integers (as strings they would come back as '0', '1')
+            values = classes.tolist()
+            numbers_only = all(
+                isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values
+            )
+            classes = np.asarray(values) if numbers_only else classes.astype(str)
+            if classes.dtype == object:  # integers beyond 64 bits
+                classes = classes.astype(str)
         arrays["classes"] = classes
     config = {
         "format": FORMAT,

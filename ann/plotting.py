@@ -309,6 +309,7 @@ def initial_weights(model: ANN, layer: int = 1) -> np.ndarray:
     _check_model(model)
     if not hasattr(model, "get_params") or not hasattr(model, "initialize_parameters"):
         raise TypeError(f"cannot recreate the initial weights of a {type(model).__name__}")
+    layer = validation.check_int("layer", layer, minimum=1, maximum=model.n_layers)
     clone = type(model)(**model.get_params())
     clone.initialize_parameters(model.n_features_in_)
     start = clone.parameters[f"W{layer}"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Collection
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -77,7 +78,7 @@ def check_X(
     """
     if X is None:
         raise TypeError(f"{name} must be an array of shape (n_samples, n_features), got None")
-    X = as_array(X, name, "(n_samples, n_features)")
+    X = as_array(_from_nullable(X), name, "(n_samples, n_features)")
     if X.dtype == object or not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
         raise TypeError(f"{name} must be numeric, got an array of dtype {X.dtype}")
     if np.iscomplexobj(X):
@@ -102,6 +103,20 @@ def check_X(
             f"for {np.dtype(dtype).name})"
         )
     return X
+
+
+def _from_nullable(X: Any) -> Any:
+    """A pandas object whose columns are all numeric, with at least one of pandas'
+    nullable types (``Float64``, ``Int64``, ``boolean``, which NumPy sees as objects),
+    as a float64 array with NaN for the missing values; anything else as it is."""
+    if not hasattr(X, "dtypes") or not hasattr(X, "to_numpy"):
+        return X
+    dtypes = [X.dtype] if getattr(X, "ndim", 2) == 1 else list(X.dtypes)
+    if not dtypes or any(getattr(d, "kind", "O") not in "biuf" for d in dtypes):
+        return X
+    if all(isinstance(d, np.dtype) for d in dtypes):
+        return X
+    return X.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _all_finite(X: np.ndarray) -> bool:
@@ -155,6 +170,11 @@ def check_labels(y: npt.ArrayLike | None, n_samples: int, name: str = "Y") -> np
                 f"{name} must hold class labels, got values of types "
                 f"{sorted(k.__name__ for k in kinds)}"
             )
+        if any(issubclass(k, str) for k in kinds) and not all(issubclass(k, str) for k in kinds):
+            raise TypeError(
+                f"{name} mixes strings and numbers as labels (types "
+                f"{sorted(k.__name__ for k in kinds)}): use one kind for every label"
+            )
     return y
 
 
@@ -174,9 +194,20 @@ def check_sample_weight(
         raise TypeError(f"sample_weight must be numeric, got an array of dtype {weights.dtype}")
     if weights.shape != (n_samples,):
         raise ValueError(f"sample_weight must have shape ({n_samples},), got {weights.shape}")
-    weights = weights.astype(dtype)
+    weights = weights.astype(np.float64)
     if not np.isfinite(weights).all() or (weights < 0).any():
         raise ValueError("sample_weight must hold finite values of at least 0")
     if not weights.any():
         raise ValueError("sample_weight is zero for every sample")
-    return weights
+    # The mean cost divides by the total weight: it and its inverse must be finite in
+    # the model's dtype (the L2 term also scales with it, so the weights are not
+    # rescaled behind the user's back).
+    largest = float(np.finfo(dtype).max)
+    with np.errstate(over="ignore"):
+        total = float(weights.sum())
+    if not 1 / largest <= total <= largest:
+        raise ValueError(
+            f"sample_weight sums to {total:g}, out of the range of {np.dtype(dtype).name} "
+            f"([{1 / largest:g}, {largest:g}]): scale the weights, e.g. divide them by their mean"
+        )
+    return weights.astype(dtype)
