@@ -591,9 +591,48 @@ _HIDDEN_OPS = {
 }
 
 
-def _sample_loss(output: str, z: list[NeuralNetNode], t: list[float]) -> NeuralNetNode:
+def _output_nodes(output: str, z: list[NeuralNetNode]) -> list[NeuralNetNode]:
+    """The output activations ``a = g(z)`` as nodes."""
+    if output == "sigmoid":
+        return [Sigmoid(zk) for zk in z]
+    if output == "exp":
+        return [Exp(zk) for zk in z]
+    if output == "softmax":
+        # a_k = exp(z_k - c - log sum_j exp(z_j - c)), c = max_j z_j (a constant)
+        c = max(zk.forward() for zk in z)
+        log_sum = Log(Add([Exp(Add([zj, Constant(-c)])) for zj in z]))
+        return [Exp(Add([zk, Constant(-c), Negate(log_sum)])) for zk in z]
+    if output == "identity":
+        return list(z)
+    raise ValueError(f"tree_from_ann: unknown output activation {output!r}")
+
+
+def _sample_loss(
+    output: str, z: list[NeuralNetNode], t: list[float], loss: str | None = None
+) -> NeuralNetNode:
     """The loss of one sample as a tree, from the output pre-activations ``z`` (nodes)
-    and the target column ``t`` (floats); terms with a zero coefficient are left out."""
+    and the target column ``t`` (floats); terms with a zero coefficient are left out.
+    ``loss`` is the model's ``loss_function_`` (None: the output's own loss)."""
+    if loss == "squared_error" and output != "identity":
+        # 1/2 sum_k (a_k - t_k)**2 on the output activations (Nielsen's quadratic cost)
+        a = _output_nodes(output, z)
+        return Multiply(
+            [Constant(0.5), Add([Power(Add([ak, Constant(-tk)]), 2) for ak, tk in zip(a, t)])]
+        )
+    if output == "exp":
+        # Poisson deviance: sum_k exp(z_k) - t_k z_k - t_k + t_k log t_k
+        return Add(
+            [
+                Add(
+                    [
+                        Exp(zk),
+                        Multiply([Constant(-tk), zk]),
+                        Constant(tk * math.log(tk) - tk if tk > 0 else 0.0),
+                    ]
+                )
+                for zk, tk in zip(z, t)
+            ]
+        )
     if output == "sigmoid":
         # -(t log a + (1 - t) log(1 - a)), a = sigmoid(z), with 1 - a = sigmoid(-z)
         terms = []
@@ -633,13 +672,16 @@ def tree_from_ann(
     encoded with ``model.encode_targets``. Every weight and bias becomes one
     ``Parameter`` shared by all samples, so the result is a DAG.
 
-    The cost is the mean over samples of the loss that goes with
+    The cost is the mean over samples of the model's loss: the one that goes with
     ``model.output_activation_`` (sigmoid: binary cross-entropy, softmax: categorical
-    cross-entropy, identity: half squared error), plus ``l2 / (2 n) * sum(W**2)``
-    when ``model.l2 > 0``. Returns ``(cost_root, parameter_nodes)`` where
-    ``parameter_nodes[name]`` is an object array of ``Parameter`` nodes shaped like
-    ``model.parameters[name]``. After ``cost_root.forward(); cost_root.backward()``,
-    ``gradient_arrays(parameter_nodes)`` matches ``model.backward``. The tree computes
+    cross-entropy, identity: half squared error, exp: Poisson deviance), or half the
+    squared error on the outputs when ``model.loss_function_`` is ``squared_error``,
+    plus ``l2 / (2 n) * sum(W**2)`` when ``model.l2 > 0``. (scikit-learn's clipped
+    log-losses count as the exact ones, whose gradient they share.) Returns
+    ``(cost_root, parameter_nodes)`` where ``parameter_nodes[name]`` is an object array
+    of ``Parameter`` nodes shaped like ``model.parameters[name]``. After
+    ``cost_root.forward(); cost_root.backward()``, ``gradient_arrays(parameter_nodes)``
+    matches ``model.backward``. The tree computes
     in float64 (Python floats): compare against a ``dtype='float64'`` model.
     """
     import numpy as np
@@ -678,7 +720,8 @@ def tree_from_ann(
             if l < L:
                 op = _HIDDEN_OPS[activations[l - 1]]
                 a = z if op is None else [op(zi) for zi in z]
-        losses.append(_sample_loss(activations[-1], z, [float(v) for v in T[:, s]]))
+        targets = [float(v) for v in T[:, s]]
+        losses.append(_sample_loss(activations[-1], z, targets, model.loss_function_))
     cost: NeuralNetNode = Multiply([Constant(1.0 / n), Add(losses)])
 
     l2 = float(getattr(model, "l2", 0.0) or 0.0)

@@ -1,0 +1,47 @@
+"""ann.tree.tree_from_ann against ANN for every output/loss pair (audit; before the fix,
+the tree took the output's own loss always and had no exp output)."""
+
+import numpy as np
+import pytest
+
+from ann import ANN, tree
+from ann.losses import LOSS_OUTPUTS
+
+X = np.random.default_rng(0).normal(size=(5, 3))
+
+
+def _targets(output, units):
+    rng = np.random.default_rng(1)
+    if output == "identity":
+        return rng.normal(size=(5, units))
+    if output == "exp":
+        return rng.poisson(2, size=(5, units)).astype(float)
+    return np.arange(5) % max(units, 2)
+
+
+@pytest.mark.parametrize(
+    "output, loss, units",
+    [
+        (output, loss, units)
+        for loss, outputs in LOSS_OUTPUTS.items()
+        if not loss.startswith("sklearn")
+        for output in outputs
+        for units in ((3,) if output == "softmax" else (1, 3))
+    ],
+)
+def test_tree_from_ann_follows_the_model_loss(output, loss, units):
+    """The tree's cost and gradients equal the ANN's for every output/loss pair (before:
+    the output's own loss always, and no exp output)."""
+    Xs = X
+    Y = _targets(output, units)
+    if units == 1 and output != "softmax":
+        Y = Y[:, 0] if Y.ndim == 2 else Y
+    model = ANN(
+        [4, units], n_iterations=3, quiet=True, activation="tanh", output=output, loss=loss, l2=0.1
+    ).fit(Xs, Y)
+    root, nodes = tree.tree_from_ann(model, Xs, Y)
+    assert root.forward() == pytest.approx(model.compute_cost(Xs, Y), abs=1e-10)
+    root.backward()
+    expected = model.backward(Xs, Y, model.forward(Xs)[1])
+    for name, gradient in tree.gradient_arrays(nodes).items():
+        np.testing.assert_allclose(gradient, expected[name], atol=1e-10)
