@@ -350,7 +350,11 @@ def _onnx_model(onnx: Any, network: ANN) -> onnx.ModelProto:
     # the oldest file format that holds this opset, so older runtimes read the file
     proto.ir_version = helper.find_min_ir_version_for(opsets)
     if network.is_classifier:
-        helper.set_model_props(proto, {"classes": json.dumps(network.classes_.tolist())})
+        # bytes labels as text (JSON has no bytes), each byte one character
+        classes = [
+            c.decode("latin-1") if isinstance(c, bytes) else c for c in network.classes_.tolist()
+        ]
+        helper.set_model_props(proto, {"classes": json.dumps(classes)})
     return proto
 
 

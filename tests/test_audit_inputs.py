@@ -144,3 +144,17 @@ def test_initial_weights_of_a_layer_the_model_lacks():
         initial_weights(model, layer=3)
     with pytest.raises(ValueError, match=r"layer must be at least 1"):
         initial_weights(model, layer=0)
+
+
+# ------------------------------------------------------------------ export
+def test_to_onnx_of_a_model_with_bytes_labels(tmp_path):
+    """Before: TypeError, bytes are not JSON serializable (the classes metadata)."""
+    pytest.importorskip("onnx")
+    import json
+
+    from ann.export import to_onnx
+
+    model = quick().fit(X, np.where(Y2, b"yes", b"no"))
+    proto = to_onnx(model, tmp_path / "model.onnx")
+    metadata = {entry.key: entry.value for entry in proto.metadata_props}
+    assert json.loads(metadata["classes"]) == ["no", "yes"]
