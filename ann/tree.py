@@ -361,7 +361,9 @@ class Negate(Operation):
 class Power(Operation):
     """x ** exponent (a fixed real);  d/dx = exponent * x ** (exponent - 1).
 
-    A negative x with a non-integer exponent is a ValueError.
+    A negative x with a non-integer exponent is a ValueError, and so is 0 to a negative
+    exponent (and the infinite derivative at 0 of an exponent below 1); a result too
+    large for a float is +-inf, as for ``Exp``.
     """
 
     arity = 1
@@ -377,11 +379,28 @@ class Power(Operation):
             raise ValueError(
                 f"Power: negative base {x[0]} with non-integer exponent {self.exponent}"
             )
-        return x[0] ** self.exponent
+        return _power(x[0], self.exponent)
 
     def grad(self) -> list[float]:
         x, p = self.children[0].cached_value(), self.exponent
-        return [p * x ** (p - 1) if p != 0 else 0.0]
+        if p == 0:
+            return [0.0]
+        if x == 0 and p < 1:
+            raise ValueError(
+                f"Power: the derivative of x ** {p} at x = 0 is infinite (or undefined)"
+            )
+        return [p * _power(x, p - 1)]
+
+
+def _power(x: float, p: float) -> float:
+    """``x ** p``, +-inf where it overflows; ValueError for 0 to a negative power."""
+    if x == 0 and p < 0:
+        raise ValueError(f"Power: 0 to the negative exponent {p} (division by zero)")
+    try:
+        return x**p
+    except OverflowError:
+        odd = p.is_integer() and int(p) % 2 == 1
+        return -math.inf if x < 0 and odd else math.inf
 
 
 class Exp(Operation):
@@ -540,8 +559,14 @@ def train_model(
             for node, v in zip(input_nodes, inputs):
                 node.value = v
             prediction = _forward(order)
-            loss, dloss = loss_fn(prediction, target)
-            _backward(order, _check_number(dloss, "loss derivative"))
+            result = loss_fn(prediction, target)
+            if not isinstance(result, (tuple, list)) or len(result) != 2:
+                raise TypeError(
+                    "loss_fn must return a pair (loss, dloss/dprediction), got "
+                    f"{type(result).__name__} {result!r}"
+                )
+            loss = _check_loss(result[0], epoch)
+            _backward(order, _check_number(result[1], "loss derivative"))
             for p in parameters:
                 new = optimizer(p.value, p.gradient, p.learning_rate)
                 try:
@@ -554,6 +579,18 @@ def train_model(
             total += loss
         history.append(total / len(data))
     return history
+
+
+def _check_loss(loss: object, epoch: int) -> float:
+    """The loss returned by ``loss_fn``: a real number, finite unless training diverged."""
+    if isinstance(loss, bool) or not isinstance(loss, numbers.Real):
+        raise TypeError(f"loss_fn returned a loss of type {type(loss).__name__}: {loss!r}")
+    if not math.isfinite(loss):
+        raise ValueError(
+            f"training diverged at epoch {epoch + 1}: the loss is {loss} "
+            "(try a smaller learning rate, or check loss_fn)"
+        )
+    return float(loss)
 
 
 def _check_data(data: Iterable[Any], n_inputs: int) -> list[tuple[list[float], float]]:

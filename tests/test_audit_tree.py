@@ -45,3 +45,37 @@ def test_tree_from_ann_follows_the_model_loss(output, loss, units):
     expected = model.backward(Xs, Y, model.forward(Xs)[1])
     for name, gradient in tree.gradient_arrays(nodes).items():
         np.testing.assert_allclose(gradient, expected[name], atol=1e-10)
+
+
+# ---------------------------------------------------------------- Power
+def test_power_of_zero_to_a_negative_exponent_is_a_clear_error():
+    """Before: ZeroDivisionError from Python's float power."""
+    with pytest.raises(ValueError, match=r"0 to the negative exponent"):
+        tree.Power(tree.Parameter(0.0), -1).forward()
+
+
+def test_power_derivative_at_zero_below_one_is_a_clear_error():
+    root = tree.Power(tree.Parameter(0.0), 0.5)
+    assert root.forward() == 0.0
+    with pytest.raises(ValueError, match=r"derivative of x \*\* 0.5 at x = 0"):
+        root.backward()
+
+
+@pytest.mark.parametrize("base, exponent, expected", [(1e200, 2, np.inf), (-1e200, 3, -np.inf)])
+def test_power_overflow_is_infinite_as_exp(base, exponent, expected):
+    """Before: OverflowError."""
+    assert tree.Power(tree.Constant(base), exponent).forward() == expected
+
+
+# ---------------------------------------------------------------- train_model
+def test_train_model_refuses_a_loss_that_is_not_a_pair():
+    with pytest.raises(TypeError, match=r"loss_fn must return a pair"):
+        tree.train_model(tree.Parameter(0.5), lambda p, t: 1.0, None, [([], 1.0)], 2)
+
+
+def test_train_model_refuses_a_nan_loss():
+    """Before: the history filled with NaN silently."""
+    with pytest.raises(ValueError, match=r"diverged at epoch 1: the loss is nan"):
+        tree.train_model(
+            tree.Parameter(0.5), lambda p, t: (float("nan"), 1.0), None, [([], 1.0)], 2
+        )
