@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import plotting
+from . import plotting, validation
 from .explain import explain_text, summary_text
 from .files import StrPath, atomic_path
 
@@ -175,6 +175,8 @@ def write_report(
     _check_pair("test", test)
     config = _check_mapping("config", config)
     timings = _check_mapping("timings", timings)
+    if explain_samples is not None:
+        explain_samples = validation.check_int("explain_samples", explain_samples, minimum=1)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     classifier = getattr(model, "is_classifier", False)
@@ -206,7 +208,8 @@ def write_report(
             ),
         )
     sample = test if test is not None else train
-    if classifier and sample is not None:
+    # the mistakes and the confusion matrix are of class labels, not multi-label targets
+    if classifier and not getattr(model, "multilabel_", False) and sample is not None:
         if has_images:
             picture(
                 "mistakes.png",

@@ -158,3 +158,25 @@ def test_to_onnx_of_a_model_with_bytes_labels(tmp_path):
     proto = to_onnx(model, tmp_path / "model.onnx")
     metadata = {entry.key: entry.value for entry in proto.metadata_props}
     assert json.loads(metadata["classes"]) == ["no", "yes"]
+
+
+# ------------------------------------------------------------------ report
+def test_write_report_of_a_multilabel_model(tmp_path):
+    """Before: ValueError 'y must have shape (n,)' from the mistakes picture."""
+    from ann.report import write_report
+
+    features = np.random.default_rng(1).random((30, 4))  # 2 x 2 images
+    targets = np.c_[Y2, 1 - Y2]
+    model = quick((4, 2), output="sigmoid").fit(features, targets)
+    written = write_report(model, tmp_path, train=(features, targets), test=(features, targets))
+    assert "mistakes.png" not in written and "summary.json" in written
+
+
+@pytest.mark.parametrize("samples, error", [(0, ValueError), (-1, ValueError), (2.5, TypeError)])
+def test_write_report_checks_explain_samples(tmp_path, samples, error):
+    """Before: -1 silently dropped the last sample, 0 gave 'X is empty'."""
+    from ann.report import write_report
+
+    model = quick().fit(X, Y2)
+    with pytest.raises(error, match=r"explain_samples"):
+        write_report(model, tmp_path, train=(X, Y2), explain_samples=samples)
