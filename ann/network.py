@@ -1169,6 +1169,9 @@ class ANN:
             return float(np.mean(np.all(predicted == (truth > 0.5), axis=1)))
         if self.is_classifier:
             y = validation.check_labels(Y, len(predicted))
+            if self._are_probabilities(y):  # soft targets: the class each is nearer to
+                self._check_probabilities(y)
+                y = self.classes_[(y > 0.5).astype(int)]
             return float(np.mean(predicted == y))
         truth = np.asarray(
             self.encode_targets(self._check_Y(Y, len(predicted))).T, dtype=np.float64

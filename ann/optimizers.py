@@ -211,8 +211,12 @@ def cosine(progress: Progress) -> float:
 
 
 def invscaling(progress: Progress) -> float:
-    """scikit-learn's: initial_rate / (samples_seen + 1) ** power_t."""
-    return progress.initial_rate / (progress.samples_seen + 1) ** progress.power_t
+    """scikit-learn's: initial_rate / (samples_seen + 1) ** power_t (0 once the power
+    overflows)."""
+    try:
+        return progress.initial_rate / (progress.samples_seen + 1) ** progress.power_t
+    except OverflowError:
+        return 0.0
 
 
 SCHEDULES: dict[str, Callable[[Progress], float]] = {

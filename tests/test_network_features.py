@@ -251,6 +251,9 @@ def test_probability_targets_are_fitted_as_soft_labels():
     ).fit(X, p)
     np.testing.assert_allclose(model.predict_proba(X)[:, 1], p, atol=0.05)
     np.testing.assert_allclose(model.parameters["W1"][0, 0], 2.0, atol=0.2)
+    # scored against soft targets, as the training accuracy is: each target's nearer class
+    assert model.score(X, p) == model.score(X, (p > 0.5).astype(int)) > 0.9
+    assert model.history["accuracy"][-1] == pytest.approx(model.score(X, p))
 
 
 def test_sample_weights_equal_repeated_samples_in_full_batch():

@@ -113,3 +113,5 @@ def test_cosine_schedule(epoch, expected):
 
 def test_invscaling_divides_by_a_power_of_the_samples_seen():
     assert SCHEDULES["invscaling"](progress(3, samples_seen=99)) == pytest.approx(0.04)
+    huge = progress(3, samples_seen=99)._replace(power_t=1000.0)  # 100**1000 overflows
+    assert SCHEDULES["invscaling"](huge) == 0.0
