@@ -774,6 +774,15 @@ def gradient_arrays(
     """``{'dW1': array of node.gradient, ...}`` from ``tree_from_ann``'s parameter nodes."""
     import numpy as np
 
+    if not isinstance(parameter_nodes, Mapping):
+        raise TypeError(
+            "parameter_nodes must be the mapping of name to array of Parameter nodes that "
+            f"tree_from_ann returns, got {type(parameter_nodes).__name__}"
+        )
+    for name, grid in parameter_nodes.items():
+        cells = np.asarray(grid, dtype=object).ravel()
+        if not all(isinstance(cell, NeuralNetNode) for cell in cells):
+            raise TypeError(f"parameter_nodes[{name!r}] must be an array of tree nodes")
     return {
         prefix + name: np.vectorize(lambda node: node.gradient, otypes=[float])(grid)
         for name, grid in parameter_nodes.items()

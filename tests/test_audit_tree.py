@@ -79,3 +79,12 @@ def test_train_model_refuses_a_nan_loss():
         tree.train_model(
             tree.Parameter(0.5), lambda p, t: (float("nan"), 1.0), None, [([], 1.0)], 2
         )
+
+
+# ---------------------------------------------------------------- gradient_arrays
+@pytest.mark.parametrize("bad", [None, 5, {"W1": np.zeros(3)}, {"W1": [1, 2]}])
+def test_gradient_arrays_refuses_what_tree_from_ann_does_not_return(bad):
+    """Before: AttributeError ('NoneType' object has no attribute 'items', 'float' object
+    has no attribute 'gradient')."""
+    with pytest.raises(TypeError, match=r"parameter_nodes"):
+        tree.gradient_arrays(bad)
