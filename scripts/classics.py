@@ -173,10 +173,11 @@ ROWS = {
 # is l2 = 5.0 * 10 / 50,000). The older papers trained far longer than a budget allows
 # (LeCun's per-sample second-order SGD, Simard's and Hinton's hundreds to thousands of
 # epochs); here they get their architecture, units, cost and regularization, with plain or
-# momentum SGD for as many epochs as the budget allows, and a learning rate to be chosen
-# on the validation images by --search ROW --settings published where the paper gives
-# none that fits this SGD. Those searches are not run yet: the learning rates of the
-# LeCun, Simard, Hinton and Srivastava rows below are unsearched first guesses.
+# momentum SGD for as many epochs as the budget allows. Where the paper gives no learning
+# rate that fits this SGD (the LeCun, Simard, Hinton and Srivastava rows), the rate below
+# was set before any run and tuned on no data, except Hinton's, chosen by --search
+# hinton800 --settings published on the validation images (the first guess, 1.0, stalled);
+# the other rows' searches of SEARCH["published"] have not been run.
 _NIELSEN_CH1 = dict(
     activation="sigmoid",
     output="sigmoid",
@@ -233,13 +234,15 @@ PAPER = {
     ),
     # Hinton et al.: 50% dropout on the hidden units, each unit's incoming weights capped
     # at norm 15, mini-batches of 100, momentum (0.5 rising to 0.99 there, fixed here).
+    # The rate from --search hinton800 --settings published: 0.1 98.33% on the validation
+    # images; 0.3 and 1.0 stall at 10.64% (every image called a 1).
     "hinton800": dict(
         layers_size=[800, 800, 10],
         activation="sigmoid",
         output="softmax",
         optimizer="sgd",
         momentum=0.9,
-        learning_rate=1.0,
+        learning_rate=0.1,
         batch_size=100,
         n_iterations=60,
         dropout=0.5,
@@ -344,7 +347,7 @@ SEARCH = {
             for row in ("lecun300", "lecun1000", "lecun300_100", "lecun500_150")
         },
         "simard800": {"learning_rate": [0.02, 0.05, 0.1]},
-        "hinton800": {"learning_rate": [0.3, 1.0]},
+        "hinton800": {"learning_rate": [0.1, 0.3, 1.0]},
         "srivastava1024": {"learning_rate": [0.01, 0.03]},
     },
     "modern": {
