@@ -357,7 +357,10 @@ class ANN:
         return {name: getattr(self, name) for name in self._param_names()}
 
     def set_params(self, **params: Any) -> Self:
-        """Set constructor arguments by name and validate them; returns the model."""
+        """Set constructor arguments by name and validate them; returns the model. A
+        refused value leaves every argument as it was. Changing what the fitted
+        parameters depend on (``STRUCTURE``: layer sizes, activation, output, loss, dtype)
+        unfits a fitted model; other arguments (the learning rate, say) keep the fit."""
         names = self._param_names()
         for name in params:
             if name not in names:
