@@ -32,9 +32,9 @@ open or its recipe runs for far longer than the budget, ``PAPER`` says what stan
 it. The modern settings (``MODERN``) are chosen by ``--search ROW --settings modern``,
 which trains on the first 50,000 training images and scores the validation images
 50,000-59,999: the search never loads the test set, and the table scores it once per
-run. The comment on each ``MODERN`` entry gives its search's result, or says that the
-row is not searched yet; the same holds for the learning rates of ``PAPER`` that a
-paper leaves open.
+run. The comment on each ``MODERN`` entry gives its search's result; the comment on
+``PAPER`` says which of its learning rates (where a paper leaves the value open) were
+searched the same way.
 
 Threads. The runs use one BLAS thread (``--blas-threads``): on this shared 2-core machine
 one thread was 2.6 to 10 times faster than two for every network here (their matrices are
@@ -271,7 +271,7 @@ PAPER = {
 # schedule, float32, dropout and max-norm on the wide networks. A row's comment gives the
 # choice of its --search ROW --settings modern (seed 1; trained on images 0-49,999,
 # scored on the validation images 50,000-59,999) and the validation accuracy of that
-# choice; "not searched yet" marks the settings still to be searched.
+# choice.
 _MODERN = dict(
     activation="relu",
     init="he",
@@ -320,7 +320,8 @@ MODERN = {
         max_norm=3.0,
         dtype="float32",
     ),
-    "srivastava1024": dict(  # not searched yet
+    # learning rate 0.05: 98.38% (0.1: 98.21%)
+    "srivastava1024": dict(
         layers_size=[1024, 1024, 1024, 10],
         activation="relu",
         init="he",
