@@ -103,7 +103,7 @@ class Adam(GradientDescent):
 
     The moments are kept without their (1 - b) factors, ``M = m / (1 - b1)`` and
     ``V = v / (1 - b2)``, which folds those factors into two scalars of the update and
-    saves three passes over the parameters per step.
+    saves two passes over the parameters per step.
     """
 
     def __init__(
