@@ -1,9 +1,12 @@
 """Activation functions and their derivatives, gathered in tables.
 
 Each activation ``g`` maps the pre-activation ``Z`` of a layer, shape ``(units, samples)``,
-to its output ``A = g(Z)`` of the same shape. Each derivative is written in terms of the
-*output* ``A`` (the store keeps it, so nothing is recomputed in the backward pass) and
-multiplies the incoming gradient in place: ``delta *= g'(Z)``, turning ``dA`` into ``dZ``.
+to its output ``A = g(Z)`` of the same shape, a new array or ``out`` when given
+(``g(Z, out=A)``; training reuses its arrays from one batch to the next).
+
+Each derivative is written in terms of the *output* ``A`` (the store keeps it, so nothing
+is recomputed in the backward pass) and multiplies the incoming gradient in place:
+``delta *= g'(Z)``, turning ``dA`` into ``dZ``.
 
 Adding an activation is one function in each table.
 """
@@ -18,45 +21,51 @@ LEAKY_SLOPE = 0.01
 """Slope of leaky ReLU for negative inputs."""
 
 
-def sigmoid(Z: np.ndarray) -> np.ndarray:
+def sigmoid(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Logistic function 1 / (1 + exp(-Z)); exact 0 or 1 where exp overflows."""
-    A = np.negative(Z)
+    A = np.negative(Z, out=out)
     with np.errstate(over="ignore"):
         np.exp(A, out=A)
     A += 1
     return np.reciprocal(A, out=A)
 
 
-def relu(Z: np.ndarray) -> np.ndarray:
-    return np.maximum(Z, 0)
+def relu(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    return np.maximum(Z, 0, out=out)
 
 
-def leaky_relu(Z: np.ndarray) -> np.ndarray:
-    return np.where(Z > 0, Z, Z * LEAKY_SLOPE)
+def leaky_relu(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """max(Z, LEAKY_SLOPE * Z), which is Z where Z > 0 and LEAKY_SLOPE * Z elsewhere."""
+    A = np.multiply(Z, LEAKY_SLOPE, out=out)
+    return np.maximum(Z, A, out=A)
 
 
-def identity(Z: np.ndarray) -> np.ndarray:
-    return Z.copy()
+def tanh(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    return np.tanh(Z, out=out)
 
 
-def exp(Z: np.ndarray) -> np.ndarray:
+def identity(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    return np.positive(Z, out=out)  # a copy
+
+
+def exp(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """exp(Z), the Poisson regressor's output (a positive rate); inf where it overflows."""
     with np.errstate(over="ignore"):
-        return np.exp(Z)
+        return np.exp(Z, out=out)
 
 
-def softmax(Z: np.ndarray) -> np.ndarray:
+def softmax(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Column-wise softmax of ``Z`` (classes, samples), shifted by the column maximum."""
-    A = Z - Z.max(axis=0, keepdims=True)
+    A = np.subtract(Z, Z.max(axis=0, keepdims=True), out=out)
     np.exp(A, out=A)
     A /= A.sum(axis=0, keepdims=True)
     return A
 
 
-ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+ACTIVATIONS: dict[str, Callable[..., np.ndarray]] = {
     "sigmoid": sigmoid,
     "relu": relu,
-    "tanh": np.tanh,
+    "tanh": tanh,
     "leaky_relu": leaky_relu,
     "identity": identity,
     "softmax": softmax,

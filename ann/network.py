@@ -113,6 +113,27 @@ def views(flat: np.ndarray, shapes: Mapping[str, tuple[int, ...]]) -> ParameterV
     return result
 
 
+class Scratch:
+    """Arrays reused from one batch (or block) to the next, so that training allocates
+    nothing per batch: fresh arrays of a megabyte or more cost page faults every time.
+
+    ``scratch("Z1", (100, 200))`` is a C-contiguous ``(100, 200)`` view of the buffer
+    kept under ``"Z1"``, which grows when a larger shape is asked for. A name's array
+    is overwritten by the next call with the same name.
+    """
+
+    def __init__(self, dtype: npt.DTypeLike) -> None:
+        self.dtype = np.dtype(dtype)
+        self.buffers: dict[str, np.ndarray] = {}
+
+    def __call__(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        size = math.prod(shape)
+        buffer = self.buffers.get(name)
+        if buffer is None or buffer.size < size:
+            buffer = self.buffers[name] = np.empty(size, self.dtype)
+        return buffer[:size].reshape(shape)
+
+
 def is_sparse(A: object) -> bool:
     """True for a SciPy sparse matrix or array (the scikit-learn estimators pass them)."""
     return hasattr(A, "tocsr") and not isinstance(A, np.ndarray)
@@ -424,7 +445,14 @@ class ANN:
         """Pickle the flat arrays only; the views are rebuilt on unpickling (a pickled
         view would come back as a copy, cut off from the flat array)."""
         state = self.__dict__.copy()
-        for name in ("parameters", "_grads", "_buffers_key", "_grad_flat", "_block_flat"):
+        for name in (
+            "parameters",
+            "_grads",
+            "_buffers_key",
+            "_grad_flat",
+            "_block_flat",
+            "_scratch",
+        ):
             state.pop(name, None)
         return state
 
@@ -686,12 +714,13 @@ class ANN:
         return values
 
     # ------------------------------------------------------- forward and backward
-    def _forward(self, A0, masks=None):
+    def _forward(self, A0, masks=None, scratch=None):
         """Forward pass from ``A0`` (n_features, n); returns ``(AL, store)``.
 
         ``masks`` (training with dropout) maps a layer number (0 for the input) to its
         mask, ``(units, n)``; ``store`` then also keeps ``Ml``, the mask, and ``Hl``,
-        the layer's output before the mask.
+        the layer's output before the mask. With a ``Scratch``, each ``Zl`` and ``Al``
+        is written into its arrays instead of new ones.
         """
         masks = masks or {}
         if 0 in masks:
@@ -699,35 +728,44 @@ class ANN:
         store = {"A0": A0}
         A = A0
         for l in range(1, self.n_layers + 1):
-            Z = matmul(self.parameters[f"W{l}"], A)
+            W = self.parameters[f"W{l}"]
+            shape = (W.shape[0], A0.shape[1])
+            Z = matmul(W, A, out=None if scratch is None else scratch(f"Z{l}", shape))
             Z += self.parameters[f"b{l}"]
-            A = ACTIVATIONS[self._activation(l)](Z)
+            A = ACTIVATIONS[self._activation(l)](
+                Z, out=None if scratch is None else scratch(f"A{l}", shape)
+            )
             if l in masks:
                 store[f"H{l}"], store[f"M{l}"] = A, masks[l]
                 A = A * masks[l]
             store[f"Z{l}"], store[f"A{l}"] = Z, A
         return A, store
 
-    def _output_delta(self, store, T):
-        """``dZL``: ``AL - T`` for a canonical pair, else ``dJ/dAL * g'(ZL)``."""
+    def _output_delta(self, store, T, out=None):
+        """``dZL``: ``AL - T`` for a canonical pair (into ``out`` when given), else
+        ``dJ/dAL * g'(ZL)``."""
         AL = store[f"A{self.n_layers}"]
         if (self.output_activation_, self.loss_function_) in CANONICAL_PAIRS:
-            return AL - T
+            return np.subtract(AL, T, out=out)
         dAL = LOSS_GRADIENTS[self.loss_function_](AL, T)
         DERIVATIVES[self.output_activation_](AL, dAL)
         return dAL
 
-    def _backward(self, store, T, n, weights=None, out=None):
+    def _backward(self, store, T, n, weights=None, out=None, scratch=None):
         """Gradients of the mean cost over ``n`` samples (the sum of their weights when
         they are weighted), of which ``store`` and ``T`` hold some (all of them, or one
         block of a split batch); ``weights`` are the block's, ``(n_block,)``. The
         gradients are written into the arrays of ``out`` when it is given (a dict like
-        the one returned)."""
+        the one returned), and each ``dZl`` into the ``Scratch`` when one is given."""
         L = self.n_layers
+
+        def delta(l):  # where dZl goes
+            return None if scratch is None else scratch(f"dZ{l}", store[f"A{l}"].shape)
+
         grads = {}
         # Scaled once here, dZ carries the 1 / n of the mean (and the sample weights)
         # down every layer: backpropagation is linear in dZL.
-        dZ = self._output_delta(store, T)
+        dZ = self._output_delta(store, T, out=delta(L))
         dZ *= (1.0 / n) if weights is None else weights * (1.0 / n)
         for l in range(L, 0, -1):
             W, A_prev = self.parameters[f"W{l}"], store[f"A{l - 1}"]
@@ -737,7 +775,8 @@ class ANN:
             if l > 1:
                 # dA(l-1) = Wl.T @ dZl (an outer product when layer l has one unit, which
                 # BLAS does slowly), then turned into dZ(l-1) in place.
-                dZ = W.T * dZ if W.shape[0] == 1 else W.T @ dZ
+                product = np.multiply if W.shape[0] == 1 else np.matmul
+                dZ = product(W.T, dZ, out=delta(l - 1))
                 if f"M{l - 1}" in store:
                     dZ *= store[f"M{l - 1}"]
                 DERIVATIVES[self._activation(l - 1)](store.get(f"H{l - 1}", A_prev), dZ)
@@ -804,8 +843,15 @@ class ANN:
             w = None if weights is None else weights[columns]
             A0 = self._in_dtype(X[columns]).T
             masks = None if rng is None else self._masks(A0.shape[1], rng)
-            AL, store = self._forward(A0, masks)
-            self._backward(store, T[:, columns], total, w, out=block if number else grads)
+            AL, store = self._forward(A0, masks, self._scratch)
+            self._backward(
+                store,
+                T[:, columns],
+                total,
+                w,
+                out=block if number else grads,
+                scratch=self._scratch,
+            )
             cost += self._data_cost(store, T[:, columns], total, w)
             correct += self._n_correct(AL, T[:, columns])
             if number:
@@ -816,12 +862,14 @@ class ANN:
     def _gradient_buffers(self):
         """Two flat arrays shaped like the parameters, kept for every batch, with their
         views ``dW1, db1, ...``: the batch's gradients and one block's share (fresh
-        arrays would cost page faults each time)."""
+        arrays would cost page faults each time); also ``self._scratch``, the
+        ``Scratch`` of the layers' ``Zl``, ``Al`` and ``dZl``."""
         key = (self._flat.shape, self._flat.dtype)
         if getattr(self, "_buffers_key", None) != key:
             shapes = {"d" + name: shape for name, shape in self._shapes().items()}
             self._grad_flat, self._block_flat = (np.empty_like(self._flat) for _ in range(2))
             self._grads = (views(self._grad_flat, shapes), views(self._block_flat, shapes))
+            self._scratch = Scratch(self._flat.dtype)
             self._buffers_key = key
         return self._grads
 

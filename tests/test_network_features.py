@@ -335,3 +335,30 @@ def test_a_float32_model_keeps_no_converted_copy_of_float64_data():
     finally:
         tracemalloc.stop()
     assert peak < X.astype(np.float32).nbytes / 2, f"fit allocated {peak} bytes at its peak"
+
+
+def test_training_reuses_the_layers_arrays_from_one_block_to_the_next():
+    import tracemalloc
+
+    from ann import network
+
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(network.CHUNK + 300, 50), rng.randint(0, 3, network.CHUNK + 300)
+    model = ANN([64, 32, 3], activation="relu", n_iterations=1, quiet=True).fit(X, y)
+    T = model.encode_targets(y)
+    first = {name: grad.copy() for name, grad in model._gradients(X, T)[0].items()}
+    one_layer = 64 * network.CHUNK * 8  # bytes of Z1 (or A1, or dZ1) of one block
+    tracemalloc.start()
+    try:
+        again, _, _ = model._gradients(X, T)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < one_layer, f"a pass over the data allocated {peak} bytes at its peak"
+    # The reused arrays give the same gradients, also for the short last block, and
+    # the same as one unblocked pass.
+    _, store = model.forward(X)
+    whole = model.backward(X, y, store)
+    for name, grad in again.items():
+        assert np.array_equal(grad, first[name])
+        np.testing.assert_allclose(grad, whole[name], rtol=1e-10, atol=1e-15)

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from ann import ANN, DivergenceError
-from ann.activations import softmax
+from ann.activations import ACTIVATIONS, LEAKY_SLOPE, softmax
 from ann.losses import binary_cross_entropy, categorical_cross_entropy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +72,25 @@ def test_categorical_cross_entropy_and_softmax_of_huge_logits():
     assert np.isfinite(A).all() and np.allclose(A.sum(axis=0), 1.0)
     np.testing.assert_allclose(A[:, 0], [1.0, 0.0, 0.0])
     np.testing.assert_allclose(loss, [2000.0, 1000.0, 0.0], rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_each_activation_into_out_gives_the_same_bits(name, dtype):
+    values = [-1e300, -800.0, -3.5, -1e-300, -0.0, 0.0, 1e-300, 0.25, 3.5, 800.0, 1e300]
+    with np.errstate(all="ignore"):  # 1e300 is inf in float32
+        Z = np.array(values * 2 + [np.inf, -np.inf, np.nan], dtype=dtype).reshape(5, 5)
+        out = np.full_like(Z, 7.0)
+        fresh = ACTIVATIONS[name](Z)
+        into = ACTIVATIONS[name](Z, out=out)
+    assert into is out
+    assert fresh.dtype == dtype
+    assert np.array_equal(fresh, into, equal_nan=True)
+    assert np.array_equal(np.signbit(fresh), np.signbit(into))
+    if name == "leaky_relu":  # max(Z, slope Z) is the definition's where(Z > 0, ...)
+        expected = np.where(Z > 0, Z, Z * dtype(LEAKY_SLOPE))
+        assert np.array_equal(fresh, expected, equal_nan=True)
+        assert np.array_equal(np.signbit(fresh), np.signbit(expected))
 
 
 def test_softmax_is_shift_invariant():
