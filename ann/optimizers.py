@@ -103,7 +103,8 @@ class Adam(GradientDescent):
 
     The moments are kept without their (1 - b) factors, ``M = m / (1 - b1)`` and
     ``V = v / (1 - b2)``, which folds those factors into two scalars of the update and
-    saves two passes over the parameters per step.
+    saves two passes over the parameters per step; the rate moves into the scalars of
+    the denominator and saves a third (10 passes).
     """
 
     def __init__(
@@ -136,12 +137,14 @@ class Adam(GradientDescent):
         V *= self.beta_2
         V += np.multiply(dp, dp, out=scratch)
         rate, root_scale = self._scales()
+        if rate == 0:
+            return  # (a schedule's rate may reach 0)
+        # rate * M / (root_scale sqrt(V) + eps), with the rate moved into the
+        # denominator's two scalars: one pass over the parameters fewer.
         denominator = np.sqrt(V, out=scratch)
-        denominator *= root_scale
-        denominator += self.epsilon
-        update = np.divide(M, denominator, out=scratch)
-        update *= rate
-        p -= update
+        denominator *= root_scale / rate
+        denominator += self.epsilon / rate
+        p -= np.divide(M, denominator, out=scratch)
 
 
 class SklearnAdam(Adam):

@@ -81,6 +81,23 @@ def test_adam_two_steps_with_changing_gradient(name, after):
     assert not np.allclose(p, adam_by_hand(g1, g2, not after), rtol=1e-6, atol=0)
 
 
+@pytest.mark.parametrize("name", ["adam", "sklearn_adam"])
+def test_adam_at_a_rate_of_zero_keeps_the_parameters_and_its_moments_go_on(name):
+    # A schedule (invscaling) can bring the rate to 0; the rate sits in a divisor.
+    g = np.array([0.5, 0.0, -0.25])
+    optimizer = OPTIMIZERS[name](0.0)
+    p = np.array([1.0, -2.0, 3.0])
+    optimizer.step(p, g)
+    assert np.array_equal(p, [1.0, -2.0, 3.0])
+    optimizer.learning_rate = 0.1
+    optimizer.step(p, g)  # the second step of a run whose first one had rate 0
+    reference = OPTIMIZERS[name](0.1)
+    reference.t, reference.M, reference.V = 1, g.copy(), g**2
+    expected = np.array([1.0, -2.0, 3.0])
+    reference.step(expected, g)
+    np.testing.assert_allclose(p, expected, rtol=1e-15)
+
+
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_every_optimizer_leaves_gradients_alone_and_takes_the_settings(name):
     settings = {"momentum": 0.5, "nesterov": True, "beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-7}
