@@ -63,6 +63,10 @@ full-batch pass of 784-196-1, 784-100-10 and 784-800-10 networks)."""
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
+TRAINING_BUFFERS = ("_grads", "_grad_flat", "_block_flat", "_scratch", "_buffers_key")
+"""The model's attributes that training keeps from one batch to the next (see
+``_gradient_buffers``): rebuilt when needed, never pickled."""
+
 STRUCTURE = ("layers_size", "activation", "output", "loss", "dtype")
 """The constructor's arguments that the fitted parameters depend on: changing one with
 ``set_params`` unfits the model."""
@@ -418,10 +422,7 @@ class ANN:
         self.costs = []
         for name in (
             "_flat",
-            "_grads",
-            "_grad_flat",
-            "_block_flat",
-            "_buffers_key",
+            *TRAINING_BUFFERS,
             "output_activation_",
             "loss_function_",
             "classes_",
@@ -447,14 +448,7 @@ class ANN:
         """Pickle the flat arrays only; the views are rebuilt on unpickling (a pickled
         view would come back as a copy, cut off from the flat array)."""
         state = self.__dict__.copy()
-        for name in (
-            "parameters",
-            "_grads",
-            "_buffers_key",
-            "_grad_flat",
-            "_block_flat",
-            "_scratch",
-        ):
+        for name in ("parameters", *TRAINING_BUFFERS):
             state.pop(name, None)
         return state
 
