@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from test_data_helpers import small_arrays, write_small_mnist
 
-import ann.data
+import ann.idx
 from ann.data import get_binary_dataset, get_dataset, load_mnist, pre_process_data
 
 TRAIN_MEAN = 0.1306604762738429
@@ -77,7 +77,7 @@ def test_real_warm_load_uses_the_cache(real_mnist, mnist_dir, monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("python-mnist was called although the cache is fresh")
 
-    monkeypatch.setattr(ann.data, "MNIST", fail)
+    monkeypatch.setattr(ann.idx, "MNIST", fail)
     assert_same(load_mnist(mnist_dir, quiet=True), real_mnist)
 
 

@@ -15,8 +15,9 @@ from test_data_helpers import (
     write_small_mnist,
 )
 
-import ann.data
-from ann.data import load_mnist
+import ann.idx
+from ann.data import FILE_NAMES, load_mnist
+from ann.mnist_cache import cache_path, fingerprint, read_cache, write_cache
 
 
 class ParseCounter:
@@ -24,20 +25,20 @@ class ParseCounter:
 
     def __init__(self, monkeypatch):
         self.calls = 0
-        real = ann.data.MNIST
+        real = ann.idx.MNIST
 
         def counting(*args, **kwargs):
             self.calls += 1
             return real(*args, **kwargs)
 
-        monkeypatch.setattr(ann.data, "MNIST", counting)
+        monkeypatch.setattr(ann.idx, "MNIST", counting)
 
 
 def forbid_parsing(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("python-mnist was called although the cache is fresh")
 
-    monkeypatch.setattr(ann.data, "MNIST", fail)
+    monkeypatch.setattr(ann.idx, "MNIST", fail)
 
 
 def assert_same(arrays, expected):
@@ -256,3 +257,36 @@ def test_cache_directory_in_place_of_cache_file(cache_dir, data_dir):
     cache_file.mkdir()
     with pytest.warns(RuntimeWarning, match="could not write"):
         assert_same(load(data_dir), arrays)
+
+
+# ------------------------------------------------------------------ ann.mnist_cache directly
+
+
+def test_write_then_read_cache_round_trip(cache_dir, data_dir):
+    arrays, paths = write_small_mnist(data_dir)
+    key = fingerprint([paths[name] for name in FILE_NAMES])
+    path = cache_path(data_dir)
+    assert path.parent == cache_dir and not path.exists()
+    write_cache(path, key, arrays)
+    assert_same(read_cache(path, key), arrays)
+    stale = [list(row) for row in key]
+    stale[3][1] += 1  # another size for the test labels
+    assert read_cache(path, stale) is None
+    assert read_cache(cache_dir / "absent.cache", key) is None
+
+
+def test_fingerprint_follows_each_file(data_dir):
+    _, paths = write_small_mnist(data_dir)
+    ordered = [paths[name] for name in FILE_NAMES]
+    before = fingerprint(ordered)
+    assert [row[0] for row in before] == [str(path.resolve()) for path in ordered]
+    bump_mtime(ordered[2])
+    after = fingerprint(ordered)
+    assert after[:2] == before[:2] and after[3] == before[3] and after[2] != before[2]
+
+
+def test_write_cache_needs_four_arrays(cache_dir, data_dir):
+    arrays, _ = write_small_mnist(data_dir)
+    with pytest.raises(ValueError, match="four MNIST arrays, got 3"):
+        write_cache(cache_dir / "x.cache", [], arrays[:3])
+    assert not cache_dir.exists()

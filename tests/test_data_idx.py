@@ -22,7 +22,13 @@ from test_data_helpers import (
 )
 
 import ann.data
+import ann.download
+import ann.idx
+import ann.mnist_cache
+import ann.mnist_files
 from ann.data import FILE_NAMES, MNISTDownloadError, MNISTFormatError, load_mnist
+from ann.idx import parse_mnist
+from ann.mnist_files import find_sources, resolve_data_dir
 
 
 def assert_same(arrays, expected):
@@ -87,6 +93,57 @@ def test_data_dir_must_not_be_a_file(tmp_path):
     path.write_bytes(b"")
     with pytest.raises(ValueError, match="not a directory"):
         load_mnist(path, download=False)
+
+
+# ------------------------------------------------------------------ the modules behind ann.data
+
+
+def test_ann_data_names_are_the_modules_own():
+    """ann.data re-exports each name of the modules it was split into (one object each)."""
+    for module in (ann.idx, ann.mnist_files, ann.download):
+        for name in module.__all__:
+            assert getattr(ann.data, name) is getattr(module, name), name
+    assert ann.data.MNISTFormatError is ann.idx.MNISTFormatError
+    assert issubclass(ann.data.MNISTDownloadError, FileNotFoundError)
+
+
+def test_parse_mnist_reads_the_four_files_in_order(tmp_path):
+    arrays, paths = write_small_mnist(tmp_path, gz={TRAIN_LABELS})
+    loaded = parse_mnist(*(str(paths[name]) for name in FILE_NAMES), quiet=True)
+    assert [a.shape for a in loaded] == [(12, 784), (12,), (7, 784), (7,)]
+    assert_same(loaded, arrays)
+
+
+def test_parse_mnist_checks_its_arguments(tmp_path):
+    _, paths = write_small_mnist(tmp_path)
+    with pytest.raises(TypeError, match=r"IDX file name.*None"):
+        parse_mnist(paths[TRAIN_IMAGES], paths[TRAIN_LABELS], paths[TEST_IMAGES], None)
+    swapped = (paths[TRAIN_LABELS], paths[TRAIN_IMAGES], paths[TEST_IMAGES], paths[TEST_LABELS])
+    with pytest.raises(MNISTFormatError, match=f"{TRAIN_LABELS}.*wrong magic number 2049"):
+        parse_mnist(*swapped, quiet=True)
+
+
+def test_find_sources_prefers_raw_and_lists_the_missing(tmp_path):
+    blobs = encode(small_arrays())
+    write_files(tmp_path, {TRAIN_IMAGES: blobs[TRAIN_IMAGES]}, gz=True)
+    write_files(
+        tmp_path, {TRAIN_IMAGES: blobs[TRAIN_IMAGES], TEST_LABELS: blobs[TEST_LABELS]}, gz=False
+    )
+    sources, missing = find_sources(tmp_path)
+    assert sources == {TRAIN_IMAGES: tmp_path / TRAIN_IMAGES, TEST_LABELS: tmp_path / TEST_LABELS}
+    assert missing == [TRAIN_LABELS, TEST_IMAGES]
+    with pytest.raises(TypeError, match="directory must be a str or path-like, not int"):
+        find_sources(3)
+
+
+def test_resolve_data_dir_order(tmp_path, monkeypatch):
+    monkeypatch.setenv("MNIST_DIR", str(tmp_path / "from-env"))
+    assert resolve_data_dir(tmp_path / "given") == tmp_path / "given"
+    assert resolve_data_dir(None) == tmp_path / "from-env"
+    monkeypatch.setenv("MNIST_DIR", "")
+    assert resolve_data_dir(None) == Path(ann.data.__file__).resolve().parent.parent / "data"
+    with pytest.raises(ValueError, match="non-empty"):
+        resolve_data_dir("")
 
 
 # ------------------------------------------------------------------ missing files
