@@ -43,10 +43,14 @@ from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_targ
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from .network import ANN, DivergenceError
+from . import core, targets, training
+from .core import Architecture, DivergenceError
+from .network import ANN
 from .optimizers import make_optimizer
+from .parameters import ParameterViews, initial_parameters
 from .stopping import Tolerance
-from .validation import fits_dtype
+from .targets import Targets
+from .validation import check_float, fits_dtype, per_hidden_layer
 
 if TYPE_CHECKING:
     import scipy.sparse
@@ -165,9 +169,9 @@ class BaseMLP(BaseEstimator):
     # ------------------------------------------------------------ fitted attributes
     @property
     def coefs_(self) -> list[np.ndarray]:
-        """Each layer's weights, ``(fan_in, fan_out)``: views of ``network_``'s ``Wl.T``."""
-        network = self._fitted_network()
-        return [network.parameters[f"W{l}"].T for l in range(1, network.n_layers + 1)]
+        """Each layer's weights, ``(fan_in, fan_out)``: views of the parameters' ``Wl.T``."""
+        parameters = self._fitted_parameters()
+        return [parameters[f"W{l}"].T for l in range(1, self.n_layers_)]
 
     @coefs_.setter
     def coefs_(self, values: Sequence[npt.ArrayLike]) -> None:
@@ -175,26 +179,59 @@ class BaseMLP(BaseEstimator):
 
     @property
     def intercepts_(self) -> list[np.ndarray]:
-        """Each layer's biases, ``(fan_out,)``: views of ``network_``'s ``bl``."""
-        network = self._fitted_network()
-        return [network.parameters[f"b{l}"][:, 0] for l in range(1, network.n_layers + 1)]
+        """Each layer's biases, ``(fan_out,)``: views of the parameters' ``bl``."""
+        parameters = self._fitted_parameters()
+        return [parameters[f"b{l}"][:, 0] for l in range(1, self.n_layers_)]
 
     @intercepts_.setter
     def intercepts_(self, values: Sequence[npt.ArrayLike]) -> None:
         self._set_parameters("b", values, lambda value: np.asarray(value).reshape(-1, 1))
 
     @property
+    def network_(self) -> ANN:
+        """The fitted network as an ``ANN`` (for ``summary``, ``explain``, the exports),
+        sharing this estimator's parameters and record."""
+        parameters = self._fitted_parameters()
+        architecture = self._architecture()
+        classifier = self.out_activation_ in ("logistic", "softmax")
+        return ANN.from_parameters(
+            parameters,
+            classes=self.classes_ if classifier else None,
+            multilabel=classifier and self.n_outputs_ > 1 and self.out_activation_ == "logistic",
+            record=self._record,
+            layers_size=list(architecture.sizes[1:]),
+            activation=ACTIVATIONS[self.activation],
+            output=architecture.output,
+            loss=architecture.loss,
+            l2=self.alpha,
+            init="sklearn",
+            dtype=architecture.dtype,
+            optimizer=f"sklearn_{self.solver}" if self.solver in STOCHASTIC_SOLVERS else "gd",
+            learning_rate=self.learning_rate_init,
+            n_iterations=self.max_iter,
+            momentum=self.momentum,
+            nesterov=self.nesterovs_momentum,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            epsilon=self.epsilon,
+            lr_schedule="invscaling" if self._uses_invscaling() else "constant",
+            power_t=self.power_t,
+            dropout=self.dropout,
+            quiet=True,
+        )
+
+    @property
     def loss_curve_(self) -> list[float]:
         """The training loss of every epoch, across warm starts and ``partial_fit``."""
         self._require_stochastic("loss_curve_")
-        return self.network_.costs
+        return self._record.costs
 
     @property
     def validation_loss_curve_(self) -> list[float]:
         """ann's addition: the loss on the validation set of every epoch (with
         ``early_stopping``, else empty)."""
         self._require_stochastic("validation_loss_curve_")
-        return self.network_.history["val_cost"]
+        return self._record.history["val_cost"]
 
     @property
     def best_loss_(self) -> float | None:
@@ -211,11 +248,11 @@ class BaseMLP(BaseEstimator):
         self._require_stochastic("best_validation_score_")
         return self._stopper.best_validation_score
 
-    def _fitted_network(self):
-        network = self.__dict__.get("network_")
-        if network is None:
+    def _fitted_parameters(self) -> ParameterViews:
+        parameters = self.__dict__.get("_parameters")
+        if parameters is None:
             raise AttributeError(f"{type(self).__name__} is not fitted yet")
-        return network
+        return parameters
 
     def _require_stochastic(self, name):
         if "_stopper" not in self.__dict__:
@@ -225,11 +262,30 @@ class BaseMLP(BaseEstimator):
             )
 
     def _set_parameters(self, kind, values, to_ann_layout):
-        network = self._fitted_network()
-        if len(values) != network.n_layers:
-            raise ValueError(f"expected {network.n_layers} arrays, got {len(values)}")
+        parameters = self._fitted_parameters()
+        n_layers = self.n_layers_ - 1
+        if len(values) != n_layers:
+            raise ValueError(f"expected {n_layers} arrays, got {len(values)}")
         for l, value in enumerate(values, start=1):
-            network.parameters[f"{kind}{l}"] = to_ann_layout(value)
+            parameters[f"{kind}{l}"] = to_ann_layout(value)
+
+    def _architecture(self, hidden_sizes: Sequence[int] | None = None) -> Architecture:
+        """The network as the core takes it: the fitted layer sizes (or the layers of
+        ``hidden_sizes`` on a first fit), the current ``activation``, the output and its
+        loss, the parameters' dtype."""
+        if hidden_sizes is None:
+            parameters = self._fitted_parameters()
+            units = [parameters[f"b{l}"].shape[0] for l in range(1, self.n_layers_)]
+            dtype = parameters.flat.dtype.name
+        else:
+            units, dtype = [*hidden_sizes, self.n_outputs_], self._dtype.name
+        return Architecture(
+            (self.n_features_in_, *units),
+            (ACTIVATIONS[self.activation],) * (len(units) - 1),
+            OUTPUTS[self.out_activation_],
+            self._network_loss(),
+            dtype,
+        )
 
     # ---------------------------------------------------------------------- fitting
     def _dtypes(self):
@@ -240,7 +296,7 @@ class BaseMLP(BaseEstimator):
     def _training_dtype(self, X, first_pass):
         """The network's float type: ``dtype``, else X's on a first fit, else the one the
         network has. float64 data kept for a float32 network must fit float32."""
-        dtype = np.dtype(self.dtype or X.dtype if first_pass else self.network_.dtype)
+        dtype = np.dtype(self.dtype or X.dtype if first_pass else self._parameters.flat.dtype)
         if not fits_dtype(X.data if scipy.sparse.issparse(X) else X, dtype):
             raise ValueError(f"Input X contains infinity or a value too large for {dtype!r}.")
         return dtype
@@ -250,79 +306,106 @@ class BaseMLP(BaseEstimator):
         sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
         if np.any(np.array(sizes) <= 0):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
-        return sizes
+        return [int(size) for size in sizes]
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
         hidden = self._layer_sizes()
-        first_pass = "network_" not in self.__dict__ or (not self.warm_start and not incremental)
+        first_pass = "_parameters" not in self.__dict__ or (not self.warm_start and not incremental)
+        if not first_pass:
+            self._check_warm_start(hidden, incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
-        dtype = self._training_dtype(X, first_pass)
+        self._dtype = self._training_dtype(X, first_pass)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype)
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=self._dtype)
         if y.ndim == 1:
             y = y.reshape((-1, 1))
         self._random_state = check_random_state(self.random_state)
         if first_pass:
-            self._initialize(y, [X.shape[1]] + hidden + [y.shape[1]], dtype)
+            self._initialize(y, hidden)
         elif y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {y.shape[1]} outputs, the network was fitted with {self.n_outputs_}"
             )
-        T = np.ascontiguousarray(y.T, dtype=dtype)
+        T = np.ascontiguousarray(y.T, dtype=self._dtype)
+        before = None if first_pass else self._parameters.flat.copy()
         try:
             if self.solver in STOCHASTIC_SOLVERS:
                 self._fit_stochastic(X, T, y, sample_weight, incremental)
             else:
                 self._fit_lbfgs(X, T, sample_weight)
         except DivergenceError:
-            self.network_._flat[...] = np.nan
-        if not np.isfinite(self.network_._flat).all():
+            self._parameters.flat[...] = np.nan
+        if not np.isfinite(self._parameters.flat).all():
+            self._undo(before)
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data "
-                "may contain large values and need to be preprocessed."
+                "may contain large values and need to be preprocessed. "
+                + (
+                    "The model is not fitted."
+                    if before is None
+                    else "The model keeps the parameters it had before this call."
+                )
             )
         return self
 
-    def _initialize(self, y, layer_units, dtype):
+    def _undo(self, before):
+        """Forget a fit that failed: the parameters it started from (``before``), or
+        no fit at all on a first fit."""
+        if before is not None:
+            self._parameters.flat[...] = before
+            return
+        for name in ("_parameters", "_record", "_stopper", "_optimizer", "n_iter_", "t_", "loss_"):
+            self.__dict__.pop(name, None)
+
+    def _check_warm_start(self, hidden, incremental):
+        """A warm start (or ``partial_fit``) goes on with the network it has: the layers,
+        the solver family and ``early_stopping`` must be those of the first fit
+        (scikit-learn fails, or silently trains the old network, when they are not)."""
+        fitted = [self._parameters[f"b{l}"].shape[0] for l in range(1, self.n_layers_ - 1)]
+        how = "partial_fit" if incremental else "warm_start=True"
+        if hidden != fitted:
+            raise ValueError(
+                f"hidden_layer_sizes={self.hidden_layer_sizes!r} does not match the network "
+                f"fitted with hidden layers {fitted}: {how} goes on with the network it has; "
+                "fit with warm_start=False to train a new one"
+            )
+        if self.solver in STOCHASTIC_SOLVERS and "_stopper" not in self.__dict__:
+            raise ValueError(
+                f"solver={self.solver!r} cannot go on ({how}) from a network fitted with "
+                "solver='lbfgs', which records no loss curve; fit with warm_start=False"
+            )
+        if (
+            self.solver in STOCHASTIC_SOLVERS
+            and (self._stopper.score is None) == self.early_stopping
+        ):
+            raise ValueError(
+                f"early_stopping={self.early_stopping} differs from the first fit's: "
+                f"{how} keeps its stopping rule's state; fit with warm_start=False"
+            )
+
+    def _initialize(self, y, hidden):
         """Set the fitted attributes and draw the first parameters, as on a first fit."""
         self.n_iter_ = 0
         self.n_outputs_ = y.shape[1]
-        self.n_layers_ = len(layer_units)
+        self.n_layers_ = len(hidden) + 2
         self.out_activation_ = self._output_activation()
         self.__dict__.pop("_optimizer", None)
-        network = ANN(
-            layer_units[1:],
-            activation=ACTIVATIONS[self.activation],
-            output=OUTPUTS[self.out_activation_],
-            loss=self._network_loss(),
-            **self._optimizer_settings(),
-            learning_rate=self.learning_rate_init,
-            lr_schedule=("invscaling" if self._uses_invscaling() else "constant"),
-            power_t=self.power_t,
-            l2=self.alpha,
-            init="sklearn",
-            dtype=np.dtype(dtype).name,
-            dropout=self.dropout,
-            callbacks=self._callbacks(),
-            quiet=True,
+        architecture = self._architecture(hidden)
+        self._parameters = initial_parameters(
+            architecture.sizes,
+            "sklearn",
+            self._random_state,
+            [ACTIVATIONS[self.activation]] * architecture.n_layers,
+            self._dtype,
         )
-        network._resolve_output()
-        if self.out_activation_ in ("logistic", "softmax"):
-            network.classes_ = self.classes_
-            network.multilabel_ = self.n_outputs_ > 1 and self.out_activation_ == "logistic"
-        network._initialize(layer_units[0], self._random_state)
-        self.network_ = network
+        self._record = training.Record()
         self.t_ = 0
         self.__dict__.pop("_stopper", None)
         if self.solver in STOCHASTIC_SOLVERS:
-            self._stopper = Tolerance(
-                self.tol,
-                self.n_iter_no_change,
-                adaptive=self._uses_adaptive_rate(),
-                score=self._validation_score if self.early_stopping else None,
-            )
+            score = self._validation_score if self.early_stopping else None
+            self._stopper = Tolerance(self.tol, self.n_iter_no_change, score)
             if self.early_stopping:
-                self._stopper.best_parameters = network._snapshot()
+                self._stopper.best_parameters = self._parameters.flat.copy()
 
     def _uses_invscaling(self):
         return self.solver == "sgd" and self.learning_rate == "invscaling"
@@ -331,36 +414,29 @@ class BaseMLP(BaseEstimator):
         return self.solver == "sgd" and self.learning_rate == "adaptive"
 
     def _callbacks(self):
-        callbacks = list(self.callbacks or [])
+        callbacks = [self._count_epoch, *(self.callbacks or [])]
         return callbacks + [_print_progress] if self.verbose else callbacks
 
-    def _optimizer_settings(self):
-        """The optimizer's name and settings, as ``ANN``'s parameters: scikit-learn's
-        SGD or Adam (``gd`` stands for L-BFGS, which runs outside ``ANN``)."""
-        stochastic = self.solver in STOCHASTIC_SOLVERS
-        return {
-            "optimizer": f"sklearn_{self.solver}" if stochastic else "gd",
+    def _count_epoch(self, estimator):
+        """The first callback of every epoch: the fitted counters, as scikit-learn keeps
+        them, so that the other callbacks see them."""
+        self.n_iter_ = self._record.epochs
+        self.t_ = self._record.samples_seen
+        self.loss_ = self._record.costs[-1]
+
+    def _new_optimizer(self):
+        """scikit-learn's SGD or Adam, with the current settings."""
+        settings = {
             "momentum": self.momentum,
             "nesterov": self.nesterovs_momentum,
             "beta_1": self.beta_1,
             "beta_2": self.beta_2,
             "epsilon": self.epsilon,
         }
+        return make_optimizer(f"sklearn_{self.solver}", self.learning_rate_init, settings)
 
-    def _fit_stochastic(self, X, T, y, sample_weight, incremental):
-        """Mini-batch training with ``network_``'s epoch loop, scikit-learn's rules."""
-        network = self.network_
-        if not incremental or "_optimizer" not in self.__dict__:
-            network.set_params(**self._optimizer_settings())
-            self._optimizer = make_optimizer(
-                network.optimizer, self.learning_rate_init, network.get_params()
-            )
-        if self.early_stopping and incremental:
-            raise ValueError("partial_fit does not support early_stopping=True")
-        validation = None
-        if self.early_stopping:
-            X, T, sample_weight, validation = self._split(X, T, y, sample_weight)
-        n_samples = X.shape[0]
+    def _config(self, n_samples, incremental):
+        """The training loop's configuration from the current settings."""
         if self.batch_size == "auto":
             batch_size = min(200, n_samples)
         else:
@@ -368,69 +444,96 @@ class BaseMLP(BaseEstimator):
                 warnings.warn(
                     "Got `batch_size` less than 1 or larger than sample size. "
                     "It is going to be clipped",
-                    stacklevel=2,
+                    stacklevel=4,
                 )
             batch_size = int(np.clip(self.batch_size, 1, n_samples))
-        network.set_params(
+        n_hidden = self.n_layers_ - 2
+        dropout = [
+            check_float("dropout", p, 0.0, 1.0, low_open=False, high_open=True)
+            for p in per_hidden_layer("dropout", self.dropout, n_hidden, float)
+        ]
+        return training.Config(
+            n_epochs=1 if incremental else self.max_iter,
+            learning_rate=self.learning_rate_init,
             batch_size=batch_size,
-            n_iterations=1 if incremental else self.max_iter,
-            callbacks=self._callbacks(),
+            lr_schedule="invscaling" if self._uses_invscaling() else "constant",
+            power_t=self.power_t,
+            l2=self.alpha,
+            dropout=dict(enumerate(dropout, start=1)),
+            shuffle=self._shuffle if self.shuffle else None,
+            callbacks=tuple(self._callbacks()),
+            stop_on_divergence=not self.early_stopping,
         )
-        shuffle = None
-        if self.shuffle:
 
-            def shuffle(order):
-                return order[self._random_state.permutation(len(order))]
+    def _shuffle(self, order):
+        """The next epoch's order of the samples: the last one shuffled by
+        ``random_state``, as scikit-learn's ``shuffle`` does."""
+        return order[self._random_state.permutation(len(order))]
 
+    def _fit_stochastic(self, X, T, y, sample_weight, incremental):
+        """Mini-batch training with ann's training loop, scikit-learn's rules."""
+        if not incremental or "_optimizer" not in self.__dict__:
+            self._optimizer = self._new_optimizer()
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        data, validation = training.Data(X, T, sample_weight), None
+        if self.early_stopping:
+            data, validation = self._split(data, y)
+        self._stopper = self._stopper.with_settings(
+            self.tol,
+            self.n_iter_no_change,
+            self._validation_score if self.early_stopping else None,
+            self._uses_adaptive_rate(),
+        )
+        architecture = self._architecture()
+        model = training.Model(architecture, self._parameters, self._record, self._counter())
         try:
-            self.n_iter_ = network._train(
-                X,
-                T,
+            training.train(
+                model,
+                data,
+                self._config(data.X.shape[0], incremental),
                 optimizer=self._optimizer,
                 stopping=self._stopper,
                 rng=self._random_state,
-                shuffle=shuffle,
-                weights=sample_weight,
                 validation=validation,
                 owner=self,
             )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=2)
-        self.t_ = network.t_
-        self.loss_ = network.costs[-1]
-        if not incremental and self.n_iter_ == self.max_iter and not self._stopped():
+            warnings.warn("Training interrupted by user.", stacklevel=3)
+        if not incremental and self.n_iter_ == self.max_iter and not self._stopper.stopped:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                 "reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
 
-    def _stopped(self):
-        """Whether the last epoch ended training by the tolerance rule."""
-        return self._stopper.no_improvement_count > self.n_iter_no_change
+    def _counter(self):
+        """How the training loop counts a classifier's correct samples (a regressor
+        counts none)."""
+        if self.out_activation_ not in ("logistic", "softmax"):
+            return None
+        multilabel = self.n_outputs_ > 1 and self.out_activation_ == "logistic"
+        coding = Targets(OUTPUTS[self.out_activation_], self.n_outputs_, self.classes_, multilabel)
+        return targets.counter(coding)
 
-    def _split(self, X, T, y, sample_weight):
-        """scikit-learn's validation split: ``(X, T, sample_weight, validation)``, the
-        validation set as ``(X_val, T_val, sample_weight_val)``."""
+    def _split(self, data, y):
+        """scikit-learn's validation split: the training part and the validation set."""
         stratify = y if self._is_classifier() and self.n_outputs_ == 1 else None
-        arrays = [X, y, np.arange(X.shape[0])] + ([] if sample_weight is None else [sample_weight])
-        parts = train_test_split(
-            *arrays,
+        kept, held = train_test_split(
+            np.arange(data.X.shape[0]),
             random_state=self._random_state,
             test_size=self.validation_fraction,
             stratify=stratify,
         )
-        X_train, X_val, _, y_val, train, held = parts[:6]
-        if X_val.shape[0] < 2:
+        if len(held) < 2:
             raise ValueError(
                 "The validation set is too small. Increase "
                 "'validation_fraction' or the size of your dataset."
             )
-        w_train, w_val = (None, None) if sample_weight is None else parts[6:8]
-        self._y_val = self._decode(y_val)
-        self._sample_weight_val = w_val
-        return X_train, T[:, train], w_train, (X_val, T[:, held], w_val)
+        self._y_val = self._decode(y[held])
+        self._sample_weight_val = None if data.weights is None else data.weights[held]
+        return training.split(data, kept, held)
 
     def _validation_score(self, outputs):
         """Accuracy or R^2 on the validation set from the output layer ``(k, n_val)``;
@@ -441,26 +544,30 @@ class BaseMLP(BaseEstimator):
         return self._score_function(self._y_val, y_pred, sample_weight=self._sample_weight_val)
 
     def _fit_lbfgs(self, X, T, sample_weight):
-        """L-BFGS-B over the flat parameter array, with ``network_``'s cost and gradient."""
-        network = self.network_
-        network.set_params(callbacks=[])
+        """L-BFGS-B over the flat parameter array, with the core's cost and gradient."""
+        if sample_weight is not None and not sample_weight.sum():
+            raise ValueError("sample_weight sums to 0: the mean loss is not defined")
+        architecture, parameters = self._architecture(), self._parameters
+        workspace = core.Workspace(architecture)
 
         def cost_and_gradient(flat):
-            network._flat[...] = flat
-            _, cost, _ = network._gradients(X, T, sample_weight)
-            return cost, network._grad_flat.astype(np.float64)
+            parameters.flat[...] = flat
+            cost, _ = core.gradients(
+                architecture, parameters, X, T, workspace, weights=sample_weight, l2=self.alpha
+            )
+            return cost, workspace.grads.flat.astype(np.float64)
 
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             result = scipy.optimize.minimize(
                 cost_and_gradient,
-                network._flat.astype(np.float64),
+                parameters.flat.astype(np.float64),
                 method="L-BFGS-B",
                 jac=True,
                 options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
             )
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = float(result.fun)
-        network._flat[...] = result.x
+        parameters.flat[...] = result.x
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(
@@ -484,10 +591,8 @@ class BaseMLP(BaseEstimator):
         """The output layer for ``X``, ``(n_samples, n_outputs)``."""
         if check_input:
             X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
-        network = self.network_
         with np.errstate(over="ignore", invalid="ignore"):
-            outputs = [AL for _, (AL, _) in network._blocks(X)]
-        return np.concatenate(outputs, axis=1).T
+            return core.outputs(self._architecture(), self._parameters, X).T
 
     def _predict(self, X, check_input=True):
         return self._prediction(self._forward_pass_fast(X, check_input=check_input))

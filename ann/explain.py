@@ -14,18 +14,30 @@ computed (``model.forward`` and ``model.backward``, and the intermediate ``dZ`` 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from . import core, targets
 from .activations import DERIVATIVES
 from .losses import CANONICAL_PAIRS
 
-if TYPE_CHECKING:
-    from .network import ANN
+__all__ = ["Text", "explain", "explain_text", "summary", "summary_text"]
 
-__all__ = ["explain", "explain_text", "summary", "summary_text"]
+Model = Any
+"""An ``ann.ANN``, or any object with its public attributes (``architecture``,
+``parameters``, ``targets``, ``forward``, ``backward``, ``predict``, ...)."""
+
+
+class Text(str):
+    """Text that ``summary`` and ``explain`` have printed already: a notebook or IPython
+    does not display it a second time (as a quoted string) when it is a cell's value;
+    it is a ``str`` for everything else."""
+
+    def _ipython_display_(self) -> None:
+        pass
+
 
 LOSS_NAMES = {
     "binary_cross_entropy": "binary cross-entropy",
@@ -38,7 +50,7 @@ LOSS_NAMES = {
 }
 
 
-def _targets_meaning(model: ANN) -> str:
+def _targets_meaning(model: Model) -> str:
     """How the target matrix Y encodes the labels or values."""
     if not model.is_classifier:
         return "one row per output"
@@ -49,7 +61,7 @@ def _targets_meaning(model: ANN) -> str:
     return "one-hot, one row per class"
 
 
-def _check_fitted(model: ANN) -> None:
+def _check_fitted(model: Model) -> None:
     if not hasattr(model, "parameters") or not hasattr(model, "layers_size"):
         raise TypeError(f"model must be an ANN, got {type(model).__name__}")
     if not model.parameters:
@@ -62,7 +74,7 @@ def _shape(array: npt.ArrayLike) -> str:
     return "(" + ", ".join(str(n) for n in np.shape(array)) + ")"
 
 
-def summary_text(model: ANN) -> str:
+def summary_text(model: Model) -> str:
     """The text of ``summary`` (without printing it)."""
     _check_fitted(model)
     header = ("layer", "units", "activation", "W shape", "b shape", "parameters")
@@ -72,7 +84,14 @@ def summary_text(model: ANN) -> str:
         count = W.size + b.size
         total += count
         rows.append(
-            (str(l), str(W.shape[0]), model._activation(l), _shape(W), _shape(b), f"{count:,}")
+            (
+                str(l),
+                str(W.shape[0]),
+                model.architecture.activation(l),
+                _shape(W),
+                _shape(b),
+                f"{count:,}",
+            )
         )
     widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
     widths[-1] = max(widths[-1], len(f"{total:,}"))
@@ -98,16 +117,16 @@ def summary_text(model: ANN) -> str:
     return "\n".join(lines)
 
 
-def summary(model: ANN) -> str:
+def summary(model: Model) -> Text:
     """Print and return a table of the layers of a fitted (or initialized) ``model``:
     units, activation, the shapes of ``Wl`` and ``bl``, parameter counts and total."""
-    text = summary_text(model)
+    text = Text(summary_text(model))
     print(text)
     return text
 
 
 def _walk(
-    model: ANN, X: npt.ArrayLike, Y: npt.ArrayLike | None
+    model: Model, X: npt.ArrayLike, Y: npt.ArrayLike | None
 ) -> tuple[dict[str, Any], np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray], bool]:
     """Run one forward and backward pass; return the arrays whose shapes are shown."""
     L = model.n_layers
@@ -115,22 +134,22 @@ def _walk(
     predicted = Y is None
     if Y is None:
         Y = model.predict(X)
-    T = model.encode_targets(model._check_Y(Y, AL.shape[1]))
+    T = model.encode_targets(targets.check_targets(model.targets, Y, AL.shape[1]))
     grads = model.backward(X, Y, store)
     store = dict(store)
     # The backward pass again, keeping the intermediate dZ and dA that model.backward
     # uses and drops.
-    deltas = {f"dZ{L}": model._output_delta(store, T)}
+    deltas = {f"dZ{L}": core.output_delta(model.architecture, store, T)}
     for l in range(L, 1, -1):
         dA = model.parameters[f"W{l}"].T @ deltas[f"dZ{l}"]
         deltas[f"dA{l - 1}"] = dA
         dZ = dA.copy()
-        DERIVATIVES[model._activation(l - 1)](store[f"A{l - 1}"], dZ)
+        DERIVATIVES[model.architecture.activation(l - 1)](store[f"A{l - 1}"], dZ)
         deltas[f"dZ{l - 1}"] = dZ
     return store, T, grads, deltas, predicted
 
 
-def explain_text(model: ANN, X: npt.ArrayLike, Y: npt.ArrayLike | None = None) -> str:
+def explain_text(model: Model, X: npt.ArrayLike, Y: npt.ArrayLike | None = None) -> str:
     """The text of ``explain`` (without printing it)."""
     _check_fitted(model)
     store, T, grads, deltas, predicted = _walk(model, X, Y)
@@ -148,8 +167,9 @@ def explain_text(model: ANN, X: npt.ArrayLike, Y: npt.ArrayLike | None = None) -
                 f"{_shape(P[f'b{l}'])} -> {_shape(store[f'Z{l}'])}",
             )
         )
-        forward.append((f"A{l} = {model._activation(l)}(Z{l})", _shape(store[f"A{l}"])))
-    cost = model._data_cost(store, T, n) + model._penalty(n)
+        forward.append((f"A{l} = {model.architecture.activation(l)}(Z{l})", _shape(store[f"A{l}"])))
+    architecture = model.architecture
+    cost = core.data_cost(architecture, store, T, n) + core.penalty(P, model.l2, n)
     l2 = getattr(model, "l2", 0)
     cost_line = (
         f"  cost = {LOSS_NAMES[model.loss_function_]}(A{L}, Y)"
@@ -171,7 +191,7 @@ def explain_text(model: ANN, X: npt.ArrayLike, Y: npt.ArrayLike | None = None) -
                 )
             )
         else:
-            derivative = model._activation(l)
+            derivative = model.architecture.activation(l)
             backward.append(
                 (
                     f"dZ{l} = dA{l} * {derivative}'(Z{l})",
@@ -230,12 +250,12 @@ def explain_text(model: ANN, X: npt.ArrayLike, Y: npt.ArrayLike | None = None) -
     return "\n".join(lines)
 
 
-def explain(model: ANN, X: npt.ArrayLike, Y: npt.ArrayLike | None = None) -> str:
+def explain(model: Model, X: npt.ArrayLike, Y: npt.ArrayLike | None = None) -> Text:
     """Print and return the walk-through of one forward and backward pass of ``model``
     on ``X`` (n_samples, n_features) and labels ``Y`` (the model's own predictions when
     None): for every layer the equation and the shapes of its operands and result, as
     read from the arrays computed. The first layer needs no ``dA0``, so there is none.
     """
-    text = explain_text(model, X, Y)
+    text = Text(explain_text(model, X, Y))
     print(text)
     return text

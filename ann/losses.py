@@ -102,6 +102,7 @@ DEFAULT_LOSS: dict[str, str] = {
 
 OUTPUT_ACTIVATIONS = tuple(DEFAULT_LOSS)
 
+
 LOSS_OUTPUTS: dict[str, tuple[str, ...]] = {
     "binary_cross_entropy": ("sigmoid",),
     "categorical_cross_entropy": ("softmax",),
@@ -119,3 +120,23 @@ CANONICAL_PAIRS = frozenset(DEFAULT_LOSS.items()) | {
     ("softmax", "sklearn_log_loss"),
 }
 """(output activation, loss) pairs for which ``dZL = AL - T`` exactly."""
+
+
+def output_and_loss(output: str, loss: str, units: int) -> tuple[str, str]:
+    """The output activation and loss that the settings ``output`` and ``loss`` give for
+    an output layer of ``units`` units, checked to go together: ``auto`` is sigmoid for
+    one unit and softmax for more, and each output's default loss is its canonical
+    one."""
+    if output == "auto":
+        output = "sigmoid" if units == 1 else "softmax"
+    if output not in DEFAULT_LOSS:
+        raise ValueError(f"output={output!r} is unknown; choose one of {sorted(DEFAULT_LOSS)}")
+    loss = DEFAULT_LOSS[output] if loss == "auto" else loss
+    if loss not in LOSS_OUTPUTS:
+        raise ValueError(f"loss={loss!r} is unknown; choose one of {sorted(LOSS_OUTPUTS)}")
+    if output not in LOSS_OUTPUTS[loss]:
+        raise ValueError(
+            f"loss={loss!r} does not go with the {output} output; it goes "
+            f"with {list(LOSS_OUTPUTS[loss])}"
+        )
+    return output, loss

@@ -18,9 +18,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
+
+
+class Optimizer(Protocol):
+    """What the training loop needs of an optimizer: the rate, which the loop sets
+    before every epoch, and ``step``, which updates the flat parameters in place."""
+
+    learning_rate: float
+
+    def step(self, p: Any, dp: Any) -> None: ...
 
 
 class GradientDescent:

@@ -16,16 +16,13 @@ import numbers
 import struct
 import zipfile
 import zlib
-from typing import TYPE_CHECKING, Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from .files import StrPath, as_path, atomic_file
-
-if TYPE_CHECKING:
-    from .network import ANN
-
-ModelT = TypeVar("ModelT", bound="ANN")
+from .parameters import parameter_shapes
 
 FORMAT = "ann-model"
 VERSION = 1
@@ -35,7 +32,24 @@ class ModelFileError(ValueError):
     """The file is not a valid, intact model file."""
 
 
-def _digest(config: dict[str, Any], arrays: dict[str, np.ndarray]) -> str:
+@dataclass
+class SavedModel:
+    """What a model file holds: the model's constructor arguments (``params``, JSON
+    values), its number of input features, its output activation, whether it is
+    multi-label, its cost history, its parameters ``W1, b1, ...`` and, for a
+    classifier, its classes."""
+
+    params: dict[str, Any]
+    n_features_in: int
+    output_activation: str
+    parameters: dict[str, np.ndarray]
+    classes: np.ndarray | None = None
+    multilabel: bool = False
+    costs: list[float] = field(default_factory=list)
+    history: dict[str, list[float]] = field(default_factory=dict)
+
+
+def digest(config: dict[str, Any], arrays: dict[str, np.ndarray]) -> str:
     """SHA-256 over the configuration (without its digest) and every array."""
     h = hashlib.sha256(json.dumps(config, sort_keys=True).encode())
     for name in sorted(arrays):
@@ -45,37 +59,50 @@ def _digest(config: dict[str, Any], arrays: dict[str, np.ndarray]) -> str:
     return h.hexdigest()
 
 
-def save_model(model: ANN, path: StrPath) -> None:
-    """Write a fitted ``model`` to ``path`` (a ``.npz``) atomically."""
-    model._check_fitted()
-    arrays = {name: np.asarray(value) for name, value in model.parameters.items()}
-    if model.is_classifier:
-        classes = np.asarray(model.classes_)
-        if classes.dtype == object:
-            # integer labels stay integers (as strings they would come back as '0', '1')
-            values = classes.tolist()
-            numbers_only = all(
-                isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values
+def _json_value(value: Any) -> Any:
+    """A NumPy scalar or array among the constructor's arguments as plain JSON (the
+    number, or a list)."""
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} {value!r} cannot be saved in a model file")
+
+
+def _plain_classes(classes: np.ndarray) -> np.ndarray:
+    """The classes as an array that loads without pickle: object arrays of integers stay
+    integers (as strings they would come back as '0', '1'), anything else as text."""
+    classes = np.asarray(classes)
+    if classes.dtype != object:
+        return classes
+    values = classes.tolist()
+    integers = all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values)
+    classes = np.asarray(values) if integers else classes.astype(str)
+    return classes.astype(str) if classes.dtype == object else classes  # beyond 64 bits
+
+
+def save_model(saved: SavedModel, path: StrPath) -> None:
+    """Write ``saved`` to ``path`` (a ``.npz``) atomically. Non-finite parameters are
+    refused: a file holds a model that predicts."""
+    arrays = {name: np.asarray(value) for name, value in saved.parameters.items()}
+    for name, array in arrays.items():
+        if not np.isfinite(array).all():
+            raise ValueError(
+                f"{name} holds NaN or infinite values: a diverged model is not saved "
+                "(train it again with a smaller learning rate, or scaled inputs)"
             )
-            classes = np.asarray(values) if numbers_only else classes.astype(str)
-            if classes.dtype == object:  # integers beyond 64 bits
-                classes = classes.astype(str)
-        arrays["classes"] = classes
+    if saved.classes is not None:
+        arrays["classes"] = _plain_classes(saved.classes)
     config = {
         "format": FORMAT,
         "version": VERSION,
-        "params": {
-            name: value for name, value in model.get_params().items() if name != "callbacks"
-        },
-        "multilabel": bool(getattr(model, "multilabel_", False)),
-        "n_features_in": int(model.n_features_in_),
-        "output_activation": model.output_activation_,
-        "costs": [float(c) for c in model.costs],
-        "history": {
-            k: [float(v) for v in values] for k, values in getattr(model, "history", {}).items()
-        },
+        "params": saved.params,
+        "multilabel": bool(saved.multilabel),
+        "n_features_in": int(saved.n_features_in),
+        "output_activation": saved.output_activation,
+        "costs": [float(c) for c in saved.costs],
+        "history": {k: [float(v) for v in values] for k, values in saved.history.items()},
     }
-    config["digest"] = _digest(config, arrays)
+    config = json.loads(json.dumps(config, default=_json_value))
+    config["digest"] = digest(config, arrays)
     blob = np.frombuffer(json.dumps(config, sort_keys=True).encode(), dtype=np.uint8)
     with atomic_file(path) as handle:
         # The names are W1, b1, ..., classes: never savez's keyword allow_pickle, which
@@ -111,7 +138,19 @@ def _read_archive(path: StrPath) -> dict[str, np.ndarray]:
                 f"{path}: not a model file (a single .npy array, not an .npz archive)"
             )
         with archive:
-            return {name: archive[name] for name in archive.files}
+            arrays = {}
+            for name in archive.files:
+                try:
+                    arrays[name] = archive[name]
+                except ValueError as error:
+                    if "allow_pickle" not in str(error):
+                        raise
+                    raise ModelFileError(
+                        f"{path}: not a model file: its entry {name!r} holds pickled Python "
+                        "objects, which a model file never does (it is read without "
+                        "unpickling anything)"
+                    ) from None
+            return arrays
 
 
 def _read(path: StrPath) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -138,7 +177,7 @@ def _read(path: StrPath) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
             f"{path}: format version {config.get('version')!r} is not "
             f"supported (this package reads version {VERSION})"
         )
-    if config.pop("digest", None) != _digest(config, arrays):
+    if config.pop("digest", None) != digest(config, arrays):
         raise ModelFileError(f"{path}: the digest does not match: the file was altered or damaged")
     _check_config(path, config)
     return config, arrays
@@ -172,71 +211,65 @@ def _check_config(path: StrPath, config: dict[str, Any]) -> None:
             raise ModelFileError(f"{path}: the history {key!r} is not a list of numbers")
 
 
-def load_model(path: StrPath, model_class: type[ModelT]) -> ModelT:
-    """The ``model_class`` (``ANN``) model saved at ``path``, ready to predict,
-    bit-identical to the saved one."""
+def load_model(path: StrPath) -> SavedModel:
+    """The model saved at ``path``, checked: an intact file of this format whose
+    parameters have the shapes and dtype its configuration gives, all finite. Anything
+    else is a ModelFileError (FileNotFoundError when there is no file)."""
     config, arrays = _read(path)
-    try:
-        model = model_class(**config["params"])
-        model._resolve_output()
-        _check_sizes(path, model, config["n_features_in"], arrays)
-        model.initialize_parameters(config["n_features_in"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise ModelFileError(f"{path}: the configuration is not valid ({error})") from None
-    if model.output_activation_ != config["output_activation"]:
-        raise ModelFileError(
-            f"{path}: output {config['output_activation']!r} does not fit the architecture"
-        )
-    unknown = set(arrays) - set(model.parameters) - {"classes"}
+    params = config["params"]
+    sizes = [config["n_features_in"]] + list(_layer_sizes(path, params))
+    shapes = parameter_shapes(sizes)
+    _check_shapes(path, shapes, arrays)
+    dtype = params.get("dtype", "float64")
+    if dtype not in ("float32", "float64"):
+        raise ModelFileError(f"{path}: the configuration is not valid (dtype={dtype!r})")
+    unknown = set(arrays) - set(shapes) - {"classes"}
     if unknown:
         raise ModelFileError(f"{path}: unexpected entries {sorted(unknown)}")
-    for name, expected in model.parameters.items():
-        value = arrays.get(name)
-        if value is None:
-            raise ModelFileError(f"{path}: the parameter {name} is missing")
-        if value.shape != expected.shape or value.dtype != expected.dtype:
+    for name in shapes:
+        value = arrays[name]
+        if value.dtype != dtype:
             raise ModelFileError(
                 f"{path}: {name} has shape {value.shape} and dtype "
-                f"{value.dtype}, the architecture needs {expected.shape} "
-                f"{expected.dtype}"
+                f"{value.dtype}, the architecture needs {shapes[name]} {dtype}"
             )
         if not np.isfinite(value).all():
             raise ModelFileError(f"{path}: {name} holds NaN or infinite values")
-        model.parameters[name] = value
-    if model.is_classifier:
-        _load_classes(path, model, arrays.get("classes"), config.get("multilabel", False))
-    model.costs = list(config["costs"])
-    model.history = {k: list(v) for k, v in config["history"].items()}
-    model.n_iter_ = len(model.costs)
-    return model
+    return SavedModel(
+        params=params,
+        n_features_in=config["n_features_in"],
+        output_activation=config["output_activation"],
+        parameters={name: arrays[name] for name in shapes},
+        classes=arrays.get("classes"),
+        multilabel=bool(config.get("multilabel", False)),
+        costs=list(config["costs"]),
+        history={k: list(v) for k, v in config["history"].items()},
+    )
 
 
-def _check_sizes(path: StrPath, model: ANN, n_features: int, arrays: dict[str, np.ndarray]) -> None:
-    """Each ``Wl`` in the file has the shape the configuration gives, checked before
-    any array of that shape is made (a forged ``layers_size`` must not exhaust memory)."""
-    sizes = [n_features] + list(model.layers_size)
-    for l in range(1, len(sizes)):
-        value = arrays.get(f"W{l}")
+def _layer_sizes(path: StrPath, params: dict[str, Any]) -> list[int]:
+    """The configuration's ``layers_size``, checked to be a list of positive integers."""
+    sizes = params.get("layers_size")
+    if (
+        not isinstance(sizes, list)
+        or not sizes
+        or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in sizes)
+    ):
+        raise ModelFileError(f"{path}: the configuration is not valid (layers_size={sizes!r})")
+    return sizes
+
+
+def _check_shapes(
+    path: StrPath, shapes: dict[str, tuple[int, int]], arrays: dict[str, np.ndarray]
+) -> None:
+    """Each parameter is in the file with the shape the configuration gives, checked
+    before any array of that shape is made (a forged ``layers_size`` must not exhaust
+    memory)."""
+    for name, shape in shapes.items():
+        value = arrays.get(name)
         if value is None:
-            raise ModelFileError(f"{path}: the parameter W{l} is missing")
-        if value.shape != (sizes[l], sizes[l - 1]):
+            raise ModelFileError(f"{path}: the parameter {name} is missing")
+        if value.shape != shape:
             raise ModelFileError(
-                f"{path}: W{l} has shape {value.shape}, the architecture "
-                f"needs {(sizes[l], sizes[l - 1])}"
+                f"{path}: {name} has shape {value.shape}, the architecture needs {shape}"
             )
-
-
-def _load_classes(path: StrPath, model: ANN, classes: np.ndarray | None, multilabel: bool) -> None:
-    """Set ``model.classes_`` from the saved ``classes`` (sorted, distinct, fitting)."""
-    if classes is None or classes.ndim != 1:
-        raise ModelFileError(f"{path}: the classes are missing")
-    if classes.dtype.kind not in "iubfUS" or not np.array_equal(classes, np.unique(classes)):
-        raise ModelFileError(
-            f"{path}: the classes {classes.tolist()[:5]} are not "
-            "distinct sorted integers or strings"
-        )
-    try:
-        model._set_classes(classes)
-    except (TypeError, ValueError) as error:
-        raise ModelFileError(f"{path}: the classes do not fit the model ({error})") from None
-    model.multilabel_ = bool(multilabel)

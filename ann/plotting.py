@@ -19,7 +19,7 @@ import math
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -30,14 +30,17 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from . import validation
 from .files import StrPath, atomic_path
 
-if TYPE_CHECKING:
-    from .network import ANN
+Model: TypeAlias = Any
+"""A fitted ``ann.ANN``, or any object with its public attributes (``parameters``,
+``layers_size``, ``classes_``, ``costs``, ``history``, ``predict``, ...)."""
 
 ClassNames: TypeAlias = "Sequence[str] | Mapping[Any, str]"
 """Display names of a model's classes: one per class in the order of ``classes_``, or
 ``{class: name}``."""
 
 __all__ = [
+    "check_image_shape",
+    "check_model",
     "confusion_matrix",
     "describe_model",
     "initial_weights",
@@ -68,7 +71,7 @@ def _finish(figure: Figure, path: StrPath | None) -> Figure:
 
 
 # ------------------------------------------------------------------------- checks
-def _check_model(model: ANN, what: str = "model") -> ANN:
+def check_model(model: Model, what: str = "model") -> Model:
     """``model`` must be a fitted ANN (anything with ``parameters`` and ``layers_size``)."""
     if not hasattr(model, "parameters") or not hasattr(model, "layers_size"):
         raise TypeError(f"{what} must be a fitted ANN, got {type(model).__name__}")
@@ -77,8 +80,8 @@ def _check_model(model: ANN, what: str = "model") -> ANN:
     return model
 
 
-def _check_classifier(model: ANN) -> ANN:
-    _check_model(model)
+def _check_classifier(model: Model) -> Model:
+    check_model(model)
     if not getattr(model, "is_classifier", False) or not hasattr(model, "classes_"):
         raise ValueError(
             "this picture is for classifiers; the model is a regressor (output='identity')"
@@ -86,7 +89,7 @@ def _check_classifier(model: ANN) -> ANN:
     return model
 
 
-def _check_data(model: ANN, X: npt.ArrayLike, y: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+def _check_data(model: Model, X: npt.ArrayLike, y: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Validated ``(X, y)``: X (n, n_features_in_) finite floats; y (n,) labels that are
     all among the model's classes."""
     X = validation.check_X(X, model.n_features_in_)
@@ -106,7 +109,7 @@ def _check_count(name: str, value: int | None) -> int | None:
     return validation.check_int(name, value, minimum=1)
 
 
-def _image_shape(n_features: int, image_shape: tuple[int, int] | None) -> tuple[int, int]:
+def check_image_shape(n_features: int, image_shape: tuple[int, int] | None) -> tuple[int, int]:
     """The (rows, columns) of one input image: ``image_shape`` if given, else a square."""
     if image_shape is None:
         side = math.isqrt(n_features)
@@ -122,7 +125,7 @@ def _image_shape(n_features: int, image_shape: tuple[int, int] | None) -> tuple[
         or len(image_shape) != 2
     ):
         raise TypeError(f"image_shape must be a pair (rows, columns), got {image_shape!r}")
-    rows, columns = (validation.check_int("image_shape", side) for side in image_shape)
+    rows, columns = (validation.check_int("check_image_shape", side) for side in image_shape)
     if rows * columns != n_features:
         raise ValueError(
             f"image_shape {image_shape!r} holds {rows * columns} pixels, but "
@@ -131,7 +134,7 @@ def _image_shape(n_features: int, image_shape: tuple[int, int] | None) -> tuple[
     return rows, columns
 
 
-def _class_names(model: ANN, class_names: ClassNames | None) -> dict[Any, str]:
+def _class_names(model: Model, class_names: ClassNames | None) -> dict[Any, str]:
     """Display names for ``model.classes_``: a dict {class: name}."""
     classes = model.classes_.tolist()
     if class_names is None:
@@ -161,7 +164,7 @@ def _grid(n: int) -> tuple[int, int]:
 
 
 # ---------------------------------------------------------------------- captions
-def describe_model(model: ANN) -> str:
+def describe_model(model: Model) -> str:
     """A one-line description such as ``784-196-1, sigmoid, gd, learning rate 0.1``."""
     sizes = [getattr(model, "n_features_in_", "?")] + list(model.layers_size)
     hidden = getattr(model, "hidden_activations_", None) or []
@@ -182,7 +185,7 @@ def describe_model(model: ANN) -> str:
 
 
 # --------------------------------------------------------------------------- cost
-def plot_cost(model: ANN, path: StrPath | None = None) -> Figure:
+def plot_cost(model: Model, path: StrPath | None = None) -> Figure:
     """The training cost per iteration (epoch) of a fitted ``model``, with the
     validation cost when there is one and accuracies on a second axis when known.
 
@@ -243,7 +246,7 @@ def plot_cost(model: ANN, path: StrPath | None = None) -> Figure:
     return _finish(figure, path)
 
 
-def _costs_of(label: str, run: ANN | Sequence[float]) -> np.ndarray:
+def _costs_of(label: str, run: Model | Sequence[float]) -> np.ndarray:
     """The cost sequence of one run: a fitted model's ``costs`` or a sequence."""
     costs = getattr(run, "costs", run)
     if isinstance(costs, (str, bytes)) or not hasattr(costs, "__len__"):
@@ -267,7 +270,7 @@ def _costs_of(label: str, run: ANN | Sequence[float]) -> np.ndarray:
 
 
 def plot_costs(
-    runs: Mapping[str, ANN | Sequence[float]],
+    runs: Mapping[str, Model | Sequence[float]],
     path: StrPath | None = None,
     title: str | None = None,
     log_scale: bool = False,
@@ -303,10 +306,10 @@ def plot_costs(
 
 
 # ------------------------------------------------------------------------ weights
-def initial_weights(model: ANN, layer: int = 1) -> np.ndarray:
+def initial_weights(model: Model, layer: int = 1) -> np.ndarray:
     """The weights ``W<layer>`` the model started from, recreated from its ``init`` and
     ``seed`` (as ``fit`` draws them) without touching the model."""
-    _check_model(model)
+    check_model(model)
     if not hasattr(model, "get_params") or not hasattr(model, "initialize_parameters"):
         raise TypeError(f"cannot recreate the initial weights of a {type(model).__name__}")
     layer = validation.check_int("layer", layer, minimum=1, maximum=model.n_layers)
@@ -322,7 +325,7 @@ def initial_weights(model: ANN, layer: int = 1) -> np.ndarray:
 
 
 def plot_weights(
-    model: ANN,
+    model: Model,
     path: StrPath | None = None,
     max_units: int | None = 64,
     image_shape: tuple[int, int] | None = None,
@@ -340,10 +343,10 @@ def plot_weights(
     The inputs must be square images (``n_features`` a perfect square) unless
     ``image_shape=(rows, columns)`` says how to fold them.
     """
-    _check_model(model)
+    check_model(model)
     max_units = _check_count("max_units", max_units)
     W = np.asarray(model.parameters["W1"], dtype=float)
-    shape = _image_shape(W.shape[1], image_shape)
+    shape = check_image_shape(W.shape[1], image_shape)
     if since_init:
         W = W - initial_weights(model)
     units = W.shape[0] if max_units is None else min(W.shape[0], max_units)
@@ -390,7 +393,7 @@ def plot_weights(
 
 # ----------------------------------------------------------------------- mistakes
 def plot_mistakes(
-    model: ANN,
+    model: Model,
     X: npt.ArrayLike,
     y: npt.ArrayLike,
     path: StrPath | None = None,
@@ -410,7 +413,7 @@ def plot_mistakes(
     _check_classifier(model)
     max_images = _check_count("max_images", max_images)
     X, y = _check_data(model, X, y)
-    shape = _image_shape(X.shape[1], image_shape)
+    shape = check_image_shape(X.shape[1], image_shape)
     names = _class_names(model, class_names)
     probabilities = model.predict_proba(X)
     best = probabilities.argmax(axis=1)
@@ -464,7 +467,7 @@ def _percent(probability: float) -> str:
 
 
 # ---------------------------------------------------------------------- confusion
-def confusion_matrix(model: ANN, X: npt.ArrayLike, y: npt.ArrayLike) -> np.ndarray:
+def confusion_matrix(model: Model, X: npt.ArrayLike, y: npt.ArrayLike) -> np.ndarray:
     """Counts ``C[i, j]`` of samples of class ``classes_[i]`` predicted as
     ``classes_[j]`` (rows: truth, columns: prediction)."""
     _check_classifier(model)
@@ -476,7 +479,7 @@ def confusion_matrix(model: ANN, X: npt.ArrayLike, y: npt.ArrayLike) -> np.ndarr
 
 
 def plot_confusion(
-    model: ANN,
+    model: Model,
     X: npt.ArrayLike,
     y: npt.ArrayLike,
     path: StrPath | None = None,

@@ -24,7 +24,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", TqdmWarning)
     from tqdm.auto import tqdm
 
-__all__ = ["ProgressBar", "closing_callbacks", "progress_bar"]
+__all__ = ["ProgressBar", "callbacks_running", "progress_bar"]
 
 
 def progress_bar(
@@ -59,9 +59,10 @@ class ProgressBar:
     ``n_iterations``, an estimator's ``max_iter``; 1 for ``partial_fit``), and shows the
     epoch's training ``loss``, with a validation set also the validation loss
     (``val_loss``) and score (``val_score``: accuracy, or an estimator regressor's R^2).
-    The bar opens at the end of the first epoch; the epoch loop calls ``close`` when
-    training ends, whether it ran every epoch, stopped early or failed. The callback
-    returns None, so it never stops training. One object serves fit after fit.
+    The training loop calls ``start(n_epochs)`` before the first epoch and ``close`` when
+    training ends, whether it ran every epoch, stopped early or failed; the bar opens at
+    the end of the first epoch. The callback returns None, so it never stops training.
+    One object serves fit after fit.
 
     ``ANN`` shows a bar of its own unless ``quiet=True``; the estimators never do.
     """
@@ -70,14 +71,19 @@ class ProgressBar:
         self.desc = desc
         self.bar: tqdm | None = None
         """The bar of the training under way; None between trainings."""
+        self.total: int | None = None
+        """The epochs the training under way asks for (None: not said)."""
+
+    def start(self, n_epochs: int) -> None:
+        """Training is about to run ``n_epochs`` epochs at most."""
+        self.total = n_epochs
 
     def __call__(self, model: Any) -> None:
-        """Count one epoch of ``model``: an ``ANN``, or an estimator training the
-        ``ANN`` in its ``network_``."""
-        network = getattr(model, "network_", model)
+        """Count one epoch of ``model``: an ``ANN``, or an estimator such as
+        ``ann.MLPClassifier``."""
         if self.bar is None:
-            self.bar = progress_bar(total=network.n_iterations, desc=self.desc, unit="epoch")
-        self.bar.set_postfix(_postfix(model, network), refresh=False)
+            self.bar = progress_bar(total=self.total, desc=self.desc, unit="epoch")
+        self.bar.set_postfix(_postfix(model), refresh=False)
         self.bar.update()
 
     def close(self) -> None:
@@ -90,22 +96,34 @@ class ProgressBar:
         return f"{type(self).__name__}(desc={self.desc!r})"
 
 
-def _postfix(model: Any, network: Any) -> dict[str, str]:
-    """The last epoch's training loss, and validation loss and score when known."""
-    postfix = {"loss": f"{network.costs[-1]:.4g}"}
-    if network.history["val_cost"]:
-        postfix["val_loss"] = f"{network.history['val_cost'][-1]:.4g}"
-    # An estimator's score is its own (accuracy or R^2, weighted); an ANN's is accuracy.
-    scores = network.history["val_accuracy"] if model is network else model.validation_scores_
+def _postfix(model: Any) -> dict[str, str]:
+    """The last epoch's training loss, and validation loss and score when known: an
+    estimator's score is its own (accuracy or R^2, weighted); an ANN's is accuracy."""
+    if hasattr(model, "loss_curve_"):
+        losses, val_losses = model.loss_curve_, model.validation_loss_curve_
+        scores = model.validation_scores_
+    else:
+        losses, val_losses = model.costs, model.history["val_cost"]
+        scores = model.history["val_accuracy"]
+    postfix = {"loss": f"{losses[-1]:.4g}"}
+    if val_losses:
+        postfix["val_loss"] = f"{val_losses[-1]:.4g}"
     if scores:
         postfix["val_score"] = f"{scores[-1]:.4g}"
     return postfix
 
 
 @contextmanager
-def closing_callbacks(callbacks: Iterable[object]) -> Iterator[None]:
-    """On leaving the block (training done, stopped early or failed), call ``close()``
-    on each of ``callbacks`` that has one, such as a ``ProgressBar``."""
+def callbacks_running(callbacks: Iterable[object], n_epochs: int) -> Iterator[None]:
+    """Around a training of at most ``n_epochs`` epochs: first call ``start(n_epochs)``
+    on each of ``callbacks`` that has one, and on leaving the block (training done,
+    stopped early or failed) ``close()`` on each that has one, such as a
+    ``ProgressBar``."""
+    callbacks = list(callbacks)
+    for callback in callbacks:
+        start = getattr(callback, "start", None)
+        if callable(start):
+            start(n_epochs)
     try:
         yield
     finally:

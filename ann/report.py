@@ -170,7 +170,7 @@ def write_report(
     ``explain_samples`` caps the samples of ``train`` used for the shape walk-through in
     ``summary.md`` (all of them for the article's 11272; None: no cap).
     """
-    plotting._check_model(model)
+    plotting.check_model(model)
     _check_pair("train", train)
     _check_pair("test", test)
     config = _check_mapping("config", config)
@@ -190,7 +190,7 @@ def write_report(
 
     picture("cost.png", lambda path: plotting.plot_cost(model, path=path))
     try:
-        plotting._image_shape(model.n_features_in_, image_shape)
+        plotting.check_image_shape(model.n_features_in_, image_shape)
         has_images = True
     except ValueError:
         has_images = False

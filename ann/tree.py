@@ -723,7 +723,7 @@ def tree_from_ann(
     """
     import numpy as np
 
-    from . import validation
+    from . import targets, validation
     from .network import ANN
 
     if not isinstance(model, ANN):
@@ -734,7 +734,8 @@ def tree_from_ann(
             "initialize_parameters first"
         )
     X = validation.check_X(X, model.n_features_in_, dtype=np.float64)
-    T = np.asarray(model.encode_targets(model._check_Y(Y, X.shape[0])), dtype=float)
+    Y = targets.check_targets(model.targets, Y, X.shape[0])
+    T = np.asarray(model.encode_targets(Y), dtype=float)
     n, L = X.shape[0], model.n_layers
     activations = list(model.hidden_activations_) + [model.output_activation_]
 
@@ -757,8 +758,8 @@ def tree_from_ann(
             if l < L:
                 op = _HIDDEN_OPS[activations[l - 1]]
                 a = z if op is None else [op(zi) for zi in z]
-        targets = [float(v) for v in T[:, s]]
-        losses.append(_sample_loss(activations[-1], z, targets, model.loss_function_))
+        values = [float(v) for v in T[:, s]]
+        losses.append(_sample_loss(activations[-1], z, values, model.loss_function_))
     cost: NeuralNetNode = Multiply([Constant(1.0 / n), Add(losses)])
 
     l2 = float(getattr(model, "l2", 0.0) or 0.0)

@@ -211,3 +211,25 @@ def check_sample_weight(
             f"([{1 / largest:g}, {largest:g}]): scale the weights, e.g. divide them by their mean"
         )
     return weights.astype(dtype)
+
+
+def per_hidden_layer(name: str, value: Any, n_hidden: int, kind: type) -> list[Any]:
+    """``value`` repeated for each of ``n_hidden`` hidden layers, or, given as a list,
+    tuple or 1-D array, checked to give one per layer. ``kind`` is ``str`` for names
+    (which must be strings) or ``float`` for numbers."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        values = np.asarray(value).tolist() if isinstance(value, np.ndarray) else list(value)
+        if np.ndim(value) != 1 or len(values) != n_hidden:
+            noun = "names" if kind is str else "values"
+            raise ValueError(
+                f"{name} lists {len(values)} {noun} for {n_hidden} hidden layers"
+                if np.ndim(value) == 1
+                else f"{name} must be one {'name' if kind is str else 'value'} or a flat "
+                f"list of them, got an array of shape {np.shape(value)}"
+            )
+        return values
+    if kind is str and not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be a name or a list of names, one per hidden layer, got {value!r}"
+        )
+    return [value] * n_hidden

@@ -68,7 +68,7 @@ def test_a_mini_batch_of_zero_weight_is_skipped():
     model = quick(optimizer="sgd", batch_size=2, n_iterations=4)
     model.fit(X, Y2, sample_weight=weights)
     assert len(model.costs) == 4 and np.isfinite(model.costs).all()
-    assert np.isfinite(model._flat).all()
+    assert np.isfinite(model.parameters.flat).all()
 
 
 def test_early_stopping_split_with_zero_weight_validation_samples():

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from ann import ANN, NotFittedError, tree
-from ann.persistence import ModelFileError, _digest
+from ann.persistence import ModelFileError, digest
 
 ALLOWED = (ValueError, TypeError, FileNotFoundError, IsADirectoryError)
 
@@ -62,7 +62,7 @@ def _forged(c, name, edit_config=None, edit_arrays=None):
         edit_config(config)
     if edit_arrays:
         edit_arrays(arrays)
-    config["digest"] = _digest(config, arrays)
+    config["digest"] = digest(config, arrays)
     path = c.tmp / name
     blob = np.frombuffer(json.dumps(config).encode(), dtype=np.uint8)
     np.savez(path, config=blob, **arrays)
@@ -787,7 +787,7 @@ ROWS = [
     R(
         lambda c: ANN.load(_npz_with_pickle(c, "objects.npz")),
         ModelFileError,
-        r"Object arrays cannot be loaded",
+        r"^(?!.*allow_pickle).*not a model file: its entry 'config' holds pickled Python objects",
         id="load-object-array",
     ),
     R(

@@ -236,7 +236,6 @@ def test_tutorial_baseline_is_gradient_descent_on_the_same_cost():
     X = rng.random((20, 8))
     y = (rng.random(20) > 0.5).astype(int)
     model = ANN([5, 1])
-    model._set_classes(y)
     model.initialize_parameters(8)
     store = {name: value.copy() for name, value in model.parameters.items()}
     cost = benchmark.tutorial_iteration(store, X, y[None, :].astype(float), 0.5)

@@ -350,7 +350,7 @@ def test_pickle_and_joblib_keep_predictions_and_training(tmp_path):
             warnings.simplefilter("ignore", ConvergenceWarning)
             m.fit(X, y)
     np.testing.assert_array_equal(copy.predict_proba(X), model.predict_proba(X))
-    assert np.shares_memory(copy.coefs_[0], copy.network_._flat)
+    assert np.shares_memory(copy.coefs_[0], copy.network_.parameters.flat)
 
 
 def test_feature_names_as_scikit_learn():
@@ -404,9 +404,9 @@ def test_float32_on_float64_data_trains_as_on_float32_data(solver, early_stoppin
         given = MLPClassifier(**params).fit(
             X.astype(np.float32), y, sample_weight=np.linspace(0.5, 2, len(y))
         )
-    assert cast.network_._flat.dtype == np.float32
+    assert cast.network_.parameters.flat.dtype == np.float32
     assert cast.loss_ == given.loss_ and cast.n_iter_ == given.n_iter_
-    assert np.array_equal(cast.network_._flat, given.network_._flat)
+    assert np.array_equal(cast.network_.parameters.flat, given.network_.parameters.flat)
     assert np.array_equal(cast.predict_proba(X), given.predict_proba(X))
     with pytest.raises(ValueError, match="too large for dtype\\('float32'\\)"):
         MLPClassifier(**params).fit(np.where(X > 1, 1e39, X), y)

@@ -73,7 +73,7 @@ def test_explain_shapes_are_those_of_the_arrays(case, capsys):
         assert operands == [P[f"W{l}"].shape, store[f"A{l - 1}"].shape, P[f"b{l}"].shape]
         assert result == store[f"Z{l}"].shape
         formula, _, result = lines[f"A{l}"]
-        assert formula == f"{model._activation(l)}(Z{l})"
+        assert formula == f"{model.architecture.activation(l)}(Z{l})"
         assert result == store[f"A{l}"].shape
         # backward: each gradient has the shape of what it is the gradient of
         assert lines[f"dZ{l}"][2] == store[f"Z{l}"].shape
@@ -83,7 +83,7 @@ def test_explain_shapes_are_those_of_the_arrays(case, capsys):
         assert result == grads[f"dW{l}"].shape == P[f"W{l}"].shape
         assert lines[f"db{l}"][2] == grads[f"db{l}"].shape == P[f"b{l}"].shape
         if l < L:
-            assert lines[f"dZ{l}"][0] == f"dA{l} * {model._activation(l)}'(Z{l})"
+            assert lines[f"dZ{l}"][0] == f"dA{l} * {model.architecture.activation(l)}'(Z{l})"
             formula, operands, result = lines[f"dA{l}"]
             assert formula == f"W{l + 1}.T dZ{l + 1}"
             assert operands == [P[f"W{l + 1}"].T.shape, store[f"Z{l + 1}"].shape]
@@ -147,7 +147,7 @@ def test_summary_counts(case, capsys):
     for l, row in enumerate(rows, start=1):
         W, b = model.parameters[f"W{l}"], model.parameters[f"b{l}"]
         assert int(row[0]) == l and int(row[1]) == W.shape[0]
-        assert row[2] == model._activation(l)
+        assert row[2] == model.architecture.activation(l)
         line_shapes = shapes(" ".join(row))
         assert line_shapes == [W.shape, b.shape]
         count = int(row[-1].replace(",", ""))

@@ -327,14 +327,16 @@ def test_early_stopping_holds_out_a_fraction():
 
 def test_fit_accepts_integer_pixels_and_blocks_agree():
     # More samples than one block: the blocked gradient equals the one-block one.
-    from ann import network
+    from ann import core
 
     rng = np.random.RandomState(0)
-    X = rng.randint(0, 256, size=(network.CHUNK + 37, 12)).astype(np.uint8)
+    X = rng.randint(0, 256, size=(core.CHUNK + 37, 12)).astype(np.uint8)
     y = rng.randint(0, 2, len(X))
     model = fitted([3, 1], X / 255.0, y)
     T = model.encode_targets(y)
-    blocked, cost, _ = model._gradients(X / 255.0, T)
+    workspace = core.Workspace(model.architecture)
+    cost, _ = core.gradients(model.architecture, model.parameters, X / 255.0, T, workspace)
+    blocked = workspace.grads
     _, store = model.forward(X / 255.0)
     whole = model.backward(X / 255.0, y, store)
     for name in whole:

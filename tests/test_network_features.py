@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from gradcheck import numerical_gradients
 
-from ann import ANN
+from ann import ANN, core
 from ann.initializers import INITIALIZERS
 
 
@@ -95,17 +95,20 @@ def test_dropout_gradients_with_a_fixed_mask(input_dropout, dropout):
         quiet=True,
         l2=0.1,
     ).fit(X, y)
-    masks = model._masks(len(X), np.random.default_rng(3))
+    architecture = model.architecture
+    rates = {0: input_dropout, **dict(enumerate(dropout, start=1))}
+    masks = core.dropout_masks(architecture, rates, len(X), np.random.default_rng(3))
     assert set(masks) == {l for l, p in enumerate([input_dropout] + dropout) if p > 0}
     T = model.encode_targets(y)
 
     def cost():
-        _, store = model._forward(X.T, masks)
-        return model._data_cost(store, T, len(X)) + model._penalty(len(X))
+        _, store = core.forward(architecture, model.parameters, X.T, masks)
+        data_cost = core.data_cost(architecture, store, T, len(X))
+        return data_cost + core.penalty(model.parameters, model.l2, len(X))
 
-    _, store = model._forward(X.T, masks)
-    analytic = model._backward(store, T, len(X))
-    model._add_penalty_gradient(analytic, len(X))
+    _, store = core.forward(architecture, model.parameters, X.T, masks)
+    analytic = core.backward(architecture, model.parameters, store, T, len(X))
+    core.add_penalty_gradient(analytic, model.parameters, model.l2, len(X))
     for name, P in model.parameters.items():
         numeric = np.zeros_like(P)
         for index in np.ndindex(P.shape):
@@ -121,7 +124,8 @@ def test_dropout_gradients_with_a_fixed_mask(input_dropout, dropout):
 def test_dropout_masks_keep_the_expected_fraction_and_scale():
     model = ANN([200, 1], dropout=0.3, input_dropout=0.5, quiet=True)
     model.initialize_parameters(100)
-    masks = model._masks(1000, np.random.default_rng(0))
+    rates = {0: model.input_dropout, 1: model.dropout}
+    masks = core.dropout_masks(model.architecture, rates, 1000, np.random.default_rng(0))
     assert set(np.unique(masks[1])) == {0.0, 1 / 0.7}
     assert abs(np.mean(masks[1] == 0) - 0.3) < 0.01
     assert abs(np.mean(masks[0] == 0) - 0.5) < 0.01
@@ -294,7 +298,7 @@ def test_poisson_regressor_learns_a_rate():
 def test_parameters_are_views_of_one_flat_array_and_assignment_copies():
     model = ANN([3, 2], quiet=True)
     model.initialize_parameters(4)
-    flat = model._flat
+    flat = model.parameters.flat
     assert all(np.shares_memory(p, flat) for p in model.parameters.values())
     model.parameters["W1"] = np.ones((3, 4))
     assert np.shares_memory(model.parameters["W1"], flat) and flat[:12].sum() == 12
@@ -314,9 +318,9 @@ def test_a_float32_model_on_float64_data_casts_each_batch(batch_size):
     given = ANN([6, 3], **params).fit(
         X.astype(np.float32), y, validation_data=(X[:10].astype(np.float32), y[:10])
     )
-    assert cast._flat.dtype == np.float32
+    assert cast.parameters.flat.dtype == np.float32
     assert cast.history == given.history
-    assert np.array_equal(cast._flat, given._flat)
+    assert np.array_equal(cast.parameters.flat, given.parameters.flat)
     with pytest.raises(ValueError, match="too large for float32"):
         ANN([6, 3], **params).fit(np.where(X > 2, 1e39, X), y)
 
@@ -340,17 +344,23 @@ def test_a_float32_model_keeps_no_converted_copy_of_float64_data():
 def test_training_reuses_the_layers_arrays_from_one_block_to_the_next():
     import tracemalloc
 
-    from ann import network
+    from ann import core
 
     rng = np.random.RandomState(0)
-    X, y = rng.rand(network.CHUNK + 300, 50), rng.randint(0, 3, network.CHUNK + 300)
+    X, y = rng.rand(core.CHUNK + 300, 50), rng.randint(0, 3, core.CHUNK + 300)
     model = ANN([64, 32, 3], activation="relu", n_iterations=1, quiet=True).fit(X, y)
     T = model.encode_targets(y)
-    first = {name: grad.copy() for name, grad in model._gradients(X, T)[0].items()}
-    one_layer = 64 * network.CHUNK * 8  # bytes of Z1 (or A1, or dZ1) of one block
+    workspace = core.Workspace(model.architecture)
+
+    def gradients():
+        core.gradients(model.architecture, model.parameters, X, T, workspace)
+        return workspace.grads
+
+    first = {name: grad.copy() for name, grad in gradients().items()}
+    one_layer = 64 * core.CHUNK * 8  # bytes of Z1 (or A1, or dZ1) of one block
     tracemalloc.start()
     try:
-        again, _, _ = model._gradients(X, T)
+        again = gradients()
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

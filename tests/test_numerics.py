@@ -49,7 +49,7 @@ def initialized(output, activation="sigmoid", **kw):
     model = ANN(list(sizes), activation=activation, output=output, **kw)
     model.initialize_parameters(X.shape[1])
     if output != "identity":
-        model._set_classes(np.asarray(labels))
+        model.classes_ = np.unique(labels)
     return model, labels
 
 
@@ -104,7 +104,7 @@ def test_model_cost_with_logits_of_1000_is_exact():
     value computed from the logits, not log(0)."""
     model = ANN([1], quiet=True)
     model.initialize_parameters(1)
-    model._set_classes(np.array([0, 1]))
+    model.classes_ = np.array([0, 1])
     model.parameters["W1"][...] = 1000.0
     x, y = np.array([[1.0], [-1.0], [1.0]]), np.array([0, 1, 1])
     with np.errstate(**STRICT):
@@ -115,7 +115,7 @@ def test_model_cost_with_logits_of_1000_is_exact():
 
     soft = ANN([2], quiet=True)
     soft.initialize_parameters(1)
-    soft._set_classes(np.array([0, 1]))
+    soft.classes_ = np.array([0, 1])
     soft.parameters["W1"][...] = [[1000.0], [-1000.0]]
     with np.errstate(**STRICT):
         assert soft.compute_cost(np.array([[1.0]]), [1]) == pytest.approx(2000.0, rel=1e-12)
@@ -279,7 +279,7 @@ def test_cost_history_matches_compute_cost():
     model = ANN([8, 3], l2=0.1, n_iterations=1, quiet=True).fit(X, Y3)
     fresh = ANN([8, 3], l2=0.1, quiet=True)
     fresh.initialize_parameters(X.shape[1])
-    fresh._set_classes(Y3)
+    fresh.classes_ = np.unique(Y3)
     assert model.costs[0] == pytest.approx(fresh.compute_cost(X, Y3), rel=1e-13)
 
 
@@ -293,7 +293,7 @@ def test_one_step_of_gradient_descent_over_many_blocks():
     model.fit(big_x, big_y)
     fresh = ANN([6, 1], learning_rate=0.5, l2=0.3, quiet=True)
     start = fresh.initialize_parameters(5)
-    fresh._set_classes(big_y)
+    fresh.classes_ = np.unique(big_y)
     grads = fresh.backward(big_x, big_y, fresh.forward(big_x)[1])
     for name, value in start.items():
         np.testing.assert_allclose(

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ann import ANN
-from ann.persistence import ModelFileError, _digest
+from ann.persistence import ModelFileError, digest
 
 HIDDEN = ("sigmoid", "relu", "tanh", "leaky_relu", "identity")
 KINKED = ("relu", "leaky_relu")
@@ -318,7 +318,7 @@ def test_load_of_forged_file_raises_only_model_file_error(
             arrays[array] = np.full(arrays[array].shape, np.nan)
         else:
             arrays[array] = arrays[array].astype(np.int64)
-    config["digest"] = _digest(config, arrays)
+    config["digest"] = digest(config, arrays)
     path = tmp_path_factory.getbasetemp() / "forged.npz"
     np.savez(path, config=np.frombuffer(json.dumps(config).encode(), dtype=np.uint8), **arrays)
     load_outcome(path)

@@ -1,0 +1,348 @@
+"""The training loop: epochs of mini-batch (or full-batch) updates, shared by ``ANN`` and
+the scikit-learn estimators.
+
+``train(model, data, config, optimizer=..., stopping=...)`` runs the epochs that
+``config`` asks for. Each epoch
+
+1. takes its learning rate from ``learning_rate(config, ...)``, a pure function of the
+   schedule and of where training stands (the loop is the only writer of the rate);
+2. takes the samples in the order that ``config.shuffle`` draws (or as they come), and
+   for each batch computes the gradients (``ann.core.gradients``) and lets the optimizer
+   update the parameters in place;
+3. writes the epoch's cost and accuracy, and those on the validation set, into
+   ``model.record``;
+4. asks the stopping rule (``ann.stopping``) for its decision (go on, stop, or divide the
+   rate by 5) and the callbacks whether to stop.
+
+A ``DivergenceError`` (a NaN or infinite cost) restores the parameters of the last
+finite epoch before it is raised.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from . import core
+from .core import Architecture, DivergenceError
+from .optimizers import SCHEDULES, Optimizer, Progress
+from .parameters import ParameterViews
+from .progress import callbacks_running, progress_bar
+from .stopping import Decision, StoppingRule
+
+HISTORY_KEYS = ("cost", "accuracy", "val_cost", "val_accuracy")
+
+Callback = Callable[[Any], object]
+"""Called with the model after every epoch; a true result stops training."""
+
+
+def new_history() -> dict[str, list[float]]:
+    """An empty history: per epoch, the training and validation cost and accuracy."""
+    return {key: [] for key in HISTORY_KEYS}
+
+
+@dataclass
+class Record:
+    """What training writes down, epoch after epoch (kept across warm starts).
+
+    ``costs[i]`` is the training cost of epoch i (the mean of its batches' costs, each
+    computed before that batch's update); ``history`` holds per epoch the ``cost``, and
+    for a classifier the ``accuracy``, and with a validation set ``val_cost`` and
+    ``val_accuracy``; ``samples_seen`` counts the samples of every epoch so far;
+    ``epochs`` is the number of epochs the last ``train`` ran; ``best_epoch`` the epoch
+    whose parameters a stopping rule kept (None when none did).
+    """
+
+    costs: list[float] = field(default_factory=list)
+    history: dict[str, list[float]] = field(default_factory=new_history)
+    samples_seen: int = 0
+    epochs: int = 0
+    best_epoch: int | None = None
+
+
+class Model(NamedTuple):
+    """What the loop trains: the network's ``architecture``, its ``parameters`` (views
+    of ``parameters.flat``, updated in place), the ``record`` it writes into, and for a
+    classifier ``count_correct(AL, T)`` (``ann.targets.counter``)."""
+
+    architecture: Architecture
+    parameters: ParameterViews
+    record: Record
+    count_correct: core.CountCorrect | None = None
+
+
+class Data(NamedTuple):
+    """Samples as the loop takes them: ``X`` (n, n_features), the targets ``T``
+    (units_L, n) and the sample ``weights`` (n,) or None."""
+
+    X: Any
+    T: Any
+    weights: Any = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """How to train, besides the optimizer and the stopping rule.
+
+    ``n_epochs`` passes over the data with ``batch_size`` samples per update (None: the
+    full batch); the rate starts at ``learning_rate`` and follows ``lr_schedule`` (with
+    ``power_t`` for ``invscaling``); ``l2`` is the weight decay; ``dropout`` maps a layer
+    (0 for the input) to the probability of dropping each of its units; after each update
+    every unit's incoming weights are scaled down to a norm of at most ``max_norm``;
+    ``shuffle(previous_order)`` gives each epoch's order of the samples (None: as they
+    come); ``callbacks`` are called with ``owner`` after every epoch; ``quiet=False``
+    shows a progress bar. A NaN or infinite cost raises ``DivergenceError`` unless
+    ``stop_on_divergence`` is False (scikit-learn's early stopping goes on and keeps the
+    best finite parameters).
+    """
+
+    n_epochs: int
+    learning_rate: float
+    batch_size: int | None = None
+    lr_schedule: str = "constant"
+    power_t: float = 0.5
+    l2: float = 0.0
+    dropout: Mapping[int, float] = field(default_factory=dict)
+    max_norm: float | None = None
+    shuffle: Callable[[np.ndarray], np.ndarray] | None = None
+    callbacks: Sequence[Callback] = ()
+    quiet: bool = True
+    stop_on_divergence: bool = True
+
+
+def learning_rate(config: Config, rate: float, epochs_done: int, samples_seen: int) -> float:
+    """The rate of the next epoch, from the schedule: ``rate`` is the one used so far
+    (which ``adaptive`` keeps), ``epochs_done`` the epochs this training has run and
+    ``samples_seen`` the samples of every epoch since the first fit."""
+    progress = Progress(
+        rate, config.learning_rate, epochs_done, config.n_epochs, samples_seen, config.power_t
+    )
+    return SCHEDULES[config.lr_schedule](progress)
+
+
+def train(
+    model: Model,
+    data: Data,
+    config: Config,
+    *,
+    optimizer: Optimizer,
+    stopping: StoppingRule,
+    rng: Any = None,
+    validation: Data | None = None,
+    owner: Any = None,
+) -> int:
+    """Train ``model`` on ``data`` for ``config.n_epochs`` epochs, or until the stopping
+    rule or a callback stops it; returns the number of epochs run.
+
+    ``optimizer.learning_rate`` holds the rate between calls (``partial_fit`` goes on
+    from it). ``rng`` draws the dropout masks. ``validation`` is scored after every
+    epoch. The callbacks receive ``owner``.
+    """
+    flat = model.parameters.flat
+    workspace = core.Workspace(model.architecture)
+    order = None if config.shuffle is None else np.arange(data.X.shape[0])
+    rows = _rows_buffer(data.X, config.batch_size) if order is not None else None
+    last_good, record = flat.copy(), model.record
+    record.epochs = 0
+    bar = progress_bar(range(config.n_epochs), desc="training", quiet=config.quiet, unit="epoch")
+    with (
+        np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+        bar,
+        callbacks_running(config.callbacks, config.n_epochs),  # e.g. a ProgressBar
+    ):
+        for epoch in bar:
+            rate = learning_rate(config, optimizer.learning_rate, epoch, record.samples_seen)
+            optimizer.learning_rate = rate
+            start = flat.copy()
+            if config.shuffle is not None and order is not None:
+                order = config.shuffle(order)
+            try:
+                cost, accuracy = _epoch(model, data, config, optimizer, workspace, order, rows, rng)
+            except DivergenceError as error:
+                flat[...] = last_good
+                raise DivergenceError(
+                    f"training diverged at {error} (learning_rate={rate:g}); try a smaller "
+                    "learning rate. The model keeps its last finite parameters."
+                ) from None
+            last_good = start
+            val_outputs = _write_down(model, data, cost, accuracy, validation)
+            bar.set_postfix(_postfix(record), refresh=False)
+            if _stops(model, config, optimizer, stopping, val_outputs, owner):
+                break
+    stopping.finish(flat)
+    return record.epochs
+
+
+def _stops(
+    model: Model,
+    config: Config,
+    optimizer: Optimizer,
+    stopping: StoppingRule,
+    val_outputs: Any,
+    owner: Any,
+) -> bool:
+    """Whether training stops after this epoch: the stopping rule's decision (dividing
+    the rate by 5 when it says so) and the callbacks'."""
+    decision = stopping.update(
+        model.record, optimizer.learning_rate, model.parameters.flat, val_outputs
+    )
+    if decision is Decision.DECAY:
+        optimizer.learning_rate /= 5.0
+    stop = decision is Decision.STOP
+    for callback in config.callbacks:
+        stop = bool(callback(owner)) or stop
+    return stop
+
+
+def _rows_buffer(X: Any, batch_size: int | None) -> np.ndarray | None:
+    """The array that a shuffled batch's rows are gathered into, reused by every batch:
+    it stays in the cache for the matrix products, and no memory is touched for the
+    first time in an epoch (a fresh copy of the data costs page faults). None for sparse
+    data."""
+    if core.is_sparse(X):
+        return None
+    size = X.shape[0] if batch_size is None else min(batch_size, X.shape[0])
+    return np.empty((size, X.shape[1]), X.dtype)
+
+
+def _epoch(
+    model: Model,
+    data: Data,
+    config: Config,
+    optimizer: Optimizer,
+    workspace: core.Workspace,
+    order: np.ndarray | None,
+    rows_buffer: np.ndarray | None,
+    rng: Any,
+) -> tuple[float, float]:
+    """One pass over the data: full batch, or consecutive mini-batches of the samples in
+    ``order`` (None: as they come). Returns the mean cost and accuracy of the pass (each
+    batch's before its update)."""
+    X, T, weights = data
+    n = X.shape[0]
+    size = n if config.batch_size is None else min(config.batch_size, n)
+    total_cost, total_correct = 0.0, 0
+    for number, start in enumerate(range(0, n, size)):
+        rows: slice | np.ndarray = slice(start, start + size)
+        if order is not None:
+            rows = order[rows]
+        batch = (
+            X[rows]
+            if rows_buffer is None or isinstance(rows, slice)  # (no buffer without order)
+            else np.take(X, rows, axis=0, out=rows_buffer[: len(rows)], mode="clip")
+        )
+        batch_weights = None if weights is None else weights[rows]
+        if batch_weights is not None and not batch_weights.sum():
+            continue  # a batch of total weight 0 has no mean cost: no gradient, no update
+        cost, correct = core.gradients(
+            model.architecture,
+            model.parameters,
+            batch,
+            T[:, rows],
+            workspace,
+            weights=batch_weights,
+            l2=config.l2,
+            dropout=config.dropout if any(config.dropout.values()) else None,
+            rng=rng,
+            count_correct=model.count_correct,
+        )
+        if config.stop_on_divergence and not math.isfinite(cost):
+            where = f"iteration {len(model.record.costs)}"
+            raise DivergenceError(
+                where + (f", batch {number}" if size < n else "") + f": the cost is {cost}"
+            )
+        optimizer.step(model.parameters.flat, workspace.grads.flat)
+        if config.max_norm is not None:
+            core.limit_norms(model.architecture, model.parameters, config.max_norm)
+        total_cost += cost * min(size, n - start)
+        total_correct += correct
+    # A NaN or infinite parameter makes the next batch's cost NaN; only the last update
+    # of the epoch needs this check.
+    if config.stop_on_divergence and not np.isfinite(model.parameters.flat).all():
+        raise DivergenceError(
+            f"iteration {len(model.record.costs)}: the update made the parameters NaN or infinite"
+        )
+    return total_cost / n, total_correct / n
+
+
+def _write_down(
+    model: Model, data: Data, cost: float, accuracy: float, validation: Data | None
+) -> Any:
+    """Add the epoch to the record; returns the output layer on the validation set,
+    ``(units_L, n_val)`` (None without one)."""
+    record = model.record
+    record.epochs += 1
+    record.samples_seen += data.X.shape[0]
+    record.costs.append(cost)
+    record.history["cost"].append(cost)
+    if model.count_correct is not None:
+        record.history["accuracy"].append(accuracy)
+    if validation is None:
+        return None
+    val_cost, correct, outputs = evaluate(model, validation)
+    record.history["val_cost"].append(val_cost)
+    if model.count_correct is not None:
+        record.history["val_accuracy"].append(correct / validation.X.shape[0])
+    return outputs
+
+
+def evaluate(model: Model, data: Data) -> tuple[float, int, Any]:
+    """The mean cost of ``model`` on ``data`` (without the L2 term; NaN when every
+    weight is 0), the samples it gets right, and its output layer ``(units_L, n)``."""
+    X, T, weights = data
+    total = X.shape[0] if weights is None else float(weights.sum())
+    if total == 0:  # samples of weight 0 only: no mean cost
+        weights, total = None, math.nan
+    cost, correct, outputs = 0.0, 0, []
+    for columns, AL, store in core.forward_blocks(model.architecture, model.parameters, X):
+        w = None if weights is None else weights[columns]
+        cost += core.data_cost(model.architecture, store, T[:, columns], total, w)
+        if model.count_correct is not None:
+            correct += model.count_correct(AL, T[:, columns])
+        outputs.append(AL)
+    return cost, correct, np.concatenate(outputs, axis=1)
+
+
+def _postfix(record: Record) -> dict[str, str]:
+    """The progress bar's figures: the last epoch's cost and accuracies."""
+    postfix = {"cost": f"{record.costs[-1]:.4f}"}
+    for key in ("accuracy", "val_accuracy"):
+        if record.history[key]:
+            postfix[key.replace("accuracy", "acc")] = f"{record.history[key][-1]:.4f}"
+    return postfix
+
+
+def random_split(
+    n: int, fraction: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(kept, held)``: the sample indices kept for training and the ``round(fraction
+    * n)`` held out for validation, drawn from ``rng``."""
+    n_val = round(fraction * n)
+    if n_val < 1 or n_val >= n:
+        raise ValueError(
+            f"validation_fraction={fraction} of {n} samples leaves no validation or training set"
+        )
+    order = rng.permutation(n)
+    return order[n_val:], order[:n_val]
+
+
+def split(data: Data, kept: np.ndarray, held: np.ndarray) -> tuple[Data, Data]:
+    """The training part (samples ``kept``) and the validation part (samples ``held``)
+    of ``data``; ValueError when the weights of either part are all 0."""
+    X, T, weights = data
+    if weights is not None:
+        for part, rows in (("validation", held), ("training", kept)):
+            if not weights[rows].any():
+                raise ValueError(
+                    f"the {len(rows)} {part} samples of the early-stopping split all have "
+                    "sample_weight 0"
+                )
+    parts = [
+        Data(X[rows], T[:, rows], None if weights is None else weights[rows])
+        for rows in (kept, held)
+    ]
+    return parts[0], parts[1]
