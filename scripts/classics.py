@@ -58,7 +58,7 @@ import numpy as np
 from ann import ANN, data
 from ann.files import atomic_path, check_can_write
 from ann.network import DivergenceError
-from scripts.cli import OneLineParser, integer, positive_float, positive_int
+from scripts._cli import OneLineParser, integer, positive_float, positive_int
 
 try:
     from threadpoolctl import threadpool_limits

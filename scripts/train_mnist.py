@@ -28,7 +28,7 @@ from ann.files import check_can_create_folder, check_can_write
 from ann.initializers import INITIALIZERS
 from ann.optimizers import OPTIMIZERS, SCHEDULES
 from ann.presets import PRESETS
-from scripts.cli import OneLineParser, fraction, integer, positive_float, positive_int
+from scripts._cli import OneLineParser, fraction, integer, positive_float, positive_int
 
 FLAGS = {
     "layers": "layers_size",

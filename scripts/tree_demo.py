@@ -17,7 +17,7 @@ matplotlib.use("Agg")
 
 from ann import tree
 from ann.treeviz import draw_tree
-from scripts.cli import OneLineParser, integer, positive_float, positive_int
+from scripts._cli import OneLineParser, integer, positive_float, positive_int
 
 
 def parse_args(argv=None):
