@@ -10,8 +10,14 @@ import time
 from ann.files import check_can_write
 from scripts._cli import OneLineParser, positive_int
 from scripts.benchmark import accuracy, fullbatch, identical, load, memory, minibatch, tree
-from scripts.benchmark.harness import BenchmarkError, Data, Report, machine_info, timed
-from scripts.benchmark.harness import usable_cores
+from scripts.benchmark.harness import (
+    BenchmarkError,
+    Data,
+    Report,
+    machine_info,
+    timed,
+    usable_cores,
+)
 from scripts.benchmark.peers import Peers
 
 SECTIONS = {
