@@ -13,6 +13,8 @@ being its console command (``ann-train``, ``ann-classics``, ``ann-benchmark``,
 
 import argparse
 import math
+import os
+import sys
 from pathlib import Path
 
 USAGE_ERROR = 2
@@ -49,8 +51,24 @@ class OneLineParser(argparse.ArgumentParser):
             return action()
         except KeyboardInterrupt:
             self.exit(INTERRUPTED, f"{self.prog}: interrupted\n")
+        except BrokenPipeError:  # the reader stopped reading (``| head``): nothing to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(FAILURE)
         except failures as error:
             self.fail(error)
+
+
+def check_picture_format(path):
+    """Raise a ValueError naming ``path`` when matplotlib cannot write its format (the
+    file name's ending; none means PNG)."""
+    from matplotlib.figure import Figure
+
+    suffix = Path(path).suffix[1:].lower()
+    formats = Figure().canvas.get_supported_filetypes()
+    if suffix and suffix not in formats:
+        raise ValueError(
+            f"{path}: unknown picture format {suffix!r}; use one of {', '.join(sorted(formats))}"
+        )
 
 
 def positive_int(text):

@@ -24,7 +24,6 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from ann import ANN, data
 from ann.activations import HIDDEN_ACTIVATIONS
@@ -32,7 +31,14 @@ from ann.files import check_can_create_folder, check_can_write
 from ann.initializers import INITIALIZERS
 from ann.optimizers import OPTIMIZERS, SCHEDULES
 from ann.presets import PRESETS
-from scripts._cli import OneLineParser, fraction, integer, positive_float, positive_int
+from scripts._cli import (
+    OneLineParser,
+    check_picture_format,
+    fraction,
+    integer,
+    positive_float,
+    positive_int,
+)
 
 FLAGS = {
     "layers": "layers_size",
@@ -139,17 +145,6 @@ def build_parser():
         help="on a failed MNIST download, list why each attempt failed",
     )
     return parser
-
-
-def check_picture_format(path):
-    """Raise a ValueError naming ``path`` when matplotlib cannot write its format (the
-    file name's ending; none means PNG)."""
-    suffix = path.suffix[1:].lower()
-    formats = Figure().canvas.get_supported_filetypes()
-    if suffix and suffix not in formats:
-        raise ValueError(
-            f"{path}: unknown picture format {suffix!r}; use one of {', '.join(sorted(formats))}"
-        )
 
 
 def check_outputs(parser, args):

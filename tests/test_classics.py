@@ -1,6 +1,7 @@
-"""python -m scripts.classics: the table of classic MNIST results."""
+"""ann-classics (python -m scripts.classics): the table of classic MNIST results."""
 
 import dataclasses
+import json
 import re
 import subprocess
 import sys
@@ -8,9 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_data_helpers import write_small_mnist
 
 from ann import ANN
 from ann.data import load_mnist
+from scripts._provenance import git_commit
 from scripts.classics import command, record, settings, tables, training
 from scripts.classics.record import Run
 
@@ -259,8 +262,13 @@ def test_settings_table_reads_like_the_configs():
         (["--search", "lecun300"], "needs one of --settings"),
         (["--search", "nielsen1", "--settings", "published"], "has no search"),
         (["--json", "/nonexistent/folder/runs.json"], "--json"),
-        (["--table-only"], "--table-only needs --json"),
-        (["--missing"], "--missing needs --json"),
+        (["--table-only", "--search", "lecun300", "--settings", "modern"], "do not go together"),
+        (["--check", "--missing"], "--missing and --check do not go together"),
+        (["--check", "--budget", "5"], "--budget does not apply"),
+        (
+            ["--table-only", "--json", "/nonexistent/runs.json"],
+            "no record at /nonexistent/runs.json",
+        ),
         (["--json", "pyproject.toml"], "not a record of classics runs"),
     ],
 )
@@ -290,3 +298,149 @@ def test_corrupt_data_gets_one_line(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("ann-classics: error:") and "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+# ------------------------------------------------- the shipped record, provenance, --check
+
+
+def test_table_only_reads_the_shipped_record_from_any_folder(tmp_path):
+    """--table-only needed --json although results/classics.json ships."""
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.classics", "--table-only"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = table_lines(result.stdout)
+    assert [line[1] for line in lines] == [row.network for row in settings.ROWS.values()]
+    for line in lines:  # every cell of the record is filled, three seeds each
+        assert CELL.match(line[3]) and CELL.match(line[4]), line
+    # the record predates provenance, and the table says so
+    assert f"- 60 runs ({', '.join(settings.ROWS)}): {tables.BEFORE_PROVENANCE}" in result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_git_commit_or_unknown(tmp_path, monkeypatch):
+    commit, changed = git_commit(ROOT)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    assert commit == head.stdout.strip() and re.fullmatch("[0-9a-f]{40}", commit)
+    assert changed in (True, False)
+    assert git_commit(tmp_path) == ("unknown", None)  # not a repository
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git
+    assert git_commit(ROOT) == ("unknown", None)
+
+
+def test_table_names_the_code_of_each_run(capsys):
+    code = {"commit": "a" * 40, "changed": True, "python": "3.11.7", "numpy": "2.4.6"}
+    code["blas"] = "openblas 0.3.31 (SkylakeX, 1 threads)"
+    runs = [
+        dataclasses.replace(recorded("nielsen1", "published", 1, 0.95), provenance=code),
+        dataclasses.replace(recorded("nielsen1", "published", 2, 0.95), provenance=code),
+        recorded("lecun300", "modern", 1, 0.98),
+    ]
+    assert tables.provenance_lines(runs) == [
+        "The code behind these figures:",
+        f"- 1 run (lecun300): {tables.BEFORE_PROVENANCE}",
+        "- 2 runs (nielsen1): commit aaaaaaaaaaaa (with local changes), Python 3.11.7, "
+        "NumPy 2.4.6, BLAS openblas 0.3.31 (SkylakeX, 1 threads)",
+    ]
+    assert tables.provenance_lines([]) == []
+
+
+def learnable_arrays(n_train, n_test, seed=3):
+    """MNIST-like uint8 arrays whose digit k darkens the pixel band 78k to 78k + 77: a
+    few epochs learn something, and each seed something else."""
+    rng = np.random.RandomState(seed)
+
+    def part(n):
+        y = (np.arange(n) % 10).astype(np.uint8)
+        x = rng.randint(0, 256, (n, 784))
+        for k in range(10):
+            x[y == k, 78 * k : 78 * k + 78] //= 3
+        return x.astype(np.uint8), y
+
+    return (*part(n_train), *part(n_test))
+
+
+@pytest.fixture
+def tiny(tmp_path, monkeypatch):
+    """A row ``tiny`` (784-8-10, both settings, a fraction of a second of training) and
+    a small learnable MNIST of 200 training and 50 test images: its folder."""
+    monkeypatch.setitem(
+        settings.ROWS, "tiny", settings.Row("Test", "784-8-10", 0.1, "error", "test", "full", 60)
+    )
+    small = dict(layers_size=[8, 10], batch_size=20, n_iterations=3)
+    monkeypatch.setitem(settings.PAPER, "tiny", dict(small, optimizer="sgd", learning_rate=0.1))
+    monkeypatch.setitem(
+        settings.MODERN, "tiny", dict(small, optimizer="adam", learning_rate=0.003, dtype="float32")
+    )
+    folder = tmp_path / "mnist"
+    write_small_mnist(folder, arrays=learnable_arrays(200, 50))
+    return folder
+
+
+def test_runs_store_their_provenance(tiny, tmp_path, capsys):
+    path = tmp_path / "record.json"
+    runs = command.main(
+        ["--rows", "tiny", "--seeds", "1", "--data-dir", str(tiny), "--json", str(path)]
+    )
+    head = git_commit(ROOT)[0]
+    for run in record.read_record(path):
+        assert run.provenance["commit"] == head and run.provenance["numpy"] == np.__version__
+        assert run.provenance["blas"] and run.provenance["python"]
+    assert record.read_record(path) == sorted(runs, key=lambda run: run.setting)
+    assert f"- 2 runs (tiny): commit {head[:12]}" in capsys.readouterr().out
+
+
+def test_check_reports_each_difference_from_the_record(tiny, tmp_path, capsys):
+    path = tmp_path / "record.json"
+    argv = ["--rows", "tiny", "--data-dir", str(tiny), "--json", str(path)]
+    trained = command.main([*argv, "--seeds", "1", "2"])
+    for setting in settings.SETTINGS:  # the figures depend on the seed...
+        assert len({run.accuracy for run in trained if run.setting == setting}) == 2
+    capsys.readouterr()
+    again = command.main([*argv, "--check"])  # seed 1 of both settings
+    assert [(run.setting, run.seed, run.accuracy, run.epochs) for run in again] == [
+        (run.setting, run.seed, run.accuracy, run.epochs) for run in trained if run.seed == 1
+    ]  # ...and a check trains each recorded seed again, to the same figure
+    out = capsys.readouterr().out
+    assert out.count("| same |") == 2 and "points" not in out
+    # An older record: another figure for seed 1 of the modern run, and no provenance.
+    runs = record.read_record(path)
+    modern = next(run for run in runs if (run.setting, run.seed) == ("modern", 1))
+    older = dataclasses.replace(modern, accuracy=modern.accuracy + 0.02, provenance=None)
+    kept = [dataclasses.asdict(run) for run in runs if run is not modern]
+    path.write_text(json.dumps([*kept, dataclasses.asdict(older)]))
+    with pytest.raises(SystemExit) as caught:
+        command.main([*argv, "--check", "--seeds", "1", "3"])
+    assert caught.value.code == 1
+    captured = capsys.readouterr()
+    error = "ann-classics: error: --check: 1 of 2 runs differ from the record\n"
+    assert captured.err.endswith(error)
+    lines = captured.out.splitlines()
+    recorded_error, error_today = (tables.percent(1 - run.accuracy) for run in (older, modern))
+    assert f"| tiny | modern | 1 | {recorded_error} | {error_today} | +2.00 points |" in lines
+    assert captured.out.count("| same |") == 1  # the published run
+    assert "| tiny | published | 3 | not in the record | - | - |" in lines
+    assert f"- 1 run (tiny): {tables.BEFORE_PROVENANCE}" in lines
+
+
+def test_check_stops_where_the_recorded_run_stopped(tiny, tmp_path, capsys):
+    """A run the budget stopped is trained again for the same epochs, whatever the time."""
+    path = tmp_path / "record.json"
+    argv = ["--rows", "tiny", "--settings", "modern", "--data-dir", str(tiny), "--json", str(path)]
+    (stopped,) = command.main([*argv, "--seeds", "1", "--budget", "1e-9"])
+    assert stopped.stopped and stopped.epochs == 1
+    (again,) = command.main([*argv, "--check"])
+    assert (again.epochs, again.accuracy) == (1, stopped.accuracy)
+
+
+def test_check_needs_a_run_to_compare(tiny, tmp_path, capsys):
+    path = tmp_path / "record.json"
+    path.write_text("[]")
+    with pytest.raises(SystemExit) as caught:
+        command.main(["--check", "--rows", "tiny", "--json", str(path), "--data-dir", str(tiny)])
+    assert caught.value.code == 1
+    assert "has no run of these rows, settings and seeds" in capsys.readouterr().err
