@@ -407,6 +407,9 @@ def test_check_reports_each_difference_from_the_record(tiny, tmp_path, capsys):
     ]  # ...and a check trains each recorded seed again, to the same figure
     out = capsys.readouterr().out
     assert out.count("| same |") == 2 and "points" not in out
+    code = f"- 2 runs (tiny): commit {git_commit(ROOT)[0][:12]}"
+    assert out.count(code) == 2  # recorded with, and trained again with, today's code
+    assert "Recorded with:" in out and "Trained again with:" in out
     # An older record: another figure for seed 1 of the modern run, and no provenance.
     runs = record.read_record(path)
     modern = next(run for run in runs if (run.setting, run.seed) == ("modern", 1))

@@ -3,6 +3,7 @@ flags, pick the peers and threads, run the sections, print the targets, write th
 
 import argparse
 import contextlib
+import importlib.util
 import os
 import sys
 import time
@@ -103,11 +104,8 @@ def check_args(parser, args):
         parser.error(f"--data-dir {data_dir} is not a directory")
     args.data_dir = data_dir
     args.threads = args.threads or usable_cores()
-    if args.threads < usable_cores():
-        try:
-            import threadpoolctl  # noqa: F401
-        except ImportError:
-            parser.error("--threads needs threadpoolctl (pip install threadpoolctl)")
+    if args.threads < usable_cores() and importlib.util.find_spec("threadpoolctl") is None:
+        parser.error("--threads needs threadpoolctl (pip install threadpoolctl)")
 
 
 def parse_args(argv, parser=None):

@@ -4,7 +4,6 @@ the record's, so a change of arithmetic that moves the table shows, run by run."
 import itertools
 import math
 
-from scripts._provenance import describe, provenance
 from scripts.classics.record import current
 from scripts.classics.settings import ROWS
 from scripts.classics.tables import percent, provenance_lines
@@ -86,5 +85,5 @@ def check_table(pairs, missing):
         lines.append(f"| {row} | {setting} | {seed} | not in the record | - | - |")
     lines.append("")
     lines += provenance_lines([recorded for recorded, _ in pairs], "Recorded with:")
-    lines.append(f"Today: {describe(pairs[0][1].provenance if pairs else provenance())}")
+    lines += provenance_lines([today for _, today in pairs], "Trained again with:")
     return "\n".join(lines)
