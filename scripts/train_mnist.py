@@ -193,8 +193,9 @@ def check_settings(parser, args, config):
     units = config["layers_size"][-1]
     takes, classes = (2 if units == 1 else units), classes_asked(args.digits)
     if takes != classes:
+        source = "--layers" if args.layers else f"--preset {args.preset}"
         parser.error(
-            f"--layers: the output layer's {units} unit{'s take' if units > 1 else ' takes'} "
+            f"{source}: the output layer's {units} unit{'s take' if units > 1 else ' takes'} "
             f"{takes} classes, but --digits {' '.join(map(str, args.digits))} has {classes}"
         )
 

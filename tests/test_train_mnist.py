@@ -280,6 +280,10 @@ def loading_fails(monkeypatch):
             ["--digits", "1", "2", "3", "--layers", "32", "2"],
             "--layers: the output layer's 2 units take 2 classes, but --digits 1 2 3 has 3",
         ),
+        (
+            ["--preset", "mnist10", "--digits", "5", "8"],
+            "--preset mnist10: the output layer's 10 units take 10 classes, but --digits 5 8 has 2",
+        ),
         (["--digits", "5"], "--digits: two digits or more, or 'all'"),
         (["--digits", "5", "5"], "--digits: each digit once, got 5 5"),
         (["--digits", "all", "5"], "--digits: 'all' alone"),

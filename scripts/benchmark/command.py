@@ -166,7 +166,7 @@ def run(args, peers):
     report.data["configs"] = {name: dict(c.items()) for name, c in accuracy.CONFIGS.items()}
     header(report, machine, peers)
     started = time.perf_counter()
-    data = Data(args.data_dir, args.quick)
+    data = Data(args.data_dir)
     try:
         data.task("5v8")
     except (OSError, ValueError) as error:

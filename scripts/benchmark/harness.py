@@ -204,9 +204,8 @@ def usable_cores():
 class Data:
     """MNIST tasks, pre-processed once per dtype."""
 
-    def __init__(self, data_dir, quick):
+    def __init__(self, data_dir):
         self.data_dir = data_dir
-        self.quick = quick
         self._cache = {}
 
     def task(self, task, dtype="float64"):
