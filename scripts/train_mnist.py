@@ -1,15 +1,21 @@
 """Train the network on MNIST and print its train and test accuracy.
 
 With no flags it reproduces the article: digits 5 and 8, layers 196 1 (sigmoid),
-learning rate 0.1, 1000 full-batch iterations. Examples::
+learning rate 0.1, 1000 full-batch iterations. The command is ``ann-train`` (or
+``python -m scripts.train_mnist``). Examples::
 
-    python -m scripts.train_mnist
-    python -m scripts.train_mnist --preset 5v8
-    python -m scripts.train_mnist --digits all --preset mnist10 --report runs/all
+    ann-train
+    ann-train --preset 5v8
+    ann-train --digits all --preset mnist10 --report runs/all
+
+Every flag is checked before the data is loaded: the settings (the output layer must
+fit the digits), and that each output (``--plot``, ``--save``, ``--report``) can be
+written where and in the format asked.
 """
 
 import argparse
-import sys
+import contextlib
+import os
 import time
 from pathlib import Path
 
@@ -19,16 +25,20 @@ matplotlib.use("Agg")
 
 import numpy as np
 
-from ann import (
-    ANN,
-    data,
-)
+from ann import ANN, data
 from ann.activations import HIDDEN_ACTIVATIONS
 from ann.files import check_can_create_folder, check_can_write
 from ann.initializers import INITIALIZERS
 from ann.optimizers import OPTIMIZERS, SCHEDULES
 from ann.presets import PRESETS
-from scripts.cli import OneLineParser, fraction, integer, positive_float, positive_int
+from scripts._cli import (
+    OneLineParser,
+    check_picture_format,
+    fraction,
+    integer,
+    positive_float,
+    positive_int,
+)
 
 FLAGS = {
     "layers": "layers_size",
@@ -56,7 +66,8 @@ def digits(text):
 
 def build_parser():
     parser = OneLineParser(
-        prog="python -m scripts.train_mnist", description=__doc__.split("\n\n")[0]
+        prog="ann-train",
+        description=__doc__.split("\n\n")[0] + " (also: python -m scripts.train_mnist)",
     )
     parser.add_argument(
         "--preset",
@@ -109,13 +120,16 @@ def build_parser():
     parser.add_argument("--patience", type=positive_int, default=10)
     parser.add_argument("--seed", type=integer, default=1)
     parser.add_argument(
-        "--data-dir", type=Path, help="MNIST folder (default: $MNIST_DIR, else data/)"
+        "--data-dir",
+        type=Path,
+        help="MNIST folder; missing files are downloaded into it (default: $MNIST_DIR, else data/)",
     )
     parser.add_argument(
         "--plot",
         type=Path,
-        default=Path("cost.png"),
-        help="where to write the cost curve (default: cost.png)",
+        help="where to write the cost curve, its format from the file name's ending "
+        "(default: cost.png in the current folder; with --report, the curve goes only "
+        "to DIR/cost.png unless --plot is given)",
     )
     parser.add_argument("--save", type=Path, help="write the trained model (.npz)")
     parser.add_argument(
@@ -135,7 +149,11 @@ def build_parser():
 
 def check_outputs(parser, args):
     """Stop with a one-line usage error (status 2), before any training, when the cost
-    curve, the model or the report could not be written where the flags say."""
+    curve, the model or the report could not be written where (and, for the picture, in
+    the format) the flags say. Without ``--plot`` or ``--report`` the cost curve goes
+    to ``cost.png``."""
+    if args.plot is None and args.report is None:
+        args.plot = Path("cost.png")
     outputs = [
         ("--plot", args.plot, check_can_write),
         ("--save", args.save, check_can_write),
@@ -146,16 +164,47 @@ def check_outputs(parser, args):
             continue
         try:
             check(path, flag)
+            if flag == "--plot":
+                check_picture_format(path)
         except OSError as error:
             parser.error(f"{flag}: {error.strerror or error}")
+        except ValueError as error:
+            parser.error(f"{flag}: {error}")
+
+
+def classes_asked(digits):
+    """How many classes ``--digits`` asks for."""
+    return 10 if digits == ["all"] else len(digits)
+
+
+def check_settings(parser, args, config):
+    """Stop with a usage error, before loading any data, when ``--digits`` is not a task
+    or the settings cannot train on it (ANN's own checks, then the output layer)."""
+    if "all" in args.digits and args.digits != ["all"]:
+        parser.error("--digits: 'all' alone, or digits")
+    if args.digits != ["all"] and len(args.digits) < 2:
+        parser.error("--digits: two digits or more, or 'all'")
+    if len(set(args.digits)) != len(args.digits):
+        parser.error(f"--digits: each digit once, got {' '.join(map(str, args.digits))}")
+    try:
+        ANN(**config)
+    except (ValueError, TypeError) as error:
+        parser.error(str(error))
+    units = config["layers_size"][-1]
+    takes, classes = (2 if units == 1 else units), classes_asked(args.digits)
+    if takes != classes:
+        source = "--layers" if args.layers else f"--preset {args.preset}"
+        parser.error(
+            f"{source}: the output layer's {units} unit{'s take' if units > 1 else ' takes'} "
+            f"{takes} classes, but --digits {' '.join(map(str, args.digits))} has {classes}"
+        )
 
 
 def settings(args):
     """ANN's arguments for the run: the preset's, then the flags'."""
     chosen = dict(PRESETS[args.preset])
     if args.digits == ["all"] or len(args.digits) > 2:
-        classes = 10 if args.digits == ["all"] else len(args.digits)
-        chosen["layers_size"] = chosen["layers_size"][:-1] + [classes]
+        chosen["layers_size"] = chosen["layers_size"][:-1] + [classes_asked(args.digits)]
     for flag, name in FLAGS.items():
         if getattr(args, flag) is not None:
             chosen[name] = getattr(args, flag)
@@ -165,16 +214,43 @@ def settings(args):
     return chosen
 
 
+def data_source(args):
+    """``(folder, how)``: the MNIST folder the user named and how (``--data-dir`` or
+    ``MNIST_DIR``), or ``(None, None)`` for ann's default."""
+    if args.data_dir is not None:
+        return args.data_dir.expanduser().absolute(), "--data-dir"
+    if os.environ.get("MNIST_DIR"):
+        return Path(os.environ["MNIST_DIR"]).expanduser().absolute(), "MNIST_DIR"
+    return None, None
+
+
+@contextlib.contextmanager
+def removed_if_left_empty(folder):
+    """Remove ``folder`` (and the parents it lacked) when the block fails and leaves it
+    empty: a failed download must not leave behind folders the user did not have."""
+    new = [] if folder is None else [p for p in [folder, *folder.parents] if not p.exists()]
+    try:
+        yield
+    except BaseException:
+        for path in new:  # the innermost first
+            try:
+                path.rmdir()
+            except OSError:  # not empty, or already gone: leave it and its parents
+                break
+        raise
+
+
 def load(args, dtype):
-    if args.digits == ["all"] or len(args.digits) > 2:
-        wanted = None if args.digits == ["all"] else tuple(args.digits)
-        train_x, train_y, test_x, test_y = data.get_dataset(wanted, args.data_dir, args.seed)
-    elif len(args.digits) == 2:
-        train_x, train_y, test_x, test_y = data.get_binary_dataset(
-            tuple(args.digits), args.data_dir, args.seed
-        )
-    else:
-        raise ValueError("--digits takes two digits, more, or 'all'")
+    """Train and test pixels (scaled to [0, 1] in ``dtype``) and labels of the digits."""
+    folder, _ = data_source(args)
+    wanted = None if args.digits == ["all"] else tuple(args.digits)
+    with removed_if_left_empty(folder):
+        if len(args.digits) == 2:
+            train_x, train_y, test_x, test_y = data.get_binary_dataset(
+                wanted, args.data_dir, args.seed
+            )
+        else:
+            train_x, train_y, test_x, test_y = data.get_dataset(wanted, args.data_dir, args.seed)
     train_x, test_x = data.pre_process_data(train_x, test_x, dtype=np.dtype(dtype))
     return train_x, train_y, test_x, test_y
 
@@ -190,6 +266,7 @@ def split_validation(args, train_x, train_y):
 
 
 def run(args):
+    """Load, train, score, then write the outputs; returns the model."""
     config = settings(args)
     train_x, train_y, test_x, test_y = load(args, config.get("dtype", "float64"))
     print(
@@ -209,48 +286,72 @@ def run(args):
         f"training time  {seconds:.2f} s ({model.n_iter_} passes, "
         f"{seconds / model.n_iter_ * 1000:.1f} ms each)"
     )
-    model.plot_cost(args.plot)
-    print(f"cost curve     {args.plot}")
+    config.update(digits=args.digits, preset=args.preset)
+    write_outputs(args, model, (train_x, train_y), (test_x, test_y), config, seconds)
+    return model
+
+
+def write_outputs(args, model, train, test, config, seconds):
+    """The model first (the costliest to lose), then the cost curve, then the report."""
     if args.save:
         model.save(args.save)
         print(f"model          {args.save}")
+    if args.plot:
+        model.plot_cost(args.plot)
+        print(f"cost curve     {args.plot}")
     if args.report:
         from ann.report import write_report
 
-        config.update(digits=args.digits, preset=args.preset)
         write_report(
             model,
             args.report,
-            train=(train_x, train_y),
-            test=(test_x, test_y),
+            train=train,
+            test=test,
             config=config,
             timings={"training_seconds": seconds},
         )
         print(f"report         {args.report}")
-    return model
 
 
-def fail(error, details=()):
-    """Print ``error`` as one line on stderr, then each of ``details``; exit status 1."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    print(f"train_mnist: error: {' '.join(lines)}", *details, sep="\n", file=sys.stderr)
-    sys.exit(1)
+def download_failure(error, args):
+    """The one-line message for a failed MNIST download, its hint naming how the user
+    chose the folder."""
+    _, how = data_source(args)
+    where = {
+        "--data-dir": "Pass --data-dir a folder that holds",
+        "MNIST_DIR": "Set MNIST_DIR to a folder that holds",
+        None: "Pass --data-dir (or set MNIST_DIR to) a folder that holds",
+    }[how]
+    verbose = "" if args.verbose else " (--verbose lists each download attempt)"
+    return (
+        f"MNIST file(s) missing from {error.directory}: {', '.join(error.missing)} (raw or "
+        f".gz); downloading them failed: {error.reason}{verbose}. {where} the four MNIST "
+        f"files, or run once with internet access to download them."
+    )
 
 
 def main(argv=None):
+    """Train as ``argv`` asks; returns the model."""
     parser = build_parser()
     args = parser.parse_args(argv)
     check_outputs(parser, args)
-    try:
-        return run(args)
-    except KeyboardInterrupt:
-        sys.exit("interrupted")
-    except data.MNISTDownloadError as error:
-        if not args.verbose:
-            fail(f"{error} (--verbose lists each download attempt)")
-        fail(error, [f"  {url}: {reason}" for url, reason in error.failures])
-    except (ValueError, TypeError, OSError, ArithmeticError, RuntimeError) as error:
-        fail(error)
+    check_settings(parser, args, settings(args))
+
+    def train():
+        try:
+            return run(args)
+        except data.MNISTDownloadError as error:
+            details = [f"  {url}: {reason}" for url, reason in error.failures]
+            parser.fail(download_failure(error, args), details if args.verbose else ())
+
+    return parser.run(
+        train, failures=(ValueError, TypeError, OSError, ArithmeticError, RuntimeError)
+    )
+
+
+def command():
+    """The console command ``ann-train``: ``main`` on the command line's arguments."""
+    main()
 
 
 if __name__ == "__main__":

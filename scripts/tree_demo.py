@@ -1,14 +1,13 @@
-"""Demo of the tree engine: ``python -m scripts.tree_demo [--epochs N] [--learning-rate LR]
-[--seed S] [--out PATH]``.
+"""Demo of the tree engine: ``ann-tree-demo`` (or ``python -m scripts.tree_demo``)
+``[--epochs N] [--learning-rate LR] [--seed S] [--out PATH]``.
 
 1. Trains the linear model ``w * x + b`` on y = 3x + 2 (squared error, per-sample
    gradient descent) and prints the learned w and b (close to 3 and 2).
 2. Builds a 2-2-1 sigmoid network on one sample, runs forward and backward (binary
-   cross-entropy) and draws its tree to a PNG (default ``tree.png``).
+   cross-entropy) and draws its tree to a picture (default ``tree.png``).
 A bad flag value prints a one-line error and exits with status 2.
 """
 
-import os
 import sys
 
 import matplotlib
@@ -16,12 +15,23 @@ import matplotlib
 matplotlib.use("Agg")
 
 from ann import tree
+from ann.files import check_can_write
 from ann.treeviz import draw_tree
-from scripts.cli import OneLineParser, integer, positive_float, positive_int
+from scripts._cli import (
+    OneLineParser,
+    check_picture_format,
+    integer,
+    positive_float,
+    positive_int,
+)
 
 
-def parse_args(argv=None):
-    parser = OneLineParser(prog="tree_demo", description=__doc__.split("\n\n")[1].strip())
+def build_parser():
+    parser = OneLineParser(
+        prog="ann-tree-demo",
+        description="Demo of the tree engine (also: python -m scripts.tree_demo). "
+        + __doc__.split("\n\n")[1].strip(),
+    )
     parser.add_argument(
         "--epochs",
         type=positive_int,
@@ -36,13 +46,23 @@ def parse_args(argv=None):
     )
     parser.add_argument("--seed", type=integer, default=0, help="seed of ann.tree (default 0)")
     parser.add_argument(
-        "--out", default="tree.png", help="PNG file for the picture (default tree.png)"
+        "--out",
+        default="tree.png",
+        help="the picture, its format from the file name's ending "
+        "(default tree.png in the current folder)",
     )
-    args = parser.parse_args(argv)
-    folder = os.path.dirname(os.path.abspath(args.out))
-    if not os.path.isdir(folder):
-        parser.error(f"argument --out: folder does not exist: {folder}")
-    return args
+    return parser
+
+
+def check_out(parser, path):
+    """A usage error when the picture could not be written at ``path``, or in its format."""
+    try:
+        check_can_write(path, "--out")
+        check_picture_format(path)
+    except OSError as error:
+        parser.error(f"--out: {error.strerror or error}")
+    except ValueError as error:
+        parser.error(f"--out: {error}")
 
 
 def train_line(epochs, learning_rate):
@@ -71,19 +91,14 @@ def small_network():
     return loss
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def demo(args):
+    """Train the line, draw the small network's tree; returns 0."""
     tree.seed(args.seed)
-    try:
-        w, b, losses = train_line(args.epochs, args.learning_rate)
-    except ValueError as exc:
-        print(f"tree_demo: error: {exc}", file=sys.stderr)
-        return 1
+    w, b, losses = train_line(args.epochs, args.learning_rate)
     print(
         f"linear model on y = 3x + 2: w = {w:.6f}, b = {b:.6f} "
         f"(mean squared error {losses[0]:.4g} -> {losses[-1]:.3g} after {len(losses)} epochs)"
     )
-
     loss = small_network()
     loss.forward()
     loss.backward()
@@ -91,6 +106,14 @@ def main(argv=None):
     draw_tree(loss, args.out, title="2-2-1 sigmoid network, loss -log(p) on one sample")
     print(f"2-2-1 network: loss {loss.value:.6f}; tree of {n_nodes} nodes drawn to {args.out}")
     return 0
+
+
+def main(argv=None):
+    """Run the demo; returns 0 (the exit status of the ``ann-tree-demo`` command)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    check_out(parser, args.out)
+    return parser.run(lambda: demo(args), failures=(ValueError, OSError, ArithmeticError))
 
 
 if __name__ == "__main__":

@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 
 from ann import ANN
-from scripts import benchmark
+from scripts.benchmark import accuracy, command, fullbatch, harness, identical, peers
 
 ROOT = Path(__file__).resolve().parent.parent
-STATUSES = {"PASS", "FAIL", "SKIP"}
+STATUSES = {"PASS", "FAIL", "SKIP", harness.MEASURED}
 
 
 def run_script(*args, env=None, timeout=300):
@@ -54,7 +54,7 @@ def quick_run(mnist_dir, tmp_path_factory):
 def test_quick_run_writes_json_with_every_section(quick_run):
     _, data, _ = quick_run
     assert data["mode"] == "quick"
-    assert set(data["sections"]) == set(benchmark.SECTIONS)
+    assert set(data["sections"]) == set(command.SECTIONS)
     for name, rows in data["sections"].items():
         assert rows, f"section {name} has no rows"
         for row in rows:
@@ -105,7 +105,7 @@ def test_identical_settings_rows_cover_batches_and_dtypes(quick_run):
             ann_row = rows[f"ann {dtype}, batch {batch}"]
             assert ann_row["ratio_to"] == f"floor {dtype}, batch {batch}"
             assert ann_row["ratio"] == pytest.approx(
-                benchmark.paired(ann_row["rounds"], floor["rounds"])
+                harness.paired(ann_row["rounds"], floor["rounds"])
             )
             assert len(ann_row["rounds"]) == 2, "quick mode: two rounds"
             assert 0.1 < ann_row["accuracy"] <= 1, "ten classes: better than chance"
@@ -120,9 +120,9 @@ def test_time_to_accuracy_records_the_curve(quick_run):
     ann_rows = [row for row in rows if row["name"].startswith("ann ")]
     assert ann_rows
     for row in ann_rows:
-        assert row["config"] in benchmark.CONFIGS
-        assert row["seeds"] == list(benchmark.SEEDS) and len(benchmark.SEEDS) >= 3
-        assert row["median_s"] == benchmark.median_over_seeds(row["seconds_by_seed"])
+        assert row["config"] in accuracy.CONFIGS
+        assert row["seeds"] == list(accuracy.SEEDS) and len(accuracy.SEEDS) >= 3
+        assert row["median_s"] == accuracy.median_over_seeds(row["seconds_by_seed"])
         assert row["curve"], "one (time, accuracy) point per epoch"
         times = [point[0] for point in row["curve"]]
         assert times == sorted(times)
@@ -150,16 +150,16 @@ def test_load_and_memory_rows(quick_run):
 
 
 def test_every_target_is_reported(quick_run):
+    """A quick run measures the targets but judges none: no PASS, no FAIL."""
     result, data, _ = quick_run
     targets = {target["key"]: target for target in data["targets"]}
-    assert set(targets) == set(benchmark.TARGETS)
+    assert set(targets) == set(harness.TARGETS)
     for target in targets.values():
         assert target["status"] in STATUSES
-        if target["status"] == "SKIP":
-            assert target["value"] is None
+        assert (target["status"] == "SKIP") == (target["value"] is None)
         if target["value"] is not None:
             assert target["value"] >= 0
-            assert (target["status"] == "PASS") == (target["value"] <= target["limit"])
+            assert target["status"] == harness.MEASURED
     # quick mode skips the peers, so their comparisons cannot be made
     for key in ("5v8_99.0", "10_98.0", "sklearn_200_f64", "torch_200_f64", "mlp_f64", "mlp_f32"):
         assert targets[key]["status"] == "SKIP", key
@@ -173,6 +173,58 @@ def test_every_target_is_reported(quick_run):
             line.split()[:1] == [target["status"]] and target["description"] in line
             for line in table.splitlines()
         )
+    assert not any(line.split()[:1] in (["PASS"], ["FAIL"]) for line in table.splitlines())
+    assert table.count("not judged") == 1
+
+
+@pytest.mark.parametrize(
+    "value, limit, strict, status, judged",
+    [
+        (1.0, 1.1, False, None, "PASS"),
+        (1.1, 1.1, False, None, "PASS"),  # the limit itself passes
+        (1.1, 1.1, True, None, "FAIL"),  # unless strict
+        (1.2, 1.1, False, None, "FAIL"),
+        (None, 1.1, False, None, "SKIP"),
+        (None, 1.1, False, "FAIL", "FAIL"),  # a bar never reached
+    ],
+)
+def test_a_full_run_judges_each_target_and_a_quick_run_does_not(
+    value, limit, strict, status, judged
+):
+    for quick in (False, True):
+        report = harness.Report(quick=quick, stream=io.StringIO())
+        report.target("memory", value, limit, strict=strict, status=status)
+        report.print_targets()
+        (target,) = report.data["targets"]
+        expected = judged
+        if quick and judged in ("PASS", "FAIL"):
+            expected = harness.MEASURED
+        assert target["status"] == expected, quick
+        printed = report.stream.getvalue()
+        assert printed.count("not judged") == (1 if quick else 0)
+        assert f"   {expected} " in printed
+
+
+def test_quick_run_says_the_installed_peers_are_not_run(quick_run):
+    """torch and scikit-learn are test dependencies: installed, so never 'not installed'."""
+    result, data, _ = quick_run
+    assert "not installed" not in result.stdout
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("peers: ")]
+    for name in ("PyTorch", "scikit-learn"):
+        assert f"{name} " in line and "not run in a quick run" in line
+    assert data["machine"]["peers"] == []
+    assert len(data["machine"]["peers_not_run"]) == 2
+
+
+def test_peers_tell_missing_from_not_run():
+    libraries = {"sklearn": ("scikit-learn", "scikit-learn"), "no_such_lib": ("Nope", "nope")}
+    found = peers.Peers.detect(libraries=libraries)
+    assert found.sklearn is not None and found.torch is None
+    assert found.why_not("no_such_lib") == "Nope not installed"
+    assert found.describe().startswith("scikit-learn ")
+    skipped = peers.Peers.detect(no_peers=True, libraries=libraries)
+    assert skipped.modules == {}
+    assert skipped.why_not("sklearn") == "scikit-learn not run (--no-peers)"
 
 
 def test_table_lists_each_row_printed(quick_run):
@@ -223,7 +275,7 @@ def test_missing_data_dir_is_a_one_line_error(tmp_path):
 
 
 def test_configs_are_valid_ann_arguments():
-    for name, config in benchmark.CONFIGS.items():
+    for name, config in accuracy.CONFIGS.items():
         assert config["task"] in ("5v8", "10")
         assert all(0.9 < bar < 1 for bar in config["bars"])
         model = ANN(**config["params"])
@@ -238,7 +290,7 @@ def test_tutorial_baseline_is_gradient_descent_on_the_same_cost():
     model = ANN([5, 1])
     model.initialize_parameters(8)
     store = {name: value.copy() for name, value in model.parameters.items()}
-    cost = benchmark.tutorial_iteration(store, X, y[None, :].astype(float), 0.5)
+    cost = fullbatch.tutorial_iteration(store, X, y[None, :].astype(float), 0.5)
     assert cost == pytest.approx(model.compute_cost(X, y))
     grads = model.backward(X, y, model.forward(X)[1])
     for name, value in model.parameters.items():
@@ -248,7 +300,7 @@ def test_tutorial_baseline_is_gradient_descent_on_the_same_cost():
 
 
 def test_paired_ratio_is_the_median_of_round_ratios():
-    assert benchmark.paired([2, 4, 30], [1, 2, 3]) == 2.0
+    assert harness.paired([2, 4, 30], [1, 2, 3]) == 2.0
 
 
 @pytest.mark.parametrize(
@@ -260,7 +312,7 @@ def test_paired_ratio_is_the_median_of_round_ratios():
     ],
 )
 def test_median_over_seeds_counts_a_miss_as_slowest(seconds, expected):
-    assert benchmark.median_over_seeds(seconds) == expected
+    assert accuracy.median_over_seeds(seconds) == expected
 
 
 def test_timed_fit_reports_each_epoch_and_stops_when_asked():
@@ -273,7 +325,7 @@ def test_timed_fit_reports_each_epoch_and_stops_when_asked():
         seen.append((len(model.costs), seconds))
         return len(model.costs) == 3
 
-    model = benchmark.timed_fit(on_epoch, X, y, layers_size=[4, 1], n_iterations=10)
+    model = harness.timed_fit(on_epoch, X, y, layers_size=[4, 1], n_iterations=10)
     assert [epoch for epoch, _ in seen] == [1, 2, 3]
     assert all(seconds > 0 for _, seconds in seen)
     assert len(model.costs) == 3
@@ -284,7 +336,7 @@ def test_epoch_floor_runs_every_unavoidable_product(monkeypatch):
     of each, dA of all but the first; their FLOPs are floor_gflop's."""
     X = np.ones((10, 6))
     sizes = (6, 5, 3)
-    floor = benchmark.epoch_floor(X, sizes, batch=4)
+    floor = identical.epoch_floor(X, sizes, batch=4)
     shapes = []
     original = np.matmul
 
@@ -305,7 +357,7 @@ def test_epoch_floor_runs_every_unavoidable_product(monkeypatch):
     ]  # dW1
     assert shapes == per_batch(4) + per_batch(4) + per_batch(2)
     flops = sum(2 * a[0] * a[1] * b[1] for a, b in shapes)
-    assert flops == pytest.approx(benchmark.floor_gflop(10, sizes) * 1e9)
+    assert flops == pytest.approx(identical.floor_gflop(10, sizes) * 1e9)
 
 
 def blobs(n, classes=(3, 5, 7), features=12, seed=0, dtype="float64"):
@@ -328,9 +380,9 @@ def test_trainers_learn_and_predict_the_labels(dtype):
     X, y = blobs(300, dtype=dtype)
     X_test, y_test = blobs(200, seed=1, dtype=dtype)
     trainers = {
-        "ann": benchmark.ann_trainer(X, y, 32, 15),
-        "scikit-learn": benchmark.mlp_trainer(MLPClassifier, X, y, 32, 15),
-        "pytorch": benchmark.torch_trainer(torch, X, y, 32, 15),
+        "ann": identical.ann_trainer(X, y, 32, 15),
+        "scikit-learn": peers.mlp_trainer(MLPClassifier, X, y, 32, 15),
+        "pytorch": peers.torch_trainer(torch, X, y, 32, 15),
     }
     for name, train in trainers.items():
         predicted = train()(X_test)
@@ -370,12 +422,12 @@ def test_identical_section_compares_to_every_peer(monkeypatch):
     import sklearn
     import torch
 
-    monkeypatch.setattr(benchmark, "QUICK_SAMPLES", 256)
-    monkeypatch.setattr(benchmark, "SETTLE_S", 0.0)
-    monkeypatch.setattr(benchmark, "ann_estimator", lambda: StandInEstimator)
-    report = benchmark.Report(quick=True, stream=io.StringIO())
-    args = argparse.Namespace(quick=True)
-    benchmark.bench_identical(report, FakeData(), args, torch, sklearn)
+    monkeypatch.setattr(identical, "QUICK_SAMPLES", 256)
+    monkeypatch.setattr(harness, "SETTLE_S", 0.0)
+    monkeypatch.setattr(identical, "ann_estimator", lambda: StandInEstimator)
+    report = harness.Report(quick=False, stream=io.StringIO())  # judged targets
+    args = argparse.Namespace(quick=True)  # small data: QUICK_SAMPLES samples, 2 epochs
+    identical.measure(report, FakeData(), args, peers.Peers({"torch": torch, "sklearn": sklearn}))
     rows = report.data["sections"]["identical"]
     names = {row["name"] for row in rows}
     for dtype in ("float64", "float32"):
@@ -388,7 +440,7 @@ def test_identical_section_compares_to_every_peer(monkeypatch):
     assert [(row["dtype"], row["batch"]) for row in drop_ins] == [("float64", 200)] * 2
     targets = {target["key"]: target for target in report.data["targets"]}
     assert set(targets) == {
-        key for key in benchmark.TARGETS if key.startswith(("epoch_", "sklearn_", "torch_", "mlp_"))
+        key for key in harness.TARGETS if key.startswith(("epoch_", "sklearn_", "torch_", "mlp_"))
     }
     for key in ("sklearn_200_f64", "torch_200_f64", "mlp_f64", "mlp_f32"):
         assert targets[key]["status"] in ("PASS", "FAIL"), key

@@ -1,6 +1,7 @@
-"""python -m scripts.classics: the table of classic MNIST results."""
+"""ann-classics (python -m scripts.classics): the table of classic MNIST results."""
 
 import dataclasses
+import json
 import re
 import subprocess
 import sys
@@ -8,11 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_data_helpers import write_small_mnist
 
 from ann import ANN
 from ann.data import load_mnist
-from scripts import classics
-from scripts.classics import Run
+from scripts._provenance import git_commit
+from scripts.classics import command, record, settings, tables, training
+from scripts.classics.record import Run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,50 +30,50 @@ def table_lines(out):
     return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:end]]
 
 
-@pytest.mark.parametrize("row", list(classics.ROWS))
-@pytest.mark.parametrize("setting", classics.SETTINGS)
+@pytest.mark.parametrize("row", list(settings.ROWS))
+@pytest.mark.parametrize("setting", settings.SETTINGS)
 def test_every_row_has_valid_settings(row, setting):
-    config = classics.settings_of(row, setting)
+    config = settings.settings_of(row, setting)
     model = ANN(**config, seed=1, quiet=True)
-    sizes = [int(size) for size in classics.ROWS[row].network.split()[0].strip(",").split("-")]
+    sizes = [int(size) for size in settings.ROWS[row].network.split()[0].strip(",").split("-")]
     assert [784] + list(model.layers_size) == sizes
 
 
 def test_searches_name_rows_and_parameters():
-    for setting, grids in classics.SEARCH.items():
+    for setting, grids in settings.SEARCH.items():
         for row in grids:
-            for changes in classics.candidates(row, setting):
-                ANN(**dict(classics.settings_of(row, setting), **changes), quiet=True)
+            for changes in settings.candidates(row, setting):
+                ANN(**dict(settings.settings_of(row, setting), **changes), quiet=True)
     with pytest.raises(ValueError, match="nothing to search"):
-        classics.candidates("nielsen1", "published")
+        settings.candidates("nielsen1", "published")
 
 
 def test_quick_mode_end_to_end(mnist_dir, tmp_path, capsys):
     path = tmp_path / "runs.json"
-    runs = classics.main(["--quick", "--data-dir", str(mnist_dir), "--json", str(path)])
+    runs = command.main(["--quick", "--data-dir", str(mnist_dir), "--json", str(path)])
     out = capsys.readouterr().out
-    assert len(runs) == len(classics.QUICK["rows"]) * 2 * 3
+    assert len(runs) == len(settings.QUICK["rows"]) * 2 * 3
     assert {(run.row, run.setting) for run in runs} == {
-        (row, setting) for row in classics.QUICK["rows"] for setting in classics.SETTINGS
+        (row, setting) for row in settings.QUICK["rows"] for setting in settings.SETTINGS
     }
-    assert all(run.epochs == classics.QUICK["epochs"] and not run.stopped for run in runs)
+    assert all(run.epochs == settings.QUICK["epochs"] and not run.stopped for run in runs)
     # 1000 images and 2 epochs learn something (chance is 10%), each seed differently
-    for row in classics.QUICK["rows"]:
-        for setting in classics.SETTINGS:
+    for row in settings.QUICK["rows"]:
+        for setting in settings.SETTINGS:
             accuracies = [run.accuracy for run in runs if run.row == row and run.setting == setting]
             assert min(accuracies) > 0.3 and len(set(accuracies)) > 1, (row, setting)
     lines = table_lines(out)
     assert [line[1] for line in lines] == [
-        classics.ROWS[row].network for row in classics.QUICK["rows"]
+        settings.ROWS[row].network for row in settings.QUICK["rows"]
     ]
     for line in lines:
         assert CELL.match(line[3]) and CELL.match(line[4]), line
-    assert classics.read_record(path) == sorted(runs, key=lambda run: (run.row, run.setting))
-    assert all(run.config == classics.configure(run.row, run.setting, True) for run in runs)
+    assert record.read_record(path) == sorted(runs, key=lambda run: (run.row, run.setting))
+    assert all(run.config == settings.configure(run.row, run.setting, True) for run in runs)
 
 
 def test_rows_settings_and_seeds_are_selected(mnist_dir, capsys):
-    runs = classics.main(
+    runs = command.main(
         [
             "--quick",
             "--rows",
@@ -92,24 +95,24 @@ def test_rows_settings_and_seeds_are_selected(mnist_dir, capsys):
 
 def test_same_seed_same_figure(mnist_dir):
     argv = ["--quick", "--rows", "nielsen1", "--seeds", "3", "--data-dir", str(mnist_dir)]
-    first, second = classics.main(argv), classics.main(argv)
+    first, second = command.main(argv), command.main(argv)
     assert [run.accuracy for run in first] == [run.accuracy for run in second]
 
 
 def test_search_scores_validation_images_only(mnist_dir, capsys, monkeypatch):
     splits = []
-    split = classics.Mnist.split
+    split = training.Mnist.split
     monkeypatch.setattr(
-        classics.Mnist,
+        training.Mnist,
         "split",
         lambda self, name, dtype="float64": splits.append(name) or split(self, name, dtype),
     )
-    runs = classics.main(
+    runs = command.main(
         ["--quick", "--search", "lecun300", "--settings", "published", "--data-dir", str(mnist_dir)]
     )
     assert set(splits) == {"search"}
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("|")]
-    assert len(lines) == 2 + len(classics.SEARCH["published"]["lecun300"]["learning_rate"])
+    assert len(lines) == 2 + len(settings.SEARCH["published"]["lecun300"]["learning_rate"])
     figures = [float(line.split("|")[2].strip().rstrip("%*")) for line in lines[2:]]
     assert figures == sorted(figures, reverse=True)  # best first
     assert len(runs) == len(figures) and {run.seed for run in runs} == {1}
@@ -117,7 +120,7 @@ def test_search_scores_validation_images_only(mnist_dir, capsys, monkeypatch):
 
 def test_splits_follow_nielsen(mnist_dir):
     train_x, train_y, _test_x, test_y = load_mnist(mnist_dir, quiet=True)
-    mnist = classics.Mnist(mnist_dir)
+    mnist = training.Mnist(mnist_dir)
     nielsen, full, search = (mnist.split(name) for name in ("nielsen", "full", "search"))
     np.testing.assert_array_equal(nielsen.train_y, train_y[:50_000])
     np.testing.assert_array_equal(nielsen.val_y, train_y[50_000:])
@@ -133,11 +136,11 @@ def test_splits_follow_nielsen(mnist_dir):
 def test_budget_stops_training():
     rng = np.random.default_rng(0)
     X, y = rng.random((200, 5)), rng.integers(0, 2, 200)
-    stopwatch = classics.Stopwatch(0.0, probe=(X, y))
+    stopwatch = training.Stopwatch(0.0, probe=(X, y))
     model = ANN([4, 1], n_iterations=5, quiet=True, callbacks=[stopwatch]).fit(X, y)
     assert len(model.history["cost"]) == 1 and stopwatch.stopped
     assert stopwatch.scores == [model.score(X, y)]
-    last = classics.Stopwatch(0.0)
+    last = training.Stopwatch(0.0)
     ANN([4, 1], n_iterations=1, quiet=True, callbacks=[last]).fit(X, y)
     assert not last.stopped  # the last epoch ends the run, not the budget
 
@@ -156,7 +159,7 @@ def test_table_cells_median_spread_and_marks():
         run("lecun300", "published", 3, 0.979, 200),
         run("lecun300", "modern", 1, None),
     ]
-    lines = classics.table(runs, ["nielsen1", "lecun300", "hinton800"]).splitlines()
+    lines = tables.table(runs, ["nielsen1", "lecun300", "hinton800"]).splitlines()
     assert lines[0].startswith("| source | network | published |")
     assert lines[2] == (
         "| Nielsen ch. 1 | 784-30-10 sigmoid, quadratic cost, SGD "
@@ -169,24 +172,24 @@ def test_table_cells_median_spread_and_marks():
 
 def recorded(row, setting, seed, accuracy, **changes):
     """A run as the record keeps it, trained with the row's settings and ``changes``."""
-    config = classics.configure(row, setting, False, changes)
+    config = settings.configure(row, setting, False, changes)
     return Run(row, setting, seed, accuracy, 10.0, 5, False, config)
 
 
 def test_record_accumulates_and_replaces_by_row_setting_seed(tmp_path):
     path = tmp_path / "record.json"
-    classics.merge_into(path, [recorded("nielsen1", "published", 1, 0.95)])
-    classics.merge_into(
+    record.merge_into(path, [recorded("nielsen1", "published", 1, 0.95)])
+    record.merge_into(
         path,
         [recorded("nielsen1", "published", 2, 0.94), recorded("lecun300", "modern", 1, 0.98)],
     )
-    merged = classics.merge_into(path, [recorded("nielsen1", "published", 1, 0.96)])
+    merged = record.merge_into(path, [recorded("nielsen1", "published", 1, 0.96)])
     assert [(run.row, run.seed, run.accuracy) for run in merged] == [
         ("lecun300", 1, 0.98),
         ("nielsen1", 1, 0.96),
         ("nielsen1", 2, 0.94),
     ]
-    assert classics.read_record(path) == merged
+    assert record.read_record(path) == merged
     assert [p.name for p in tmp_path.iterdir()] == ["record.json"]  # no temporary left
 
 
@@ -194,12 +197,12 @@ def test_table_only_prints_the_record_marking_what_did_not_run(tmp_path, capsys)
     path = tmp_path / "record.json"
     search = dataclasses.replace(recorded("lecun300", "modern", 1, 0.99), search=True)
     old = recorded("lecun300", "published", 1, 0.5, learning_rate=0.123)
-    classics.merge_into(
+    record.merge_into(
         path,
         [recorded("nielsen1", "published", seed, 0.95 + seed / 1000) for seed in (1, 2, 3)]
         + [recorded("lecun300", "modern", 1, 0.98), search, old],
     )
-    runs = classics.main(["--table-only", "--json", str(path), "--rows", "nielsen1", "lecun300"])
+    runs = command.main(["--table-only", "--json", str(path), "--rows", "nielsen1", "lecun300"])
     assert runs == []
     nielsen1, lecun300 = table_lines(capsys.readouterr().out)
     assert nielsen1[3:5] == ["95.20% (95.10-95.30)", "not run"]
@@ -211,28 +214,28 @@ def test_missing_trains_only_what_the_record_lacks(mnist_dir, tmp_path):
     path = tmp_path / "record.json"
     argv = ["--quick", "--rows", "nielsen1", "--settings", "published", "--json", str(path)]
     argv += ["--data-dir", str(mnist_dir), "--missing", "--seeds"]
-    (first,) = classics.main([*argv, "1"])
-    assert [(run.seed, run.setting) for run in classics.main([*argv, "1", "2"])] == [
+    (first,) = command.main([*argv, "1"])
+    assert [(run.seed, run.setting) for run in command.main([*argv, "1", "2"])] == [
         (2, "published")
     ]
-    assert classics.read_record(path)[0] == first
+    assert record.read_record(path)[0] == first
 
 
 def test_a_file_that_is_not_a_record_is_refused(tmp_path):
     path = tmp_path / "record.json"
     path.write_text('{"not": "a list of runs"}')
     with pytest.raises(ValueError, match="not a record of classics runs"):
-        classics.read_record(path)
+        record.read_record(path)
 
 
 def test_settings_table_reads_like_the_configs():
-    text = classics.settings_table(["nielsen3", "hinton800"])
+    text = tables.settings_table(["nielsen3", "hinton800"])
     assert (
         "sigmoid, sigmoid outputs, binary cross entropy, init nielsen_scaled, sgd 0.5, "
         "batch 10, 30 epochs constant, l2 0.001, float64"
     ) in text
     hinton = dict(
-        classics.MODERN["hinton800"],
+        settings.MODERN["hinton800"],
         learning_rate=0.05,
         batch_size=128,
         n_iterations=40,
@@ -240,11 +243,11 @@ def test_settings_table_reads_like_the_configs():
         input_dropout=0.2,
         max_norm=3.0,
     )
-    assert classics.describe_config(hinton).endswith(
+    assert tables.describe_config(hinton).endswith(
         "sgd 0.05, Nesterov momentum 0.9, batch 128, 40 epochs cosine, "
         "dropout 0.5/0.3, input dropout 0.2, max norm 3, float32"
     )
-    assert classics.describe_config(classics.MODERN["hinton800"]) in text
+    assert tables.describe_config(settings.MODERN["hinton800"]) in text
 
 
 @pytest.mark.parametrize(
@@ -259,8 +262,13 @@ def test_settings_table_reads_like_the_configs():
         (["--search", "lecun300"], "needs one of --settings"),
         (["--search", "nielsen1", "--settings", "published"], "has no search"),
         (["--json", "/nonexistent/folder/runs.json"], "--json"),
-        (["--table-only"], "--table-only needs --json"),
-        (["--missing"], "--missing needs --json"),
+        (["--table-only", "--search", "lecun300", "--settings", "modern"], "do not go together"),
+        (["--check", "--missing"], "--missing and --check do not go together"),
+        (["--check", "--budget", "5"], "--budget does not apply"),
+        (
+            ["--table-only", "--json", "/nonexistent/runs.json"],
+            "no record at /nonexistent/runs.json",
+        ),
         (["--json", "pyproject.toml"], "not a record of classics runs"),
     ],
 )
@@ -288,5 +296,154 @@ def test_corrupt_data_gets_one_line(tmp_path):
         text=True,
     )
     assert result.returncode == 1
-    assert result.stderr.startswith("classics: error:") and "Traceback" not in result.stderr
+    assert result.stderr.startswith("ann-classics: error:") and "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+# ------------------------------------------------- the shipped record, provenance, --check
+
+
+def test_table_only_reads_the_shipped_record_from_any_folder(tmp_path):
+    """--table-only needed --json although results/classics.json ships."""
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.classics", "--table-only"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = table_lines(result.stdout)
+    assert [line[1] for line in lines] == [row.network for row in settings.ROWS.values()]
+    for line in lines:  # every cell of the record is filled, three seeds each
+        assert CELL.match(line[3]) and CELL.match(line[4]), line
+    # the record predates provenance, and the table says so
+    assert f"- 60 runs ({', '.join(settings.ROWS)}): {tables.BEFORE_PROVENANCE}" in result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_git_commit_or_unknown(tmp_path, monkeypatch):
+    commit, changed = git_commit(ROOT)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    assert commit == head.stdout.strip() and re.fullmatch("[0-9a-f]{40}", commit)
+    assert changed in (True, False)
+    assert git_commit(tmp_path) == ("unknown", None)  # not a repository
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git
+    assert git_commit(ROOT) == ("unknown", None)
+
+
+def test_table_names_the_code_of_each_run(capsys):
+    code = {"commit": "a" * 40, "changed": True, "python": "3.11.7", "numpy": "2.4.6"}
+    code["blas"] = "openblas 0.3.31 (SkylakeX, 1 threads)"
+    runs = [
+        dataclasses.replace(recorded("nielsen1", "published", 1, 0.95), provenance=code),
+        dataclasses.replace(recorded("nielsen1", "published", 2, 0.95), provenance=code),
+        recorded("lecun300", "modern", 1, 0.98),
+    ]
+    assert tables.provenance_lines(runs) == [
+        "The code behind these figures:",
+        f"- 1 run (lecun300): {tables.BEFORE_PROVENANCE}",
+        "- 2 runs (nielsen1): commit aaaaaaaaaaaa (with local changes), Python 3.11.7, "
+        "NumPy 2.4.6, BLAS openblas 0.3.31 (SkylakeX, 1 threads)",
+    ]
+    assert tables.provenance_lines([]) == []
+
+
+def learnable_arrays(n_train, n_test, seed=3):
+    """MNIST-like uint8 arrays whose digit k darkens the pixel band 78k to 78k + 77: a
+    few epochs learn something, and each seed something else."""
+    rng = np.random.RandomState(seed)
+
+    def part(n):
+        y = (np.arange(n) % 10).astype(np.uint8)
+        x = rng.randint(0, 256, (n, 784))
+        for k in range(10):
+            x[y == k, 78 * k : 78 * k + 78] //= 3
+        return x.astype(np.uint8), y
+
+    return (*part(n_train), *part(n_test))
+
+
+@pytest.fixture
+def tiny(tmp_path, monkeypatch):
+    """A row ``tiny`` (784-8-10, both settings, a fraction of a second of training) and
+    a small learnable MNIST of 200 training and 50 test images: its folder."""
+    monkeypatch.setitem(
+        settings.ROWS, "tiny", settings.Row("Test", "784-8-10", 0.1, "error", "test", "full", 60)
+    )
+    small = dict(layers_size=[8, 10], batch_size=20, n_iterations=3)
+    monkeypatch.setitem(settings.PAPER, "tiny", dict(small, optimizer="sgd", learning_rate=0.1))
+    monkeypatch.setitem(
+        settings.MODERN, "tiny", dict(small, optimizer="adam", learning_rate=0.003, dtype="float32")
+    )
+    folder = tmp_path / "mnist"
+    write_small_mnist(folder, arrays=learnable_arrays(200, 50))
+    return folder
+
+
+def test_runs_store_their_provenance(tiny, tmp_path, capsys):
+    path = tmp_path / "record.json"
+    runs = command.main(
+        ["--rows", "tiny", "--seeds", "1", "--data-dir", str(tiny), "--json", str(path)]
+    )
+    head = git_commit(ROOT)[0]
+    for run in record.read_record(path):
+        assert run.provenance["commit"] == head and run.provenance["numpy"] == np.__version__
+        assert run.provenance["blas"] and run.provenance["python"]
+    assert record.read_record(path) == sorted(runs, key=lambda run: run.setting)
+    assert f"- 2 runs (tiny): commit {head[:12]}" in capsys.readouterr().out
+
+
+def test_check_reports_each_difference_from_the_record(tiny, tmp_path, capsys):
+    path = tmp_path / "record.json"
+    argv = ["--rows", "tiny", "--data-dir", str(tiny), "--json", str(path)]
+    trained = command.main([*argv, "--seeds", "1", "2"])
+    for setting in settings.SETTINGS:  # the figures depend on the seed...
+        assert len({run.accuracy for run in trained if run.setting == setting}) == 2
+    capsys.readouterr()
+    again = command.main([*argv, "--check"])  # seed 1 of both settings
+    assert [(run.setting, run.seed, run.accuracy, run.epochs) for run in again] == [
+        (run.setting, run.seed, run.accuracy, run.epochs) for run in trained if run.seed == 1
+    ]  # ...and a check trains each recorded seed again, to the same figure
+    out = capsys.readouterr().out
+    assert out.count("| same |") == 2 and "points" not in out
+    code = f"- 2 runs (tiny): commit {git_commit(ROOT)[0][:12]}"
+    assert out.count(code) == 2  # recorded with, and trained again with, today's code
+    assert "Recorded with:" in out and "Trained again with:" in out
+    # An older record: another figure for seed 1 of the modern run, and no provenance.
+    runs = record.read_record(path)
+    modern = next(run for run in runs if (run.setting, run.seed) == ("modern", 1))
+    older = dataclasses.replace(modern, accuracy=modern.accuracy + 0.02, provenance=None)
+    kept = [dataclasses.asdict(run) for run in runs if run is not modern]
+    path.write_text(json.dumps([*kept, dataclasses.asdict(older)]))
+    with pytest.raises(SystemExit) as caught:
+        command.main([*argv, "--check", "--seeds", "1", "3"])
+    assert caught.value.code == 1
+    captured = capsys.readouterr()
+    error = "ann-classics: error: --check: 1 of 2 runs differ from the record\n"
+    assert captured.err.endswith(error)
+    lines = captured.out.splitlines()
+    recorded_error, error_today = (tables.percent(1 - run.accuracy) for run in (older, modern))
+    assert f"| tiny | modern | 1 | {recorded_error} | {error_today} | +2.00 points |" in lines
+    assert captured.out.count("| same |") == 1  # the published run
+    assert "| tiny | published | 3 | not in the record | - | - |" in lines
+    assert f"- 1 run (tiny): {tables.BEFORE_PROVENANCE}" in lines
+
+
+def test_check_stops_where_the_recorded_run_stopped(tiny, tmp_path, capsys):
+    """A run the budget stopped is trained again for the same epochs, whatever the time."""
+    path = tmp_path / "record.json"
+    argv = ["--rows", "tiny", "--settings", "modern", "--data-dir", str(tiny), "--json", str(path)]
+    (stopped,) = command.main([*argv, "--seeds", "1", "--budget", "1e-9"])
+    assert stopped.stopped and stopped.epochs == 1
+    (again,) = command.main([*argv, "--check"])
+    assert (again.epochs, again.accuracy) == (1, stopped.accuracy)
+
+
+def test_check_needs_a_run_to_compare(tiny, tmp_path, capsys):
+    path = tmp_path / "record.json"
+    path.write_text("[]")
+    with pytest.raises(SystemExit) as caught:
+        command.main(["--check", "--rows", "tiny", "--json", str(path), "--data-dir", str(tiny)])
+    assert caught.value.code == 1
+    assert "has no run of these rows, settings and seeds" in capsys.readouterr().err

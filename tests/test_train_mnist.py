@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_data_helpers import small_arrays, write_small_mnist
 from test_network import article_costs
 
 import ann.data
@@ -130,7 +131,7 @@ def test_missing_data_gets_one_line(tmp_path):
         text=True,
     )
     assert result.returncode == 1
-    assert result.stderr.startswith("train_mnist: error:")
+    assert result.stderr.startswith("ann-train: error:")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
@@ -217,9 +218,10 @@ def run_without_mnist(tmp_path, monkeypatch, capsys, mirror, *flags):
 def test_failed_download_is_one_line(tmp_path, monkeypatch, capsys, dead_url):
     status, error = run_without_mnist(tmp_path, monkeypatch, capsys, dead_url)
     assert status == 1 and error.count("\n") == 1
-    assert error.startswith(f"train_mnist: error: MNIST file(s) missing from {tmp_path}/mnist: ")
+    assert error.startswith(f"ann-train: error: MNIST file(s) missing from {tmp_path}/mnist: ")
     assert all(name in error for name in FILE_NAMES)
-    assert "no internet?" in error and "MNIST_DIR" in error and "--verbose" in error
+    # the folder came from --data-dir: the hint names that flag, not MNIST_DIR
+    assert "no internet?" in error and "--data-dir" in error and "--verbose" in error
     assert dead_url not in error
 
 
@@ -231,3 +233,140 @@ def test_verbose_lists_each_download_attempt(tmp_path, monkeypatch, capsys, dead
         f"  {dead_url}{name}.gz" for name in FILE_NAMES
     ]
     assert all("refused" in line.lower() for line in attempts)
+
+
+# ------------------------------------------------------------- checks before any work
+
+
+def test_unknown_picture_format_stops_before_training(tmp_path, monkeypatch, capsys):
+    """The reported case: --plot out.xyz failed only after training, and then --save
+    was skipped."""
+    monkeypatch.setattr(train_mnist, "run", lambda args: pytest.fail("training started"))
+    plot, saved = tmp_path / "out.xyz", tmp_path / "model.npz"
+    with pytest.raises(SystemExit) as caught:
+        train_mnist.main(["--plot", str(plot), "--save", str(saved)])
+    assert caught.value.code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert error.startswith(f"ann-train: error: --plot: {plot}: unknown picture format 'xyz'")
+    assert "png" in error and "svg" in error  # the formats that work
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["cost.PNG", "cost.svg", "cost.pdf", "cost"])
+def test_known_picture_formats_pass_the_check(tmp_path, monkeypatch, name):
+    monkeypatch.setattr(train_mnist, "run", lambda args: "trained")
+    assert train_mnist.main(["--plot", str(tmp_path / name)]) == "trained"
+
+
+def loading_fails(monkeypatch):
+    """Make every MNIST load fail the test: what is checked must be checked before."""
+    for name in ("get_dataset", "get_binary_dataset", "load_mnist"):
+        monkeypatch.setattr(ann.data, name, lambda *args, **kwargs: pytest.fail("data loaded"))
+
+
+@pytest.mark.parametrize(
+    "flags, words",
+    [
+        (
+            ["--digits", "all", "--layers", "196", "1"],
+            "--layers: the output layer's 1 unit takes 2 classes, but --digits all has 10",
+        ),
+        (
+            ["--digits", "5", "8", "--layers", "32", "10"],
+            "--layers: the output layer's 10 units take 10 classes, but --digits 5 8 has 2",
+        ),
+        (
+            ["--digits", "1", "2", "3", "--layers", "32", "2"],
+            "--layers: the output layer's 2 units take 2 classes, but --digits 1 2 3 has 3",
+        ),
+        (
+            ["--preset", "mnist10", "--digits", "5", "8"],
+            "--preset mnist10: the output layer's 10 units take 10 classes, but --digits 5 8 has 2",
+        ),
+        (["--digits", "5"], "--digits: two digits or more, or 'all'"),
+        (["--digits", "5", "5"], "--digits: each digit once, got 5 5"),
+        (["--digits", "all", "5"], "--digits: 'all' alone"),
+        (["--l2", "-1"], "l2 must be a finite number"),
+        (
+            ["--layers", "196", "1", "--preset", "article", "--activation", "relu", "--init", "he"],
+            None,
+        ),
+    ],
+)
+def test_settings_that_cannot_train_stop_before_loading(monkeypatch, capsys, flags, words):
+    loading_fails(monkeypatch)
+    if words is None:  # a valid combination: checked, then loaded (here: stopped there)
+        monkeypatch.setattr(train_mnist, "run", lambda args: "trained")
+        assert train_mnist.main(flags) == "trained"
+        return
+    with pytest.raises(SystemExit) as caught:
+        train_mnist.main(flags)
+    assert caught.value.code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.startswith("ann-train: error: ")
+    assert words in error
+
+
+@pytest.mark.parametrize("source", ["flag", "environment"])
+def test_missing_data_folder_is_not_left_behind_and_the_hint_names_its_source(
+    tmp_path, monkeypatch, capsys, dead_url, source
+):
+    """--data-dir /nonexistent created the folder although loading failed, and the hint
+    said "set MNIST_DIR" to a user who had passed --data-dir."""
+    monkeypatch.setattr(ann.data, "MIRRORS", (dead_url,))
+    folder = tmp_path / "absent" / "mnist"
+    flags = ["--quiet", "--plot", str(tmp_path / "cost.png")]
+    if source == "flag":
+        flags += ["--data-dir", str(folder)]
+    else:
+        monkeypatch.setenv("MNIST_DIR", str(folder))
+    with pytest.raises(SystemExit) as caught:
+        train_mnist.main(flags)
+    error = capsys.readouterr().err
+    assert caught.value.code == 1 and error.count("\n") == 1
+    assert error.startswith(f"ann-train: error: MNIST file(s) missing from {folder}: ")
+    assert "no internet?" in error
+    if source == "flag":
+        assert "--data-dir" in error and "MNIST_DIR" not in error
+    else:
+        assert "MNIST_DIR" in error and "--data-dir" not in error
+    assert not (tmp_path / "absent").exists()
+
+
+def test_existing_data_folder_is_kept_when_loading_fails(tmp_path, monkeypatch, capsys, dead_url):
+    monkeypatch.setattr(ann.data, "MIRRORS", (dead_url,))
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    with pytest.raises(SystemExit):
+        train_mnist.main(["--data-dir", str(folder), "--quiet", "--plot", str(tmp_path / "c.png")])
+    assert folder.is_dir()
+
+
+# ---------------------------------------------------------------- where the cost curve goes
+
+
+def test_cost_curve_goes_to_the_report_and_leaves_the_working_folder_alone(
+    tmp_path, monkeypatch, capsys
+):
+    """Every run wrote ./cost.png, even with --report DIR (which has its own cost.png)."""
+    work, small = tmp_path / "work", tmp_path / "mnist"
+    work.mkdir()
+    write_small_mnist(small, arrays=small_arrays(n_train=60, n_test=20))
+    monkeypatch.chdir(work)
+    report = tmp_path / "run"
+    train_mnist.main(
+        ["--data-dir", str(small), "--preset", "fast", "--quiet", "--report", str(report)]
+    )
+    assert (report / "cost.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert list(work.iterdir()) == []
+    assert "cost curve     " not in capsys.readouterr().out
+
+
+def test_cost_curve_default_is_cost_png_without_a_report(monkeypatch):
+    plots = []
+    monkeypatch.setattr(train_mnist, "run", lambda args: plots.append(args.plot))
+    train_mnist.main([])
+    train_mnist.main(["--report", "runs/1", "--plot", "curve.png"])
+    assert plots == [Path("cost.png"), Path("curve.png")]
+    assert "with --report" in " ".join(train_mnist.build_parser().format_help().split())

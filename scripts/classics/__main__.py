@@ -1,0 +1,5 @@
+"""``python -m scripts.classics``: the same program as the ``ann-classics`` command."""
+
+from scripts.classics.command import main
+
+main()
