@@ -20,6 +20,20 @@ The exported network outputs ``AL.T``, shape ``(n_samples, units_L)``:
 - regressor: ``predict(X)`` as a column per output (ONNX only for the ``exp`` output of
   a Poisson regressor: ``torch.nn`` has no module for it).
 
+What the outputs mean is not in the weights: a classifier's labels (``classes_``) and
+whether k sigmoid outputs are k independent labels (``multilabel_``, a 0/1 indicator per
+output) or k classes (the largest wins). ``to_torch`` keeps both as attributes of the
+Sequential it returns, ``module.classes_`` and ``module.multilabel_`` (plain Python
+attributes: they go with ``copy.deepcopy`` and ``torch.save(module)``, not with a
+``state_dict``), and ``from_torch`` reads them back, so ``from_torch(to_torch(model))``
+predicts what ``model`` predicts; its ``classes`` and ``multilabel`` arguments name them
+for a module that lacks them. ``to_onnx`` writes them in the file's metadata. The loss and
+the training settings are not exported: the ``ANN`` of ``from_torch`` predicts as the
+module does and trains with ``ANN``'s defaults.
+
+Only finite parameters are exported: a model whose fit diverged (NaN or infinite weights)
+is refused with a ValueError, as ``ANN.load`` refuses such a file.
+
 ``torch``, ``onnx`` and ``onnxruntime`` are optional: ``pip install -e ".[torch]"`` and
 ``pip install -e ".[onnx]"``. They are imported only when a function needs them.
 """
@@ -90,7 +104,20 @@ def _network_of(model: ANN | BaseMLP) -> ANN:
         raise NotFittedError(
             "this ANN is not fitted yet: call fit (or initialize_parameters) first"
         )
+    _check_finite(network)
     return network
+
+
+def _check_finite(network: ANN) -> None:
+    """ValueError naming the first parameter of ``network`` that holds NaN or infinity."""
+    for name, value in network.parameters.items():
+        bad = value.size - np.count_nonzero(np.isfinite(value))
+        if bad:
+            raise ValueError(
+                f"{name} holds {bad} NaN or infinite value{'s' if bad > 1 else ''}: a model "
+                "with non-finite parameters cannot be exported (its fit diverged? try a "
+                "smaller learning rate or scaled inputs)"
+            )
 
 
 def _activations(network: ANN) -> list[str]:
@@ -132,8 +159,10 @@ def to_torch(model: ANN | BaseMLP) -> torch.nn.Sequential:
     regressor's. The module maps ``X`` (n_samples, n_features) to ``AL.T``
     (n_samples, units_L); for a binary classifier that is one column, the probability
     of ``classes_[1]`` (``predict_proba(X)[:, 1]``). The parameters are copies: training
-    the module leaves ``model`` unchanged. The ``exp`` output of a Poisson regressor
-    has no ``torch.nn`` module: a ValueError.
+    the module leaves ``model`` unchanged. A classifier's module also carries
+    ``classes_`` (a copy) and ``multilabel_`` (a bool), which ``from_torch`` reads.
+    The ``exp`` output of a Poisson regressor has no ``torch.nn`` module, and a model
+    with NaN or infinite parameters is not exported: a ValueError.
     """
     network = _network_of(model)
     torch = _optional("torch", "torch", "to_torch")
@@ -158,11 +187,18 @@ def to_torch(model: ANN | BaseMLP) -> torch.nn.Sequential:
         modules.append(linear)
         if l < network.n_layers or activation != "identity":
             modules.append(to_module[activation]())
-    return torch.nn.Sequential(*modules)
+    sequential = torch.nn.Sequential(*modules)
+    if network.is_classifier:
+        # what the weights do not say: the labels, and how k sigmoids are read
+        sequential.classes_ = network.classes_.copy()
+        sequential.multilabel_ = bool(getattr(network, "multilabel_", False))
+    return sequential
 
 
 def from_torch(
-    module: torch.nn.Sequential, classes: npt.ArrayLike | None = None, multilabel: bool = False
+    module: torch.nn.Sequential,
+    classes: npt.ArrayLike | None = None,
+    multilabel: bool | None = None,
 ) -> ANN:
     """The ``ANN`` computing what ``module`` computes: the inverse of ``to_torch``.
 
@@ -170,12 +206,19 @@ def from_torch(
     most one activation module: ``ReLU``, ``Sigmoid``, ``Tanh``, ``LeakyReLU`` (with
     ``negative_slope == LEAKY_SLOPE``) or ``Identity`` (or none) after a hidden layer;
     ``Sigmoid``, ``Softmax(dim=1)`` or nothing (a regressor) after the last one. The
-    weights must be all float32 or all float64; the ANN takes that dtype. ``classes``
-    are the labels of a classifier's outputs (sorted and distinct, as ``classes_``);
-    by default ``0 .. k-1``. ``multilabel=True`` makes a network with k sigmoid outputs
+    weights must be all float32 or all float64 (``module.float()`` converts float16 or
+    bfloat16 ones); the ANN takes that dtype. They are copied from any device (CUDA
+    tensors through the CPU); a module on the ``meta`` device has no values to copy.
+
+    ``classes`` are the labels of a classifier's outputs (sorted and distinct, as
+    ``classes_``): by default the module's ``classes_`` attribute, which ``to_torch``
+    sets, else ``0 .. k-1``. ``multilabel=True`` makes a network with k sigmoid outputs
     predict a 0/1 indicator per output (``multilabel_``) rather than the class of the
-    largest output. Anything else is a ValueError naming the module and its
-    position in the Sequential. A Linear without bias gets ``bl = 0``.
+    largest output: by default the module's ``multilabel_``, else False. So
+    ``from_torch(to_torch(model))`` predicts what ``model`` predicts.
+
+    Anything else is a ValueError naming the module and its position in the
+    Sequential. A Linear without bias gets ``bl = 0``.
     """
     torch = _optional("torch", "torch", "from_torch")
     if not isinstance(module, torch.nn.Sequential):
@@ -183,7 +226,7 @@ def from_torch(
     layers = _torch_layers(torch.nn, module)
     linears = [linear for linear, _ in layers]
     activations = [name for _, name in layers]
-    dtype = _torch_dtype(linears)
+    arrays, dtype = _torch_arrays(linears)
     network = ANN(
         [linear.out_features for linear in linears],
         activation=activations[:-1],
@@ -191,20 +234,11 @@ def from_torch(
         dtype=dtype,
     )
     network.initialize_parameters(linears[0].in_features)
-    for l, linear in enumerate(linears, start=1):
-        # in place: the parameters may be views into one buffer
-        network.parameters[f"W{l}"][...] = linear.weight.detach().cpu().numpy()
-        if linear.bias is not None:
-            network.parameters[f"b{l}"][:, 0] = linear.bias.detach().cpu().numpy()
-    if classes is not None:
-        _set_classes(network, classes)
-    if validation.check_bool("multilabel", multilabel):
-        if activations[-1] != "sigmoid" or network.layers_size[-1] < 2:
-            raise ValueError(
-                "multilabel=True needs k >= 2 sigmoid outputs, got "
-                f"{network.layers_size[-1]} {activations[-1]} output(s)"
-            )
-        network.multilabel_ = True
+    for l, (W, b) in enumerate(arrays, start=1):
+        # in place: the parameters are views into one buffer
+        network.parameters[f"W{l}"][...] = W
+        network.parameters[f"b{l}"][:, 0] = 0 if b is None else b
+    _set_labels(network, module, classes, multilabel)
     return network
 
 
@@ -224,22 +258,10 @@ def _torch_layers(nn: Any, sequential: torch.nn.Sequential) -> list[tuple[Any, s
             continue
         name = to_name.get(type(module))
         if name is None:
-            raise ValueError(
-                f"{where} is not supported: use {', '.join(_HIDDEN_MODULES)}, "
-                f"and for the output {', '.join(_OUTPUT_MODULES)}"
-            )
+            raise ValueError(_unsupported(nn, module, where))
         if not layers or layers[-1][1] is not None:
             raise ValueError(f"{where} must follow a Linear: one activation per layer")
-        if name == "leaky_relu" and module.negative_slope != LEAKY_SLOPE:
-            raise ValueError(
-                f"{where} has negative_slope={module.negative_slope}, but "
-                f"ann's leaky_relu has slope LEAKY_SLOPE={LEAKY_SLOPE}"
-            )
-        if name == "softmax" and module.dim not in (1, -1):
-            raise ValueError(
-                f"{where} must take the softmax over the classes, dim=1 "
-                f"(or -1), got dim={module.dim}"
-            )
+        _check_activation_module(module, name, where)
         layers[-1][1:] = [name, position]
     if not layers:
         raise ValueError("the Sequential holds no Linear layer")
@@ -258,65 +280,184 @@ def _torch_layers(nn: Any, sequential: torch.nn.Sequential) -> list[tuple[Any, s
     return [(linear, name or "identity") for linear, name, _ in layers]
 
 
-def _torch_dtype(linears: Sequence[Any]) -> str:
-    """The dtype name shared by every weight and bias of ``linears``, checked finite."""
-    dtypes = set()
+def _unsupported(nn: Any, module: Any, where: str) -> str:
+    """The message for a ``module`` that ``ANN`` has no layer for."""
+    message = (
+        f"{where} is not supported: use {', '.join(_HIDDEN_MODULES)}, "
+        f"and for the output {', '.join(_OUTPUT_MODULES)}"
+    )
+    if isinstance(module, nn.LazyLinear):
+        return f"{message} (a LazyLinear becomes a Linear after one forward pass)"
+    if isinstance(module, nn.Dropout):
+        return f"{message} (dropout only acts in training: remove it, or use ANN(dropout=p))"
+    return message
+
+
+def _check_activation_module(module: Any, name: str, where: str) -> None:
+    """ValueError when the activation ``module`` (named ``name``) computes something
+    other than ann's activation of that name."""
+    if name == "leaky_relu" and module.negative_slope != LEAKY_SLOPE:
+        raise ValueError(
+            f"{where} has negative_slope={module.negative_slope}, but "
+            f"ann's leaky_relu has slope LEAKY_SLOPE={LEAKY_SLOPE}"
+        )
+    if name == "softmax" and module.dim not in (1, -1):
+        raise ValueError(
+            f"{where} must take the softmax over the classes, dim=1 (or -1), got dim={module.dim}"
+        )
+
+
+def _torch_arrays(linears: Sequence[Any]) -> tuple[list[tuple[np.ndarray, Any]], str]:
+    """``[(Wl, bl or None), ...]``, the weights and biases of ``linears`` as NumPy arrays
+    on the CPU, and the dtype name they share; each checked (see ``_torch_array``)."""
+    arrays, dtypes = [], set()
     for number, linear in enumerate(linears, start=1):
-        for tensor in (linear.weight, linear.bias):
-            if tensor is None:
-                continue
-            dtypes.add(str(tensor.dtype).removeprefix("torch."))
-            if not bool(tensor.detach().isfinite().all()):
-                raise ValueError(f"Linear layer {number} holds NaN or infinite weights")
-    if len(dtypes) != 1 or not dtypes <= set(DTYPES):
+        shape = (linear.out_features, linear.in_features)
+        W = _torch_array(linear.weight, f"Linear layer {number} (weight)", shape)
+        b = None
+        if linear.bias is not None:
+            b = _torch_array(linear.bias, f"Linear layer {number} (bias)", shape[:1])
+        dtypes |= {array.dtype.name for array in (W, b) if array is not None}
+        arrays.append((W, b))
+    if len(dtypes) != 1:
         raise ValueError(
             f"the Linear layers must be all float32 or all float64, got {sorted(dtypes)}"
         )
-    return dtypes.pop()
+    return arrays, dtypes.pop()
 
 
-def _set_classes(network: ANN, classes: npt.ArrayLike) -> None:
-    """Give ``network`` the labels ``classes`` for its outputs, checked."""
+def _torch_array(tensor: Any, where: str, shape: tuple[int, ...]) -> np.ndarray:
+    """The values of ``tensor`` (named ``where``) as a NumPy array, read from any device.
+    ValueError for a tensor without values (``meta``), of another dtype than float32 and
+    float64, of another shape than ``shape``, or holding NaN or infinity."""
+    if tensor.is_meta:
+        raise ValueError(
+            f"{where} is on PyTorch's meta device: a meta tensor has a shape but no values "
+            "to copy; give the module its weights first (module.to_empty(device='cpu'), "
+            "then load_state_dict)"
+        )
+    dtype = str(tensor.dtype).removeprefix("torch.")
+    if dtype not in DTYPES:
+        raise ValueError(
+            f"the Linear layers must be all float32 or all float64, got {dtype} in "
+            f"{where}: convert the module with module.float() or module.double()"
+        )
+    if tuple(tensor.shape) != shape:
+        raise ValueError(
+            f"{where} has shape {tuple(tensor.shape)}, but its layer's out_features and "
+            f"in_features say {shape}"
+        )
+    try:
+        array = tensor.detach().cpu().numpy()  # a copy from a GPU, a view on the CPU
+    except (RuntimeError, TypeError) as error:
+        raise ValueError(f"{where} cannot be read as NumPy values: {error}") from error
+    if not np.isfinite(array).all():
+        raise ValueError(f"{where} holds NaN or infinite values")
+    return array
+
+
+def _set_labels(
+    network: ANN, module: Any, classes: npt.ArrayLike | None, multilabel: bool | None
+) -> None:
+    """Give the ``network`` read from ``module`` its ``classes_`` and ``multilabel_``:
+    the arguments where given, else the module's attributes of those names."""
+    if classes is None and getattr(module, "classes_", None) is not None:
+        _set_classes(network, module.classes_, "module.classes_ (set by to_torch)")
+    elif classes is not None:
+        _set_classes(network, classes, "classes")
+    if multilabel is None:
+        multilabel = getattr(module, "multilabel_", False)
+        if not multilabel:
+            return
+    if validation.check_bool("multilabel", multilabel):
+        if network.output_activation_ != "sigmoid" or network.layers_size[-1] < 2:
+            raise ValueError(
+                "multilabel=True needs k >= 2 sigmoid outputs, got "
+                f"{network.layers_size[-1]} {network.output_activation_} output(s)"
+            )
+        network.multilabel_ = True
+
+
+def _set_classes(network: ANN, classes: npt.ArrayLike, name: str) -> None:
+    """Give ``network`` the labels ``classes`` (called ``name`` in errors), checked."""
     if not network.is_classifier:
         raise ValueError(
-            "classes is for classifiers; this network is a regressor (no output activation)"
+            f"{name} is for classifiers; this network is a regressor (no output activation)"
         )
     classes = np.asarray(classes)
     expected = len(network.classes_)
     if classes.ndim != 1 or len(classes) != expected:
         raise ValueError(
-            f"classes must list {expected} labels for this output layer, got shape {classes.shape}"
+            f"{name} must list {expected} labels for this output layer, got shape {classes.shape}"
         )
+    classes = validation.check_labels(classes, expected, name)
     if not np.array_equal(np.unique(classes), classes):
-        raise ValueError(f"classes must be sorted and distinct, got {classes.tolist()}")
+        raise ValueError(f"{name} must be sorted and distinct, got {classes.tolist()}")
     network.classes_ = classes
 
 
 # --------------------------------------------------------------------------- ONNX
-def to_onnx(model: ANN | BaseMLP, path: StrPath) -> onnx.ModelProto:
+def to_onnx(
+    model: ANN | BaseMLP, path: StrPath, input_dtype: npt.DTypeLike | None = None
+) -> onnx.ModelProto:
     """Write ``model`` as an ONNX graph to ``path`` (atomically); returns the
     ``onnx.ModelProto``.
 
-    The graph takes ``X``, shape ``[None, n_features]`` in the model's dtype, and gives
-    ``AL`` (e.g. ``A2`` for a two-layer network), shape ``[None, units_L]``: the same
-    values as the module of ``to_torch``, see the module's docstring. Each layer is a
-    ``Gemm`` (``Zl = A(l-1) Wl.T + bl``) and its activation (``Sigmoid``, ``Relu``,
-    ``Tanh``, ``Identity``, ``Exp``, ``Softmax`` over axis 1; leaky ReLU is ``Max(Z, slope * Z)``:
-    ONNX's ``LeakyRelu`` keeps its slope as a float32 attribute, which onnxruntime
-    applies to float64 inputs too, 2e-8 off). A classifier's ``classes_`` are kept in
-    the model's metadata, ``classes``, as JSON.
+    The graph takes ``X``, shape ``[None, n_features]``, and gives ``AL`` (e.g. ``A2``
+    for a two-layer network), shape ``[None, units_L]`` in the model's dtype: the same
+    values as the module of ``to_torch``, see the module's docstring. ``X`` has the
+    model's dtype unless ``input_dtype`` names another one that ``predict`` takes
+    (float16, float32, float64, an integer type or bool): a runtime accepts only the
+    input's declared type, so ``to_onnx(model, path, input_dtype="float32")`` gives a
+    float64 model a float32 input, which a ``Cast`` node turns into the model's dtype
+    (``A0``) as ``predict`` does: the outputs are those of ``predict_proba`` for the same
+    ``X``. Each layer is a ``Gemm`` (``Zl = A(l-1) Wl.T + bl``) and its activation
+    (``Sigmoid``, ``Relu``, ``Tanh``, ``Identity``, ``Exp``, ``Softmax`` over axis 1;
+    leaky ReLU is ``Max(Z, slope * Z)``: ONNX's ``LeakyRelu`` keeps its slope as a float32
+    attribute, which onnxruntime applies to float64 inputs too, 2e-8 off).
+
+    A classifier's ``classes_`` are kept in the model's metadata, ``classes``, as a JSON
+    list (bytes labels as text, each byte one character: ``label.encode("latin-1")``
+    gives them back), with ``multilabel`` (JSON ``true`` when the k sigmoid outputs are
+    k independent labels). A model with NaN or infinite parameters is refused (a
+    ValueError) and no file is written.
     """
     network = _network_of(model)
     onnx = _optional("onnx", "onnx", "to_onnx")
-    proto = _onnx_model(onnx, network)
+    proto = _onnx_model(onnx, network, _input_dtype(input_dtype, network))
     onnx.checker.check_model(proto)
     with atomic_file(path) as stream:
         stream.write(proto.SerializeToString())
     return proto
 
 
-def _onnx_model(onnx: Any, network: ANN) -> onnx.ModelProto:
-    """The ONNX ``ModelProto`` of ``network``."""
+_ONNX_INPUT_TYPES = (
+    *("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"),
+    *("float16", "float32", "float64"),
+)
+"""The input types ``to_onnx`` can declare: those ``predict`` takes and ONNX's ``Cast`` reads."""
+
+
+def _input_dtype(input_dtype: npt.DTypeLike | None, network: ANN) -> np.dtype:
+    """The checked NumPy dtype of the graph's input: ``input_dtype``, else the model's."""
+    if input_dtype is None:
+        return np.dtype(DTYPES[network.dtype])
+    try:
+        dtype = np.dtype(input_dtype)
+    except TypeError as error:
+        raise TypeError(
+            f"input_dtype must be a NumPy dtype or its name, got {input_dtype!r}"
+        ) from error
+    if dtype not in [np.dtype(name) for name in _ONNX_INPUT_TYPES]:
+        raise ValueError(
+            f"input_dtype must be one of {', '.join(_ONNX_INPUT_TYPES)} (what predict "
+            f"takes), got {dtype}"
+        )
+    return dtype
+
+
+def _onnx_model(onnx: Any, network: ANN, input_dtype: np.dtype) -> onnx.ModelProto:
+    """The ONNX ``ModelProto`` of ``network``, taking ``X`` of ``input_dtype``."""
     from . import __version__
 
     helper = onnx.helper
@@ -324,6 +465,8 @@ def _onnx_model(onnx: Any, network: ANN) -> onnx.ModelProto:
     element = helper.np_dtype_to_tensor_dtype(dtype)
     activations = _activations(network)
     nodes, weights = [], []
+    if input_dtype != dtype:  # predict's cast of X to the model's dtype
+        nodes.append(helper.make_node("Cast", ["X"], ["A0"], to=element))
     if "leaky_relu" in activations:
         weights.append(onnx.numpy_helper.from_array(np.array(LEAKY_SLOPE, dtype), "slope"))
     for l, activation in enumerate(activations, start=1):
@@ -332,14 +475,17 @@ def _onnx_model(onnx: Any, network: ANN) -> onnx.ModelProto:
             onnx.numpy_helper.from_array(np.ascontiguousarray(W), f"W{l}"),
             onnx.numpy_helper.from_array(np.ascontiguousarray(b[:, 0]), f"b{l}"),
         ]
-        previous = "X" if l == 1 else f"A{l - 1}"
+        previous = f"A{l - 1}" if l > 1 or nodes else "X"
         nodes.append(helper.make_node("Gemm", [previous, f"W{l}", f"b{l}"], [f"Z{l}"], transB=1))
         nodes += _onnx_activation(helper, activation, f"Z{l}", f"A{l}")
     L, units = network.n_layers, network.layers_size[-1]
+    X = helper.make_tensor_value_info(
+        "X", helper.np_dtype_to_tensor_dtype(input_dtype), [None, network.n_features_in_]
+    )
     graph = helper.make_graph(
         nodes,
         "ann",
-        inputs=[helper.make_tensor_value_info("X", element, [None, network.n_features_in_])],
+        inputs=[X],
         outputs=[helper.make_tensor_value_info(f"A{L}", element, [None, units])],
         initializer=weights,
     )
@@ -350,12 +496,28 @@ def _onnx_model(onnx: Any, network: ANN) -> onnx.ModelProto:
     # the oldest file format that holds this opset, so older runtimes read the file
     proto.ir_version = helper.find_min_ir_version_for(opsets)
     if network.is_classifier:
-        # bytes labels as text (JSON has no bytes), each byte one character
-        classes = [
-            c.decode("latin-1") if isinstance(c, bytes) else c for c in network.classes_.tolist()
-        ]
-        helper.set_model_props(proto, {"classes": json.dumps(classes)})
+        multilabel = bool(getattr(network, "multilabel_", False))
+        helper.set_model_props(
+            proto, {"classes": _json_labels(network.classes_), "multilabel": json.dumps(multilabel)}
+        )
     return proto
+
+
+def _json_labels(classes: np.ndarray) -> str:
+    """``classes`` as a JSON list: Python's own numbers, strings and bools; bytes as
+    text, each byte one character (JSON has no bytes). ValueError for labels that JSON
+    cannot hold (NaN or infinity among them)."""
+    labels = []
+    for label in classes.tolist():
+        if isinstance(label, np.generic):  # an object array keeps NumPy scalars
+            label = label.item()
+        labels.append(label.decode("latin-1") if isinstance(label, bytes) else label)
+    try:
+        return json.dumps(labels, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"the classes {labels[:5]} cannot be written as JSON metadata: {error}"
+        ) from error
 
 
 _ONNX_OPERATORS = {

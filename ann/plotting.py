@@ -333,8 +333,9 @@ def plot_weights(
 ) -> Figure:
     """The first layer's weights as images: row ``i`` of ``W1`` drawn as the input image
     it is multiplied with, one panel per hidden unit (the first ``max_units``; None for
-    all). Red pixels push the unit's ``Z`` up, blue ones down, white ones do nothing;
-    each panel has its own symmetric color scale.
+    all), under its unit's number (the panel's title, clear of the picture). Red pixels
+    push the unit's ``Z`` up, blue ones down, white ones do nothing; each panel has its
+    own symmetric color scale.
 
     ``since_init=True`` draws ``W1`` minus the weights it started from (recreated from
     the model's ``init`` and ``seed``): what training changed. Random initial weights
@@ -352,7 +353,8 @@ def plot_weights(
     units = W.shape[0] if max_units is None else min(W.shape[0], max_units)
     rows, columns = _grid(units)
     panel = min(1.0, 9.0 / columns)
-    figure = Figure(figsize=(max(columns * panel, 4.8), rows * panel + 0.7))
+    label = 0.14  # inches above each panel for its unit's number, a title clear of the image
+    figure = Figure(figsize=(max(columns * panel, 4.8), rows * (panel + label) + 0.7))
     for unit in range(units):
         axes = figure.add_subplot(rows, columns, unit + 1)
         extent = np.abs(W[unit]).max() or 1.0
@@ -365,16 +367,7 @@ def plot_weights(
         )
         axes.set_xticks([])
         axes.set_yticks([])
-        axes.text(
-            0.03,
-            0.97,
-            str(unit + 1),
-            transform=axes.transAxes,
-            fontsize=6,
-            va="top",
-            ha="left",
-            color="0.25",
-        )
+        axes.set_title(str(unit + 1), fontsize=6, pad=1.5, color="0.25")
     shown = f"all {units}" if units == W.shape[0] else f"the first {units} of {W.shape[0]}"
     what = (
         "Change of the first-layer weights during training, W1 - W1(initial)"
@@ -386,8 +379,10 @@ def plot_weights(
         "red: pixel raises the unit, blue: lowers it (each on its own scale)",
         fontsize=10,
     )
-    top = 1 - 0.65 / figure.get_figheight()
-    figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=top, wspace=0.06, hspace=0.06)
+    top = 1 - (0.65 + label) / figure.get_figheight()
+    figure.subplots_adjust(
+        left=0.01, right=0.99, bottom=0.01, top=top, wspace=0.06, hspace=(label + 0.03) / panel
+    )
     return _finish(figure, path)
 
 

@@ -1,17 +1,21 @@
 """ann.export: a network handed to PyTorch or ONNX computes what it computes in ann."""
 
+import copy
+import io
 import itertools
 import json
 import sys
 import types
+import warnings
 
 import numpy as np
 import onnxruntime
 import pytest
 import torch
+from sklearn.exceptions import ConvergenceWarning
 from torch import nn
 
-from ann import ANN, NotFittedError
+from ann import ANN, MLPClassifier, MLPRegressor, NotFittedError
 from ann.export import from_torch, to_onnx, to_torch
 
 HIDDEN = ("sigmoid", "relu", "tanh", "leaky_relu", "identity")
@@ -115,6 +119,118 @@ def test_from_torch_inverts_to_torch(first, output, dtype):
         assert np.array_equal(back.predict_proba(X), model.predict_proba(X))
 
 
+def fit_kind(kind):
+    """A model of the given kind, briefly fitted on random data: ``(model, X)``. The kinds
+    cover what the torch module and the ONNX graph must keep to predict as the model does:
+    labels that are not 0..k-1 (strings, bytes, NumPy integers in an object array),
+    multi-label and k-class sigmoid outputs, 0 hidden layers, several regression outputs,
+    float32, and scikit-learn's estimators."""
+    rng = np.random.RandomState(3)
+    X = rng.randn(50, 4)
+    three = rng.randint(0, 3, 50)
+    indicator = (rng.rand(50, 3) > 0.5).astype(int)
+    values = rng.randn(50, 3)
+    quick = dict(learning_rate=0.5, n_iterations=5, quiet=True)
+    estimator = dict(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
+    fits = {
+        "ann binary strings": lambda: ANN([5, 1], **quick).fit(
+            X, np.array(["no", "yes"])[three % 2]
+        ),
+        "ann bytes": lambda: ANN([5, 3], **quick).fit(X, np.array([b"a", b"\xe9", b"c"])[three]),
+        "ann numpy ints in objects": lambda: ANN([5, 3], **quick).fit(
+            X, np.array([np.int64(7), np.int64(8), np.int64(9)], dtype=object)[three]
+        ),
+        "ann multi-label": lambda: ANN([5, 3], output="sigmoid", **quick).fit(X, indicator),
+        "ann 3 sigmoid classes": lambda: ANN([5, 3], output="sigmoid", **quick).fit(X, three + 4),
+        "ann logistic regression": lambda: ANN([1], **quick).fit(X, three % 2 + 1),
+        "ann softmax, no hidden layer": lambda: ANN([3], **quick).fit(X, three - 1),
+        "ann linear regression, 3 outputs": lambda: ANN([3], output="identity", **quick).fit(
+            X, values
+        ),
+        "ann regressor float32": lambda: ANN(
+            [5, 1], activation="relu", output="identity", dtype="float32", **quick
+        ).fit(X, values[:, 0]),
+        "ann multi-label float32": lambda: ANN(
+            [5, 3], output="sigmoid", dtype="float32", **quick
+        ).fit(X, indicator),
+        "mlp binary": lambda: MLPClassifier(**estimator).fit(X, np.array(["b", "a"])[three % 2]),
+        "mlp multi-class": lambda: MLPClassifier(**estimator).fit(X, three * 10),
+        "mlp multi-label": lambda: MLPClassifier(**estimator).fit(X, indicator),
+        "mlp multi-label float32": lambda: MLPClassifier(**estimator, dtype="float32").fit(
+            X, indicator
+        ),
+        "mlp regressor": lambda: MLPRegressor(**estimator).fit(X, values[:, 0]),
+        "mlp regressor, 3 outputs": lambda: MLPRegressor(**estimator).fit(X, values),
+        "mlp poisson": lambda: MLPRegressor(loss="poisson", **estimator).fit(X, np.exp(values)),
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # 5 epochs are enough here
+        return fits[kind](), X
+
+
+KINDS = [
+    "ann binary strings",
+    "ann bytes",
+    "ann numpy ints in objects",
+    "ann multi-label",
+    "ann 3 sigmoid classes",
+    "ann logistic regression",
+    "ann softmax, no hidden layer",
+    "ann linear regression, 3 outputs",
+    "ann regressor float32",
+    "ann multi-label float32",
+    "mlp binary",
+    "mlp multi-class",
+    "mlp multi-label",
+    "mlp multi-label float32",
+    "mlp regressor",
+    "mlp regressor, 3 outputs",
+    "mlp poisson",
+]
+
+
+def assert_predicts_as(model, back, X):
+    """``back`` (an ANN) predicts what ``model`` predicts, to the bit."""
+    expected = model.predict(X)
+    assert back.predict(X).shape == expected.shape
+    assert np.array_equal(back.predict(X), expected)
+    if getattr(model, "network_", model).is_classifier:
+        assert np.array_equal(back.predict_proba(X), model.predict_proba(X))
+
+
+@pytest.mark.parametrize("kind", [kind for kind in KINDS if kind != "mlp poisson"])
+def test_a_round_trip_through_torch_predicts_what_the_model_predicts(kind):
+    model, X = fit_kind(kind)
+    module = to_torch(model)
+    assert_predicts_as(model, from_torch(module), X)
+    # the labels are the module's attributes: they go where the module goes
+    buffer = io.BytesIO()
+    torch.save(module, buffer)
+    buffer.seek(0)
+    for copied in (copy.deepcopy(module), torch.load(buffer, weights_only=False)):
+        assert_predicts_as(model, from_torch(copied), X)
+
+
+def test_from_torch_arguments_name_the_labels_a_module_lacks():
+    model, X = fit_kind("mlp multi-label")
+    module = to_torch(model)
+    assert np.array_equal(module.classes_, model.classes_) and module.multilabel_ is True
+    # a state_dict keeps the weights only: rebuilt, the module no longer says multi-label
+    rebuilt = nn.Sequential(nn.Linear(4, 5), nn.ReLU(), nn.Linear(5, 3), nn.Sigmoid()).double()
+    rebuilt.load_state_dict(module.state_dict())
+    assert from_torch(rebuilt).predict(X).shape == (len(X),)  # the largest of 3 outputs
+    assert_predicts_as(model, from_torch(rebuilt, classes=[0, 1, 2], multilabel=True), X)
+    # the arguments win over the module's attributes
+    assert from_torch(module, multilabel=False).predict(X).shape == (len(X),)
+    named = from_torch(module, classes=["x", "y", "z"], multilabel=False)
+    assert set(named.predict(X)) <= {"x", "y", "z"}
+    module.classes_ = np.array([0, 1])
+    with pytest.raises(ValueError, match=r"module\.classes_ \(set by to_torch\) must list 3"):
+        from_torch(module)
+    regressor = to_torch(fit_kind("mlp regressor")[0])
+    assert not hasattr(regressor, "classes_") and not hasattr(regressor, "multilabel_")
+
+
 def test_training_continues_in_torch_from_the_model(binary):
     model, X = binary
     y = (model.predict(X) == "yes") ^ (np.arange(len(X)) % 4 == 0)  # labels to learn
@@ -193,11 +309,65 @@ def linear(n_in, n_out, dtype=torch.float32, fill=None):
         ([linear(3, 4), linear(4, 1, torch.float64)], r"all float32 or all float64"),
         ([linear(3, 1, torch.float16)], r"all float32 or all float64.*float16"),
         ([linear(3, 4), linear(4, 1, fill=float("nan"))], r"Linear layer 2 .*NaN"),
+        (
+            [linear(3, 1, torch.bfloat16)],
+            r"all float32 or all float64.*bfloat16.*module\.float\(\)",
+        ),
+        ([nn.LazyLinear(2)], r"module 0 .*LazyLinear.*not supported.*after one forward pass"),
+        ([linear(3, 4), nn.Dropout(), linear(4, 1)], r"module 1 .*Dropout.*ANN\(dropout=p\)"),
     ],
 )
 def test_from_torch_refuses_what_ann_cannot_compute(modules, message):
     with pytest.raises(ValueError, match=message):
         from_torch(nn.Sequential(*modules))
+
+
+def test_from_torch_of_a_meta_module_says_it_has_no_values():
+    with torch.device("meta"):
+        module = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1), nn.Sigmoid())
+    with pytest.raises(ValueError, match=r"Linear layer 1 \(weight\) is on PyTorch's meta device"):
+        from_torch(module)
+    torch.manual_seed(0)
+    weights = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1), nn.Sigmoid())
+    module.to_empty(device="cpu").load_state_dict(weights.state_dict())  # the remedy it names
+    X = np.random.RandomState(0).randn(10, 3).astype(np.float32)
+    np.testing.assert_allclose(
+        from_torch(module).predict_proba(X)[:, 1:], run_torch(weights, X), rtol=1e-6, atol=1e-6
+    )
+
+
+def test_from_torch_checks_each_weight_against_its_layer_shape():
+    layer = linear(3, 4)
+    layer.weight = nn.Parameter(torch.zeros(4, 5))  # in_features still says 3
+    with pytest.raises(
+        ValueError, match=r"Linear layer 1 \(weight\) has shape \(4, 5\).* \(4, 3\)"
+    ):
+        from_torch(nn.Sequential(layer))
+
+
+def test_from_torch_reads_a_training_module_with_gradients_and_copies_it():
+    torch.manual_seed(0)
+    module = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 3), nn.Softmax(dim=1))
+    module = module.double().train()
+    X = np.random.RandomState(0).randn(10, 3)
+    module(torch.from_numpy(X)).log().sum().backward()  # weights that require and hold grads
+    model = from_torch(module)
+    assert module.training and all(p.grad is not None for p in module.parameters())
+    np.testing.assert_allclose(model.predict_proba(X), run_torch(module, X), rtol=0, atol=1e-15)
+    before = module[0].weight.detach().clone()
+    model.parameters["W1"][...] = 0  # the ANN's parameters are its own
+    assert torch.equal(module[0].weight.detach(), before)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_from_torch_and_to_torch_on_a_gpu():
+    model, X = fit_kind("ann multi-label")
+    module = to_torch(model).cuda()
+    back = from_torch(module)
+    assert_predicts_as(model, back, X)
+    with torch.no_grad():
+        outputs = module(torch.from_numpy(X).cuda()).cpu().numpy()
+    np.testing.assert_allclose(outputs, model.predict_proba(X), rtol=0, atol=1e-12)
 
 
 def test_from_torch_checks_its_arguments(binary):
@@ -280,6 +450,90 @@ def test_onnx_in_onnxruntime_equals_the_model(tmp_path, first, output, dtype):
 def test_to_onnx_into_a_missing_folder_leaves_nothing(tmp_path, binary):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         to_onnx(binary[0], tmp_path / "missing" / "model.onnx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def onnx_outputs(path, X):
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return session.run(None, {"X": X})[0]
+
+
+@pytest.mark.parametrize("input_dtype", [None, "float32"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_onnx_of_every_kind_equals_the_model(tmp_path, kind, input_dtype):
+    model, X = fit_kind(kind)
+    network = getattr(model, "network_", model)
+    X = X.astype(input_dtype or network.dtype)  # by default, the graph takes the model's
+    proto = to_onnx(model, tmp_path / "model.onnx", input_dtype=input_dtype)
+    outputs = onnx_outputs(tmp_path / "model.onnx", X)
+    assert outputs.dtype == np.dtype(network.dtype)  # the model's, whatever the input's
+    tolerance = TOLERANCE[network.dtype]
+    np.testing.assert_allclose(
+        outputs, expected_outputs(network, X), rtol=tolerance, atol=tolerance
+    )
+    metadata = {p.key: p.value for p in proto.metadata_props}
+    if network.is_classifier:
+        labels = [c.decode("latin-1") if isinstance(c, bytes) else c for c in model.classes_]
+        assert json.loads(metadata["classes"]) == labels
+        assert json.loads(metadata["multilabel"]) == (model.predict(X).ndim == 2)
+    else:
+        assert metadata == {}
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("input_dtype", ["float64", "float32", np.float16, "uint8", "int64", bool])
+def test_onnx_takes_the_input_dtype_asked_for(tmp_path, dtype, input_dtype):
+    model, _ = make_model("tanh", "softmax", dtype)
+    X = (3 * np.abs(np.random.RandomState(1).randn(30, 4))).astype(input_dtype)
+    proto = to_onnx(model, tmp_path / "model.onnx", input_dtype=input_dtype)
+    operators = [node.op_type for node in proto.graph.node]
+    assert (operators[0] == "Cast") == (np.dtype(input_dtype) != np.dtype(dtype))
+    session = onnxruntime.InferenceSession(
+        str(tmp_path / "model.onnx"), providers=["CPUExecutionProvider"]
+    )
+    (input_,) = session.get_inputs()
+    assert input_.name == "X" and input_.type == onnx_type(np.dtype(input_dtype))
+    (outputs,) = session.run(None, {"X": X})
+    assert outputs.dtype == np.dtype(dtype)
+    np.testing.assert_allclose(
+        outputs, model.predict_proba(X), rtol=TOLERANCE[dtype], atol=TOLERANCE[dtype]
+    )
+
+
+def onnx_type(dtype):
+    """onnxruntime's name of a NumPy dtype's tensor type: tensor(float), tensor(double), ..."""
+    names = {"float32": "float", "float64": "double", "float16": "float16"}
+    return f"tensor({names.get(dtype.name, dtype.name)})"
+
+
+@pytest.mark.parametrize(
+    "input_dtype,error,message",
+    [
+        ("complex64", ValueError, r"input_dtype must be one of .*got complex64"),
+        (object, ValueError, r"input_dtype must be one of .*got object"),
+        (np.longdouble, ValueError, r"input_dtype must be one of"),
+        (">f8", ValueError, r"input_dtype must be one of"),
+        ("pixels", TypeError, r"input_dtype must be a NumPy dtype or its name, got 'pixels'"),
+    ],
+)
+def test_to_onnx_checks_the_input_dtype(tmp_path, binary, input_dtype, error, message):
+    with pytest.raises(error, match=message):
+        to_onnx(binary[0], tmp_path / "model.onnx", input_dtype=input_dtype)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_non_finite_parameters_are_not_exported(tmp_path, binary, value):
+    model, _ = binary
+    model.parameters["b2"][0, 0] = value  # as a diverged fit leaves them
+    estimator = fit_kind("mlp multi-class")[0]
+    estimator.coefs_[0][1, 2] = value  # scikit-learn's view of W1.T
+    for exported, name in [(model, "b2"), (estimator, "W1")]:
+        for export in (to_torch, lambda m: to_onnx(m, tmp_path / "model.onnx")):
+            with pytest.raises(
+                ValueError, match=f"{name} holds 1 NaN or infinite value: .*cannot be exported"
+            ):
+                export(exported)
     assert list(tmp_path.iterdir()) == []
 
 

@@ -5,8 +5,10 @@ import sys
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
+from matplotlib.text import Text
 
 from ann import ANN
 from ann.plotting import (
@@ -169,6 +171,31 @@ def test_plot_weights_one_image_per_unit(binary_model, tmp_path):
     assert_png(tmp_path / "weights.png")
     every = plot_weights(binary_model, max_units=None)
     assert n_images(every) == 12 and "all 12" in every._suptitle.get_text()
+
+
+def overlap_area(a, b):
+    """The area (in pixels) that two display boxes share."""
+    width = min(a.x1, b.x1) - max(a.x0, b.x0)
+    height = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return max(width, 0) * max(height, 0)
+
+
+@pytest.mark.parametrize("units,image_shape", [(1, None), (12, None), (64, None), (30, (4, 16))])
+def test_plot_weights_labels_each_unit_above_its_picture(data, units, image_shape):
+    X, y, *_ = data
+    model = ANN([units, 1], n_iterations=2, quiet=True).fit(X, y)
+    figure = plot_weights(model, max_units=None, image_shape=image_shape)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw(renderer)  # places the titles and shrinks each axes to its image's aspect
+    texts = [t for t in figure.findobj(Text) if t.get_visible() and t.get_text()]
+    assert len(texts) == len(figure.axes) + 1  # a title per picture, and the figure's
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        for axes in figure.axes:  # no label hides a pixel of any picture
+            assert overlap_area(box, axes.get_window_extent(renderer)) == 0, text.get_text()
+        assert figure.bbox.x0 <= box.x0 and box.x1 <= figure.bbox.x1
+        assert figure.bbox.y0 <= box.y0 and box.y1 <= figure.bbox.y1
+    assert [axes.get_title() for axes in figure.axes] == [str(u + 1) for u in range(units)]
 
 
 def test_plot_weights_since_init(binary_model, data):
