@@ -227,19 +227,19 @@ def from_torch(
     linears = [linear for linear, _ in layers]
     activations = [name for _, name in layers]
     arrays, dtype = _torch_arrays(linears)
-    network = ANN(
-        [linear.out_features for linear in linears],
+    parameters = {}
+    for l, (W, b) in enumerate(arrays, start=1):
+        parameters[f"W{l}"] = W
+        parameters[f"b{l}"] = np.zeros((W.shape[0], 1), W.dtype) if b is None else b[:, None]
+    units = linears[-1].out_features
+    return ANN.from_parameters(
+        parameters,
+        **_labels(module, classes, multilabel, units, activations[-1]),
+        layers_size=[linear.out_features for linear in linears],
         activation=activations[:-1],
         output=activations[-1],
         dtype=dtype,
     )
-    network.initialize_parameters(linears[0].in_features)
-    for l, (W, b) in enumerate(arrays, start=1):
-        # in place: the parameters are views into one buffer
-        network.parameters[f"W{l}"][...] = W
-        network.parameters[f"b{l}"][:, 0] = 0 if b is None else b
-    _set_labels(network, module, classes, multilabel)
-    return network
 
 
 def _torch_layers(nn: Any, sequential: torch.nn.Sequential) -> list[tuple[Any, str]]:
@@ -356,44 +356,30 @@ def _torch_array(tensor: Any, where: str, shape: tuple[int, ...]) -> np.ndarray:
     return array
 
 
-def _set_labels(
-    network: ANN, module: Any, classes: npt.ArrayLike | None, multilabel: bool | None
-) -> None:
-    """Give the ``network`` read from ``module`` its ``classes_`` and ``multilabel_``:
-    the arguments where given, else the module's attributes of those names."""
+def _labels(
+    module: Any, classes: npt.ArrayLike | None, multilabel: bool | None, units: int, output: str
+) -> dict[str, Any]:
+    """The ``classes`` and ``multilabel`` of the network read from ``module``: the
+    arguments where given, else the module's attributes of those names (which
+    ``to_torch`` sets), checked to fit the ``units`` outputs."""
+    name = "classes"
     if classes is None and getattr(module, "classes_", None) is not None:
-        _set_classes(network, module.classes_, "module.classes_ (set by to_torch)")
-    elif classes is not None:
-        _set_classes(network, classes, "classes")
+        classes, name = module.classes_, "module.classes_ (set by to_torch)"
     if multilabel is None:
-        multilabel = getattr(module, "multilabel_", False)
-        if not multilabel:
-            return
-    if validation.check_bool("multilabel", multilabel):
-        if network.output_activation_ != "sigmoid" or network.layers_size[-1] < 2:
+        multilabel = bool(getattr(module, "multilabel_", False))
+    if classes is not None:
+        if output not in ("sigmoid", "softmax"):
             raise ValueError(
-                "multilabel=True needs k >= 2 sigmoid outputs, got "
-                f"{network.layers_size[-1]} {network.output_activation_} output(s)"
+                f"{name} is for classifiers; this network is a regressor (no output activation)"
             )
-        network.multilabel_ = True
-
-
-def _set_classes(network: ANN, classes: npt.ArrayLike, name: str) -> None:
-    """Give ``network`` the labels ``classes`` (called ``name`` in errors), checked."""
-    if not network.is_classifier:
-        raise ValueError(
-            f"{name} is for classifiers; this network is a regressor (no output activation)"
-        )
-    classes = np.asarray(classes)
-    expected = len(network.classes_)
-    if classes.ndim != 1 or len(classes) != expected:
-        raise ValueError(
-            f"{name} must list {expected} labels for this output layer, got shape {classes.shape}"
-        )
-    classes = validation.check_labels(classes, expected, name)
-    if not np.array_equal(np.unique(classes), classes):
-        raise ValueError(f"{name} must be sorted and distinct, got {classes.tolist()}")
-    network.classes_ = classes
+        expected = 2 if units == 1 else units
+        shape = np.shape(classes)
+        if len(shape) != 1 or shape[0] != expected:
+            raise ValueError(
+                f"{name} must list {expected} labels for this output layer, got shape {shape}"
+            )
+        classes = validation.check_labels(classes, expected, name)
+    return {"classes": classes, "multilabel": multilabel}
 
 
 # --------------------------------------------------------------------------- ONNX

@@ -140,7 +140,10 @@ def given_classes(targets: Targets, classes: npt.ArrayLike | None, multilabel: b
         or labels.dtype.kind not in "iubfUSO"
         or not np.array_equal(labels, np.unique(labels))
     ):
-        raise ValueError(f"the classes {labels.tolist()[:5]} are not distinct sorted labels")
+        raise ValueError(
+            f"the classes {labels.tolist()[:5]} are not distinct sorted labels (they must "
+            "be sorted and distinct, as classes_)"
+        )
     return Targets(
         targets.output, targets.units, learn_classes(targets, labels).classes, multilabel
     )
