@@ -2,7 +2,8 @@
 
 Each activation ``g`` maps the pre-activation ``Z`` of a layer, shape ``(units, samples)``,
 to its output ``A = g(Z)`` of the same shape, a new array or ``out`` when given
-(``g(Z, out=A)``; training reuses its arrays from one batch to the next).
+(``g(Z, out=A)``; training reuses its arrays from one batch to the next). They work on
+the arrays of any namespace (``ann.arrays``).
 
 Each derivative is written in terms of the *output* ``A`` (the store keeps it, so nothing
 is recomputed in the backward pass) and multiplies the incoming gradient in place:
@@ -14,55 +15,59 @@ Adding an activation is one function in each table.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+
+from . import arrays
 
 LEAKY_SLOPE = 0.01
 """Slope of leaky ReLU for negative inputs."""
 
 
-def sigmoid(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+def sigmoid(Z: Any, out: Any = None) -> Any:
     """Logistic function 1 / (1 + exp(-Z)); exact 0 or 1 where exp overflows."""
-    A = np.negative(Z, out=out)
+    A = arrays.negative(Z, out=out)
     with np.errstate(over="ignore"):
-        np.exp(A, out=A)
+        A = arrays.exp(A, out=A)
     A += 1
-    return np.reciprocal(A, out=A)
+    return arrays.reciprocal(A, out=A)
 
 
-def relu(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    return np.maximum(Z, 0, out=out)
+def relu(Z: Any, out: Any = None) -> Any:
+    return arrays.maximum(Z, 0, out=out)
 
 
-def leaky_relu(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+def leaky_relu(Z: Any, out: Any = None) -> Any:
     """max(Z, LEAKY_SLOPE * Z), which is Z where Z > 0 and LEAKY_SLOPE * Z elsewhere."""
-    A = np.multiply(Z, LEAKY_SLOPE, out=out)
-    return np.maximum(Z, A, out=A)
+    A = arrays.multiply(Z, LEAKY_SLOPE, out=out)
+    return arrays.maximum(Z, A, out=A)
 
 
-def tanh(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    return np.tanh(Z, out=out)
+def tanh(Z: Any, out: Any = None) -> Any:
+    return arrays.tanh(Z, out=out)
 
 
-def identity(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    return np.positive(Z, out=out)  # a copy
+def identity(Z: Any, out: Any = None) -> Any:
+    return arrays.positive(Z, out=out)  # a copy
 
 
-def exp(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+def exp(Z: Any, out: Any = None) -> Any:
     """exp(Z), the Poisson regressor's output (a positive rate); inf where it overflows."""
     with np.errstate(over="ignore"):
-        return np.exp(Z, out=out)
+        return arrays.exp(Z, out=out)
 
 
-def softmax(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+def softmax(Z: Any, out: Any = None) -> Any:
     """Column-wise softmax of ``Z`` (classes, samples), shifted by the column maximum."""
-    A = np.subtract(Z, Z.max(axis=0, keepdims=True), out=out)
-    np.exp(A, out=A)
-    A /= A.sum(axis=0, keepdims=True)
+    xp = arrays.namespace(Z)
+    A = arrays.subtract(Z, xp.max(Z, axis=0, keepdims=True), out=out)
+    A = arrays.exp(A, out=A)
+    A /= xp.sum(A, axis=0, keepdims=True)
     return A
 
 
-ACTIVATIONS: dict[str, Callable[..., np.ndarray]] = {
+ACTIVATIONS: dict[str, Callable[..., Any]] = {
     "sigmoid": sigmoid,
     "relu": relu,
     "tanh": tanh,
@@ -73,44 +78,45 @@ ACTIVATIONS: dict[str, Callable[..., np.ndarray]] = {
 }
 
 
-def inplace_sigmoid_derivative(A: np.ndarray, delta: np.ndarray) -> None:
+def inplace_sigmoid_derivative(A: Any, delta: Any) -> None:
     """sigmoid'(Z) = A (1 - A)."""
     delta *= A
     delta -= delta * A
 
 
-def inplace_tanh_derivative(A: np.ndarray, delta: np.ndarray) -> None:
+def inplace_tanh_derivative(A: Any, delta: Any) -> None:
     """tanh'(Z) = 1 - A**2."""
     delta -= delta * A * A
 
 
-def inplace_relu_derivative(A: np.ndarray, delta: np.ndarray) -> None:
+def inplace_relu_derivative(A: Any, delta: Any) -> None:
     """relu'(Z) = 1 where Z > 0 (equivalently A > 0), else 0. (Multiplying by the mask
     is several times faster than assigning through it.)"""
-    np.multiply(delta, A > 0, out=delta)
+    arrays.multiply_by_mask(delta, A > 0)
 
 
-def inplace_leaky_relu_derivative(A: np.ndarray, delta: np.ndarray) -> None:
+def inplace_leaky_relu_derivative(A: Any, delta: Any) -> None:
     """leaky_relu'(Z) = 1 where Z > 0 (equivalently A > 0), else LEAKY_SLOPE."""
-    delta *= np.where(A > 0, delta.dtype.type(1), LEAKY_SLOPE)  # in delta's dtype
+    one, slope = arrays.scalar(1.0, delta), arrays.scalar(LEAKY_SLOPE, delta)
+    delta *= arrays.namespace(delta).where(A > 0, one, slope)
 
 
-def inplace_identity_derivative(A: np.ndarray, delta: np.ndarray) -> None:
+def inplace_identity_derivative(A: Any, delta: Any) -> None:
     """identity'(Z) = 1: nothing to do."""
 
 
-def inplace_exp_derivative(A: np.ndarray, delta: np.ndarray) -> None:
+def inplace_exp_derivative(A: Any, delta: Any) -> None:
     """exp'(Z) = A."""
     delta *= A
 
 
-def inplace_softmax_derivative(A: np.ndarray, delta: np.ndarray) -> None:
+def inplace_softmax_derivative(A: Any, delta: Any) -> None:
     """Softmax couples the units of a sample: dZ_i = A_i (dA_i - sum_j dA_j A_j)."""
-    delta -= np.sum(delta * A, axis=0, keepdims=True)
+    delta -= arrays.namespace(delta).sum(delta * A, axis=0, keepdims=True)
     delta *= A
 
 
-DERIVATIVES: dict[str, Callable[[np.ndarray, np.ndarray], None]] = {
+DERIVATIVES: dict[str, Callable[[Any, Any], None]] = {
     "sigmoid": inplace_sigmoid_derivative,
     "relu": inplace_relu_derivative,
     "tanh": inplace_tanh_derivative,

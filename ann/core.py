@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from . import arrays
 from .activations import ACTIVATIONS, DERIVATIVES, HIDDEN_ACTIVATIONS
 from .losses import CANONICAL_PAIRS, LOSS_GRADIENTS, LOSS_OUTPUTS, LOSSES
 from .parameters import ParameterViews, parameter_shapes, views
@@ -136,30 +137,19 @@ class Scratch:
 class Workspace:
     """The arrays that ``gradients`` writes into, made once and reused for every batch:
     ``grads`` (``dW1, db1, ...``, views of ``grads.flat``) holds a batch's gradients,
-    ``block`` one block's share, and ``scratch`` each layer's ``Zl``, ``Al`` and ``dZl``."""
+    ``block`` one block's share, and for NumPy ``scratch`` each layer's ``Zl``, ``Al`` and
+    ``dZl`` (other namespaces pool their memory themselves: None). The arrays are of the
+    namespace and on the device of ``like`` (default: NumPy)."""
 
-    def __init__(self, architecture: Architecture) -> None:
+    def __init__(self, architecture: Architecture, like: Any = None) -> None:
         shapes = architecture.shapes("d")
         size = architecture.n_parameters
         dtype = DTYPES[architecture.dtype]
-        self.grads = views(np.empty(size, dtype), shapes)
-        self.block = views(np.empty(size, dtype), shapes)
-        self.scratch = Scratch(dtype)
-
-
-def is_sparse(A: object) -> bool:
-    """True for a SciPy sparse matrix or array (the scikit-learn estimators pass them)."""
-    return hasattr(A, "tocsr") and not isinstance(A, np.ndarray)
-
-
-def matmul(a: Any, b: Any, out: np.ndarray | None = None) -> Any:
-    """``a @ b`` into ``out``, also when ``b`` is a sparse input."""
-    if not is_sparse(b):
-        return np.matmul(a, b, out=out)
-    if out is None:
-        return a @ b
-    out[...] = a @ b
-    return out
+        numpy = like is None or arrays.is_numpy(like)
+        make = np.empty if numpy else (lambda n, t: arrays.like(np.empty(n, t), like))
+        self.grads = views(make(size, dtype), shapes)
+        self.block = views(make(size, dtype), shapes)
+        self.scratch = Scratch(dtype) if numpy else None
 
 
 def forward(
@@ -178,13 +168,13 @@ def forward(
     """
     masks = masks or {}
     if 0 in masks:
-        A0 = A0.multiply(masks[0]) if is_sparse(A0) else A0 * masks[0]
+        A0 = A0.multiply(masks[0]) if arrays.is_sparse(A0) else A0 * masks[0]
     store: Store = {"A0": A0}
     A = A0
     for l in range(1, architecture.n_layers + 1):
         W = parameters[f"W{l}"]
         shape = (W.shape[0], A0.shape[1])
-        Z = matmul(W, A, out=None if scratch is None else scratch(f"Z{l}", shape))
+        Z = arrays.matmul(W, A, out=None if scratch is None else scratch(f"Z{l}", shape))
         Z += parameters[f"b{l}"]
         A = ACTIVATIONS[architecture.activation(l)](
             Z, out=None if scratch is None else scratch(f"A{l}", shape)
@@ -216,7 +206,7 @@ def output_delta(architecture: Architecture, store: Store, T: Any, out: Any = No
     ``out`` when given), else ``dJ/dAL * g'(ZL)``."""
     AL = store[f"A{architecture.n_layers}"]
     if (architecture.output, architecture.loss) in CANONICAL_PAIRS:
-        return np.subtract(AL, T, out=out)
+        return arrays.subtract(AL, T, out=out)
     dAL = LOSS_GRADIENTS[architecture.loss](AL, T)
     DERIVATIVES[architecture.output](AL, dAL)
     return dAL
@@ -252,13 +242,14 @@ def backward(
     dZ *= (1.0 / n) if weights is None else weights * (1.0 / n)
     for l in range(L, 0, -1):
         W, A_prev = parameters[f"W{l}"], store[f"A{l - 1}"]
-        dW = matmul(dZ, A_prev.T, out=None if out is None else out[f"dW{l}"])
-        db = np.sum(dZ, axis=1, keepdims=True, out=None if out is None else out[f"db{l}"])
+        dW_out, db_out = (None, None) if out is None else (out[f"dW{l}"], out[f"db{l}"])
+        dW = arrays.store(dW_out, arrays.matmul(dZ, A_prev.T, out=dW_out))
+        db = arrays.store(db_out, arrays.sum_axis(dZ, 1, keepdims=True, out=db_out))
         grads[f"dW{l}"], grads[f"db{l}"] = dW, db
         if l > 1:
             # dA(l-1) = Wl.T @ dZl (an outer product when layer l has one unit, which
             # BLAS does slowly), then turned into dZ(l-1) in place.
-            product = np.multiply if W.shape[0] == 1 else np.matmul
+            product = arrays.multiply if W.shape[0] == 1 else arrays.matmul
             dZ = product(W.T, dZ, out=delta(l - 1))
             if f"M{l - 1}" in store:
                 dZ *= store[f"M{l - 1}"]
@@ -273,14 +264,15 @@ def data_cost(
     """This block's share of the mean loss over ``n`` samples (or total weight)."""
     L = architecture.n_layers
     losses = LOSSES[architecture.loss](store[f"Z{L}"], store[f"A{L}"], T)
-    return float(losses.sum() if weights is None else losses @ weights) / n
+    total = arrays.namespace(losses).sum(losses) if weights is None else losses @ weights
+    return float(total) / n
 
 
 def penalty(parameters: Mapping[str, Any], l2: float, n: float) -> float:
     """The L2 term of the cost, ``l2 / (2 n) * sum of every W squared``."""
     if not l2:
         return 0.0
-    squares = sum(float(np.vdot(W, W)) for name, W in parameters.items() if name[0] == "W")
+    squares = sum(arrays.squared_norm(W) for name, W in parameters.items() if name[0] == "W")
     return l2 / (2 * n) * squares
 
 
@@ -298,7 +290,7 @@ def in_dtype(architecture: Architecture, X: Any) -> Any:
     """A block of rows of ``X`` in the network's dtype. Training data stays in its own
     float type: a float32 network casts each block as it goes instead of keeping a
     converted copy of all of it."""
-    return X.astype(DTYPES[architecture.dtype], copy=False)
+    return arrays.astype(X, DTYPES[architecture.dtype])
 
 
 def forward_blocks(
@@ -314,7 +306,8 @@ def forward_blocks(
 
 def outputs(architecture: Architecture, parameters: Mapping[str, Any], X: Any) -> Any:
     """The output layer ``AL`` (units_L, n_samples) for ``X`` (n_samples, n_features)."""
-    return np.concatenate([AL for _, AL, _ in forward_blocks(architecture, parameters, X)], axis=1)
+    blocks = [AL for _, AL, _ in forward_blocks(architecture, parameters, X)]
+    return arrays.concat(blocks, axis=1)
 
 
 def cost(
@@ -328,7 +321,7 @@ def cost(
     """The mean cost of the network on ``X`` (n_samples, n_features) and targets ``T``
     (units_L, n_samples), with the L2 term; weighted when ``weights`` (n_samples,) are
     given."""
-    n = X.shape[0] if weights is None else float(weights.sum())
+    n = X.shape[0] if weights is None else float(arrays.namespace(weights).sum(weights))
     total = 0.0
     for columns, _, store in forward_blocks(architecture, parameters, X):
         w = None if weights is None else weights[columns]
@@ -346,7 +339,7 @@ def dropout_masks(
     for l, p in rates.items():
         if p > 0:
             keep = rng.random((architecture.sizes[l], n)) >= p
-            masks[l] = keep.astype(DTYPES[architecture.dtype]) / (1 - p)
+            masks[l] = arrays.astype(keep, DTYPES[architecture.dtype]) / (1 - p)
     return masks or None
 
 
@@ -372,7 +365,7 @@ def gradients(
     ``rng``.
     """
     n = X.shape[0]
-    total = n if weights is None else float(weights.sum())
+    total = n if weights is None else float(arrays.namespace(weights).sum(weights))
     cost, correct = 0.0, 0
     for number, start in enumerate(range(0, n, CHUNK)):
         columns = slice(start, start + CHUNK)
@@ -396,7 +389,9 @@ def limit_norms(architecture: Architecture, parameters: ParameterViews, max_norm
     norm of at most ``max_norm``, in place."""
     for l in range(1, architecture.n_layers + 1):
         W = parameters[f"W{l}"]
-        norms = np.sqrt(np.einsum("ij,ij->i", W, W))
+        norms = arrays.row_norms(W)
         too_long = norms > max_norm
-        if too_long.any():
-            W[too_long] *= (max_norm / norms[too_long])[:, None]
+        if bool(arrays.namespace(W).any(too_long)):
+            with np.errstate(divide="ignore"):  # rows of norm 0 are not too long
+                scale = arrays.namespace(W).where(too_long, max_norm / norms, arrays.scalar(1.0, W))
+            W *= scale[:, None]

@@ -18,60 +18,67 @@ Adding a loss is one function in ``LOSSES`` and a line in ``LOSS_OUTPUTS``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-import numpy as np
+from . import arrays
 
 
-def binary_cross_entropy(ZL: np.ndarray, AL: np.ndarray, T: np.ndarray) -> np.ndarray:
+def binary_cross_entropy(ZL: Any, AL: Any, T: Any) -> Any:
     """-(t log a + (1 - t) log(1 - a)) with a = sigmoid(z), written from the logits as
     log(1 + exp(z)) - t z. Targets may be any values in [0, 1]."""
-    return np.sum(np.logaddexp(0, ZL) - T * ZL, axis=0)
+    xp = arrays.namespace(ZL)
+    return xp.sum(xp.logaddexp(arrays.scalar(0.0, ZL), ZL) - T * ZL, axis=0)
 
 
-def categorical_cross_entropy(ZL: np.ndarray, AL: np.ndarray, T: np.ndarray) -> np.ndarray:
+def categorical_cross_entropy(ZL: Any, AL: Any, T: Any) -> Any:
     """-sum_k t_k log softmax(z)_k, with a stable log-sum-exp."""
-    shift = ZL.max(axis=0, keepdims=True)
-    log_sum = np.log(np.exp(ZL - shift).sum(axis=0, keepdims=True)) + shift
-    return -np.sum(T * (ZL - log_sum), axis=0)
+    xp = arrays.namespace(ZL)
+    shift = xp.max(ZL, axis=0, keepdims=True)
+    log_sum = xp.log(xp.sum(xp.exp(ZL - shift), axis=0, keepdims=True)) + shift
+    return -xp.sum(T * (ZL - log_sum), axis=0)
 
 
-def squared_error(ZL: np.ndarray, AL: np.ndarray, T: np.ndarray) -> np.ndarray:
+def squared_error(ZL: Any, AL: Any, T: Any) -> Any:
     """1/2 sum_k (a_k - t_k)**2 (Nielsen's quadratic cost; scikit-learn's for one output)."""
-    return 0.5 * np.sum((AL - T) ** 2, axis=0)
+    return 0.5 * arrays.namespace(AL).sum((AL - T) ** 2, axis=0)
 
 
-def sklearn_squared_error(ZL: np.ndarray, AL: np.ndarray, T: np.ndarray) -> np.ndarray:
+def sklearn_squared_error(ZL: Any, AL: Any, T: Any) -> Any:
     """scikit-learn's reported squared loss: 1/2 of the *mean* over the k outputs of
     (a - t)**2. Its gradient is that of ``squared_error`` all the same (scikit-learn steps
     along ``AL - T``), so with several outputs it reports a k times smaller loss than it
     follows; the scikit-learn estimators use it to report the same ``loss_curve_``."""
-    return 0.5 * np.mean((AL - T) ** 2, axis=0)
+    return 0.5 * arrays.namespace(AL).mean((AL - T) ** 2, axis=0)
 
 
-def sklearn_binary_log_loss(ZL: np.ndarray, AL: np.ndarray, T: np.ndarray) -> np.ndarray:
+def sklearn_binary_log_loss(ZL: Any, AL: Any, T: Any) -> Any:
     """scikit-learn's log-loss of sigmoid outputs: from the probabilities clipped to
     [eps, 1 - eps], so a saturated output costs at most -log(eps) (about 36) where the
     exact ``binary_cross_entropy`` keeps growing. The gradient is the same, ``AL - T``."""
-    eps = np.finfo(AL.dtype).eps
-    P = np.clip(AL, eps, 1 - eps)
-    return -np.sum(T * np.log(P) + (1 - T) * np.log(1 - P), axis=0)
+    xp = arrays.namespace(AL)
+    eps = float(xp.finfo(AL.dtype).eps)
+    P = xp.clip(AL, eps, 1 - eps)
+    return -xp.sum(T * xp.log(P) + (1 - T) * xp.log(1 - P), axis=0)
 
 
-def sklearn_log_loss(ZL: np.ndarray, AL: np.ndarray, T: np.ndarray) -> np.ndarray:
+def sklearn_log_loss(ZL: Any, AL: Any, T: Any) -> Any:
     """scikit-learn's log-loss of softmax outputs, from clipped probabilities (see
     ``sklearn_binary_log_loss``)."""
-    eps = np.finfo(AL.dtype).eps
-    return -np.sum(T * np.log(np.clip(AL, eps, 1 - eps)), axis=0)
+    xp = arrays.namespace(AL)
+    eps = float(xp.finfo(AL.dtype).eps)
+    return -xp.sum(T * xp.log(xp.clip(AL, eps, 1 - eps)), axis=0)
 
 
-def poisson(ZL: np.ndarray, AL: np.ndarray, T: np.ndarray) -> np.ndarray:
+def poisson(ZL: Any, AL: Any, T: Any) -> Any:
     """Poisson deviance per sample, sum_k t log(t / a) - t + a, with a = exp(z) > 0;
     t log(t / a) is 0 where t = 0."""
-    log_ratio = np.log(np.where(T > 0, T, 1)) - ZL
-    return np.sum(np.where(T > 0, T * log_ratio, 0) - T + AL, axis=0)
+    xp = arrays.namespace(ZL)
+    zero, one = arrays.scalar(0.0, T), arrays.scalar(1.0, T)
+    log_ratio = xp.log(xp.where(T > 0, T, one)) - ZL
+    return xp.sum(xp.where(T > 0, T * log_ratio, zero) - T + AL, axis=0)
 
 
-LOSSES: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]] = {
+LOSSES: dict[str, Callable[[Any, Any, Any], Any]] = {
     "binary_cross_entropy": binary_cross_entropy,
     "categorical_cross_entropy": categorical_cross_entropy,
     "squared_error": squared_error,
@@ -82,13 +89,11 @@ LOSSES: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]] = 
 }
 
 
-def squared_error_gradient(AL: np.ndarray, T: np.ndarray) -> np.ndarray:
+def squared_error_gradient(AL: Any, T: Any) -> Any:
     return AL - T
 
 
-LOSS_GRADIENTS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
-    "squared_error": squared_error_gradient
-}
+LOSS_GRADIENTS: dict[str, Callable[[Any, Any], Any]] = {"squared_error": squared_error_gradient}
 """``dAL = dJ/dAL`` of the losses that go with more than one output, shape
 ``(units_L, n)``; a loss computed from the logits of its own output needs none."""
 

@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, Protocol
 
-import numpy as np
+from . import arrays
 
 
 class Optimizer(Protocol):
@@ -37,17 +37,18 @@ class GradientDescent:
 
     def __init__(self, learning_rate: float) -> None:
         self.learning_rate = learning_rate
-        self._scratch: np.ndarray | None = None
+        self._scratch: Any = None
 
-    def _buffer(self, p: np.ndarray) -> np.ndarray:
+    def _buffer(self, p: Any) -> Any:
+        """An array shaped like ``p``, kept from step to step (NumPy writes into it)."""
         if self._scratch is None or self._scratch.shape != p.shape:
-            self._scratch = np.empty_like(p)
+            self._scratch = arrays.namespace(p).empty_like(p)
         return self._scratch
 
-    def step(self, p: np.ndarray, dp: np.ndarray) -> None:
+    def step(self, p: Any, dp: Any) -> None:
         """Update the flat parameters ``p`` in place from their gradient ``dp`` (same
         shape)."""
-        p -= np.multiply(dp, self.learning_rate, out=self._buffer(p))
+        p -= arrays.multiply(dp, self.learning_rate, out=self._buffer(p))
 
 
 class SGD(GradientDescent):
@@ -61,19 +62,19 @@ class SGD(GradientDescent):
     def __init__(self, learning_rate: float, momentum: float = 0.9, nesterov: bool = False) -> None:
         super().__init__(learning_rate)
         self.momentum, self.nesterov = momentum, nesterov
-        self.velocity: np.ndarray | None = None
+        self.velocity: Any = None
 
-    def step(self, p: np.ndarray, dp: np.ndarray) -> None:
+    def step(self, p: Any, dp: Any) -> None:
         if self.velocity is None:
-            self.velocity = dp.copy()
+            self.velocity = arrays.namespace(dp).asarray(dp, copy=True)
         else:
             self.velocity *= self.momentum
             self.velocity += dp
         direction = self.velocity
         if self.nesterov:
-            direction = np.multiply(self.velocity, self.momentum, out=self._buffer(p))
+            direction = arrays.multiply(self.velocity, self.momentum, out=self._buffer(p))
             direction += dp
-        p -= np.multiply(direction, self.learning_rate, out=self._buffer(p))
+        p -= arrays.multiply(direction, self.learning_rate, out=self._buffer(p))
 
 
 class SklearnSGD(GradientDescent):
@@ -87,17 +88,17 @@ class SklearnSGD(GradientDescent):
     def __init__(self, learning_rate: float, momentum: float = 0.9, nesterov: bool = True) -> None:
         super().__init__(learning_rate)
         self.momentum, self.nesterov = momentum, nesterov
-        self.velocity: np.ndarray | None = None
+        self.velocity: Any = None
 
-    def step(self, p: np.ndarray, dp: np.ndarray) -> None:
+    def step(self, p: Any, dp: Any) -> None:
         if self.velocity is None:
-            self.velocity = np.zeros_like(p)
-        step = np.multiply(dp, self.learning_rate, out=self._buffer(p))
+            self.velocity = arrays.namespace(p).zeros_like(p)
+        step = arrays.multiply(dp, self.learning_rate, out=self._buffer(p))
         self.velocity *= self.momentum
         self.velocity -= step
         if self.nesterov:
             p -= step
-            step = np.multiply(self.velocity, self.momentum, out=step)
+            step = arrays.multiply(self.velocity, self.momentum, out=step)
             p += step
         else:
             p += self.velocity
@@ -126,8 +127,8 @@ class Adam(GradientDescent):
         super().__init__(learning_rate)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.t = 0
-        self.M: np.ndarray | None = None
-        self.V: np.ndarray | None = None
+        self.M: Any = None
+        self.V: Any = None
 
     def _scales(self) -> tuple[float, float]:
         """``(rate, root_scale)`` of this step: ``p <- p - rate * M / (root_scale *
@@ -136,24 +137,25 @@ class Adam(GradientDescent):
         t, b1, b2 = self.t, self.beta_1, self.beta_2
         return self.learning_rate * (1 - b1) / (1 - b1**t), math.sqrt((1 - b2) / (1 - b2**t))
 
-    def step(self, p: np.ndarray, dp: np.ndarray) -> None:
+    def step(self, p: Any, dp: Any) -> None:
         if self.M is None or self.V is None:
-            self.M, self.V = np.zeros_like(dp), np.zeros_like(dp)
+            xp = arrays.namespace(dp)
+            self.M, self.V = xp.zeros_like(dp), xp.zeros_like(dp)
         M, V, scratch = self.M, self.V, self._buffer(dp)
         self.t += 1
         M *= self.beta_1
         M += dp
         V *= self.beta_2
-        V += np.multiply(dp, dp, out=scratch)
+        V += arrays.multiply(dp, dp, out=scratch)
         rate, root_scale = self._scales()
         if rate == 0:
             return  # (a schedule's rate may reach 0)
         # rate * M / (root_scale sqrt(V) + eps), with the rate moved into the
         # denominator's two scalars: one pass over the parameters fewer.
-        denominator = np.sqrt(V, out=scratch)
+        denominator = arrays.sqrt(V, out=scratch)
         denominator *= root_scale / rate
         denominator += self.epsilon / rate
-        p -= np.divide(M, denominator, out=scratch)
+        p -= arrays.divide(M, denominator, out=scratch)
 
 
 class SklearnAdam(Adam):

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from . import validation
+from . import arrays, validation
 from .losses import output_and_loss
 
 CLASSIFIER_OUTPUTS = ("auto", "sigmoid", "softmax")
@@ -246,11 +246,13 @@ def counter(targets: Targets) -> Callable[[Any, Any], int] | None:
 
 
 def _count_thresholded(AL: Any, T: Any) -> int:
-    return int(np.count_nonzero(np.all((AL > 0.5) == (T > 0.5), axis=0)))
+    xp = arrays.namespace(AL)
+    return int(xp.count_nonzero(xp.all((AL > 0.5) == (T > 0.5), axis=0)))
 
 
 def _count_largest(AL: Any, T: Any) -> int:
-    return int(np.count_nonzero(AL.argmax(axis=0) == T.argmax(axis=0)))
+    xp = arrays.namespace(AL)
+    return int(xp.count_nonzero(xp.argmax(AL, axis=0) == xp.argmax(T, axis=0)))
 
 
 def accuracy(

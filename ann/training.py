@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import core
+from . import arrays, core
 from .core import Architecture, DivergenceError
 from .optimizers import SCHEDULES, Optimizer, Progress
 from .parameters import ParameterViews
@@ -143,10 +143,12 @@ def train(
     epoch. The callbacks receive ``owner``.
     """
     flat = model.parameters.flat
-    workspace = core.Workspace(model.architecture)
+    workspace = core.Workspace(model.architecture, like=flat)
     order = None if config.shuffle is None else np.arange(data.X.shape[0])
     rows = _rows_buffer(data.X, config.batch_size) if order is not None else None
-    last_good, record = flat.copy(), model.record
+    if rng is not None and any(config.dropout.values()):
+        rng = arrays.random_source(rng, flat)
+    last_good, record = arrays.copy(flat), model.record
     record.epochs = 0
     bar = progress_bar(range(config.n_epochs), desc="training", quiet=config.quiet, unit="epoch")
     with (
@@ -157,11 +159,14 @@ def train(
         for epoch in bar:
             rate = learning_rate(config, optimizer.learning_rate, epoch, record.samples_seen)
             optimizer.learning_rate = rate
-            start = flat.copy()
+            start = arrays.copy(flat)
             if config.shuffle is not None and order is not None:
                 order = config.shuffle(order)
+            batches = None if order is None else arrays.like(order, data.X)
             try:
-                cost, accuracy = _epoch(model, data, config, optimizer, workspace, order, rows, rng)
+                cost, accuracy = _epoch(
+                    model, data, config, optimizer, workspace, batches, rows, rng
+                )
             except DivergenceError as error:
                 flat[...] = last_good
                 raise DivergenceError(
@@ -202,8 +207,8 @@ def _rows_buffer(X: Any, batch_size: int | None) -> np.ndarray | None:
     """The array that a shuffled batch's rows are gathered into, reused by every batch:
     it stays in the cache for the matrix products, and no memory is touched for the
     first time in an epoch (a fresh copy of the data costs page faults). None for sparse
-    data."""
-    if core.is_sparse(X):
+    data, and for namespaces other than NumPy (their allocators pool memory)."""
+    if arrays.is_sparse(X) or not arrays.is_numpy(X):
         return None
     size = X.shape[0] if batch_size is None else min(batch_size, X.shape[0])
     return np.empty((size, X.shape[1]), X.dtype)
@@ -215,36 +220,28 @@ def _epoch(
     config: Config,
     optimizer: Optimizer,
     workspace: core.Workspace,
-    order: np.ndarray | None,
+    order: Any,
     rows_buffer: np.ndarray | None,
     rng: Any,
 ) -> tuple[float, float]:
     """One pass over the data: full batch, or consecutive mini-batches of the samples in
-    ``order`` (None: as they come). Returns the mean cost and accuracy of the pass (each
-    batch's before its update)."""
-    X, T, weights = data
-    n = X.shape[0]
+    ``order`` (indices in the data's namespace; None: as they come). Returns the mean cost
+    and accuracy of the pass (each batch's before its update)."""
+    n = data.X.shape[0]
     size = n if config.batch_size is None else min(config.batch_size, n)
     total_cost, total_correct = 0.0, 0
     for number, start in enumerate(range(0, n, size)):
-        rows: slice | np.ndarray = slice(start, start + size)
-        if order is not None:
-            rows = order[rows]
-        batch = (
-            X[rows]
-            if rows_buffer is None or isinstance(rows, slice)  # (no buffer without order)
-            else np.take(X, rows, axis=0, out=rows_buffer[: len(rows)], mode="clip")
-        )
-        batch_weights = None if weights is None else weights[rows]
-        if batch_weights is not None and not batch_weights.sum():
+        rows = slice(start, start + size)
+        X, T, weights = _batch(data, rows if order is None else order[rows], rows_buffer)
+        if weights is not None and not arrays.namespace(weights).sum(weights):
             continue  # a batch of total weight 0 has no mean cost: no gradient, no update
         cost, correct = core.gradients(
             model.architecture,
             model.parameters,
-            batch,
-            T[:, rows],
+            X,
+            T,
             workspace,
-            weights=batch_weights,
+            weights=weights,
             l2=config.l2,
             dropout=config.dropout if any(config.dropout.values()) else None,
             rng=rng,
@@ -262,7 +259,7 @@ def _epoch(
         total_correct += correct
     # A NaN or infinite parameter makes the next batch's cost NaN; only the last update
     # of the epoch needs this check.
-    if config.stop_on_divergence and not np.isfinite(model.parameters.flat).all():
+    if config.stop_on_divergence and not arrays.all_finite(model.parameters.flat):
         raise DivergenceError(
             f"iteration {len(model.record.costs)}: the update made the parameters NaN or infinite"
         )
@@ -304,7 +301,7 @@ def evaluate(model: Model, data: Data) -> tuple[float, int, Any]:
         if model.count_correct is not None:
             correct += model.count_correct(AL, T[:, columns])
         outputs.append(AL)
-    return cost, correct, np.concatenate(outputs, axis=1)
+    return cost, correct, arrays.concat(outputs, axis=1)
 
 
 def _postfix(record: Record) -> dict[str, str]:
@@ -333,16 +330,26 @@ def random_split(
 def split(data: Data, kept: np.ndarray, held: np.ndarray) -> tuple[Data, Data]:
     """The training part (samples ``kept``) and the validation part (samples ``held``)
     of ``data``; ValueError when the weights of either part are all 0."""
-    X, T, weights = data
-    if weights is not None:
-        for part, rows in (("validation", held), ("training", kept)):
-            if not weights[rows].any():
-                raise ValueError(
-                    f"the {len(rows)} {part} samples of the early-stopping split all have "
-                    "sample_weight 0"
-                )
-    parts = [
-        Data(X[rows], T[:, rows], None if weights is None else weights[rows])
-        for rows in (kept, held)
-    ]
+    parts = [_batch(data, arrays.like(rows, data.X)) for rows in (kept, held)]
+    for part, name in zip(parts, ("training", "validation")):
+        if part.weights is not None and not arrays.namespace(part.weights).any(part.weights):
+            raise ValueError(
+                f"the {part.X.shape[0]} {name} samples of the early-stopping split all have "
+                "sample_weight 0"
+            )
     return parts[0], parts[1]
+
+
+def _batch(data: Data, rows: Any, buffer: np.ndarray | None = None) -> Data:
+    """The samples ``rows`` (a slice, or indices in the data's namespace) of ``data``;
+    dense NumPy rows are gathered into ``buffer`` when one is given."""
+    X, T, weights = data
+    if isinstance(rows, slice) or arrays.is_numpy(X):
+        if buffer is not None and not isinstance(rows, slice):
+            X_rows = arrays.take_rows(X, rows, out=buffer[: len(rows)])
+        else:
+            X_rows = X[rows]
+        return Data(X_rows, T[:, rows], None if weights is None else weights[rows])
+    xp = arrays.namespace(X)
+    taken = None if weights is None else xp.take(weights, rows, axis=0)
+    return Data(xp.take(X, rows, axis=0), xp.take(T, rows, axis=1), taken)

@@ -1,0 +1,234 @@
+"""Arrays of any namespace: the one seam between the core and NumPy's in-place work.
+
+The core (``ann.core``), the activations, losses and optimizers take their array
+namespace from their inputs (``namespace``): NumPy, or through ``array-api-compat`` any
+library of the array API standard (PyTorch on the CPU or CUDA, CuPy, ``array-api-strict``).
+One copy of the algorithm serves them all.
+
+The functions here take ``out=``. For a NumPy array they write into it, as NumPy's own
+functions do: training reuses its arrays from batch to batch, which spares NumPy the
+page faults of fresh arrays. Other namespaces return a new array instead (their
+allocators pool memory, and a copy would cost a kernel launch on a GPU), so callers use
+the result, never ``out`` itself; ``store`` puts a result where it must be. This is the
+only place where NumPy and the other namespaces part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+
+def is_sparse(A: object) -> bool:
+    """True for a SciPy sparse matrix or array (the scikit-learn estimators pass them)."""
+    return hasattr(A, "tocsr") and not isinstance(A, np.ndarray)
+
+
+def is_numpy(x: object) -> bool:
+    """A NumPy array or scalar, or a SciPy sparse matrix: NumPy's own path."""
+    return isinstance(x, (np.ndarray, np.generic)) or is_sparse(x)
+
+
+def namespace(x: Any) -> ModuleType:
+    """The array namespace of ``x``: ``numpy`` itself for NumPy arrays (and sparse
+    matrices), else array-api-compat's namespace of its library."""
+    if is_numpy(x):
+        return np
+    import array_api_compat
+
+    return array_api_compat.array_namespace(x)
+
+
+def device(x: Any) -> Any:
+    """The device ``x`` lives on (``"cpu"`` for NumPy)."""
+    if is_numpy(x):
+        return "cpu"
+    import array_api_compat
+
+    return array_api_compat.device(x)
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    """``x`` as a NumPy array on the host (a copy when it lives on another device)."""
+    if is_numpy(x) or isinstance(x, (list, tuple, int, float)):
+        return np.asarray(x)
+    if hasattr(x, "detach"):  # PyTorch, on any device
+        return x.detach().cpu().numpy()
+    if hasattr(x, "get") and type(x).__module__.startswith("cupy"):
+        return x.get()
+    return np.from_dlpack(x)
+
+
+def like(x: Any, reference: Any) -> Any:
+    """``x`` (a NumPy array) in the namespace and on the device of ``reference``."""
+    if is_numpy(reference):
+        return to_numpy(x)
+    return namespace(reference).asarray(x, device=device(reference))
+
+
+def scalar(value: float, reference: Any) -> Any:
+    """``value`` as a 0-d array of ``reference``'s dtype, namespace and device."""
+    if is_numpy(reference):
+        return np.asarray(value, dtype=reference.dtype)
+    return namespace(reference).asarray(value, dtype=reference.dtype, device=device(reference))
+
+
+def store(out: Any, value: Any) -> Any:
+    """``value`` written into ``out`` (unless it is ``out`` already, or ``out`` is None);
+    returns where it is."""
+    if out is None or value is out:
+        return value
+    out[...] = value
+    return out
+
+
+def _elementwise(name: str, generic: Callable[..., Any] | None = None) -> Callable[..., Any]:
+    """NumPy's ``name`` with ``out=``, or in another namespace ``generic(xp, *args)``
+    (default: the namespace's own ``name``)."""
+    numpy_function = getattr(np, name)
+
+    def operation(*args: Any, out: Any = None) -> Any:
+        if is_numpy(args[0]):
+            return numpy_function(*args, out=out)
+        xp = namespace(args[0])
+        return generic(xp, *args) if generic else getattr(xp, name)(*args)
+
+    operation.__name__ = operation.__qualname__ = name
+    operation.__doc__ = f"``numpy.{name}``, into ``out`` for NumPy, in any namespace."
+    return operation
+
+
+exp = _elementwise("exp")
+tanh = _elementwise("tanh")
+sqrt = _elementwise("sqrt")
+negative = _elementwise("negative", lambda xp, x: -x)
+reciprocal = _elementwise("reciprocal", lambda xp, x: 1.0 / x)
+positive = _elementwise("positive", lambda xp, x: xp.asarray(x, copy=True))
+multiply = _elementwise("multiply", lambda xp, x, y: x * y)
+subtract = _elementwise("subtract", lambda xp, x, y: x - y)
+divide = _elementwise("divide", lambda xp, x, y: x / y)
+maximum = _elementwise(
+    "maximum", lambda xp, x, y: xp.maximum(x, y if hasattr(y, "shape") else scalar(y, x))
+)
+
+
+def matmul(a: Any, b: Any, out: Any = None) -> Any:
+    """``a @ b`` (into ``out`` for NumPy), also when ``b`` is a sparse input."""
+    if is_numpy(a) and not is_sparse(b):
+        return np.matmul(a, b, out=out)
+    if is_numpy(a) and out is not None:
+        out[...] = a @ b
+        return out
+    return a @ b
+
+
+def sum_axis(x: Any, axis: int, keepdims: bool = False, out: Any = None) -> Any:
+    """``x`` summed over ``axis`` (into ``out`` for NumPy)."""
+    if is_numpy(x):
+        return np.sum(x, axis=axis, keepdims=keepdims, out=out)
+    return namespace(x).sum(x, axis=axis, keepdims=keepdims)
+
+
+def multiply_by_mask(delta: Any, mask: Any) -> None:
+    """``delta *= mask`` in place, for a boolean ``mask`` (1 where True, 0 where False)."""
+    if is_numpy(delta):
+        np.multiply(delta, mask, out=delta)
+    else:
+        delta *= namespace(delta).astype(mask, delta.dtype)
+
+
+def squared_norm(x: Any) -> float:
+    """The sum of the squares of every value of ``x``."""
+    if is_numpy(x):
+        return float(np.vdot(x, x))
+    xp = namespace(x)
+    return float(xp.sum(x * x))
+
+
+def row_norms(W: Any) -> Any:
+    """The Euclidean norm of every row of the 2-D ``W``."""
+    if is_numpy(W):
+        return np.sqrt(np.einsum("ij,ij->i", W, W))
+    xp = namespace(W)
+    return xp.sqrt(xp.sum(W * W, axis=1))
+
+
+def take_rows(X: Any, rows: Any, out: Any = None) -> Any:
+    """The rows ``rows`` (indices) of ``X`` (into ``out`` for NumPy; the indices must be
+    valid)."""
+    if is_numpy(X) and out is not None:
+        return np.take(X, rows, axis=0, out=out, mode="clip")
+    return namespace(X).take(X, rows, axis=0)
+
+
+def copy(x: Any) -> Any:
+    """A copy of ``x``."""
+    return namespace(x).asarray(x, copy=True)
+
+
+def concat(blocks: list[Any], axis: int) -> Any:
+    """The arrays ``blocks`` joined along ``axis``."""
+    return namespace(blocks[0]).concat(blocks, axis=axis)
+
+
+def all_finite(x: Any) -> bool:
+    """Whether every value of ``x`` is finite."""
+    xp = namespace(x)
+    return bool(xp.all(xp.isfinite(x)))
+
+
+def random_source(rng: Any, reference: Any) -> Any:
+    """Where the dropout masks of training on ``reference``'s device are drawn from:
+    ``rng`` itself (a NumPy ``Generator`` or ``RandomState``) for NumPy arrays; for
+    PyTorch and CuPy, a generator on the device, seeded by one draw from ``rng`` (a mask
+    drawn on the host would cost a copy per batch); for another namespace, ``rng``'s draws
+    copied there. An object that is not a NumPy generator is taken as it is: anything
+    with ``random(shape)`` giving arrays of ``reference``'s namespace."""
+    if is_numpy(reference) or not isinstance(rng, (np.random.Generator, np.random.RandomState)):
+        return rng
+    seed = int(rng.random() * 2**53)
+    module = type(reference).__module__
+    if module.startswith("torch"):
+        return _TorchRandom(seed, reference)
+    if module.startswith("cupy"):
+        import cupy
+
+        return cupy.random.default_rng(seed)
+    return _CopiedRandom(np.random.default_rng(seed), reference)
+
+
+class _TorchRandom:
+    """Uniform draws in [0, 1) on a PyTorch tensor's device."""
+
+    def __init__(self, seed: int, reference: Any) -> None:
+        import torch
+
+        self.torch, self.device = torch, reference.device
+        self.generator = torch.Generator(device=reference.device).manual_seed(seed)
+
+    def random(self, shape: tuple[int, ...]) -> Any:
+        return self.torch.rand(shape, generator=self.generator, device=self.device)
+
+
+class _CopiedRandom:
+    """Uniform draws on the host, copied to ``reference``'s namespace and device."""
+
+    def __init__(self, rng: np.random.Generator, reference: Any) -> None:
+        self.rng, self.reference = rng, reference
+
+    def random(self, shape: tuple[int, ...]) -> Any:
+        return like(self.rng.random(shape), self.reference)
+
+
+def astype(x: Any, dtype: Any) -> Any:
+    """``x`` in ``dtype`` (a NumPy dtype name or the namespace's), without a copy when it
+    has that dtype already."""
+    if is_numpy(x):
+        return x.astype(dtype, copy=False)
+    xp = namespace(x)
+    if isinstance(dtype, (str, np.dtype, type)):
+        dtype = getattr(xp, np.dtype(dtype).name)
+    return xp.astype(x, dtype, copy=False)
