@@ -42,6 +42,21 @@ def namespace(x: Any) -> ModuleType:
     return array_api_compat.array_namespace(x)
 
 
+def is_foreign(x: object) -> bool:
+    """An array of a namespace other than NumPy's (a PyTorch tensor, a CuPy array, ...)."""
+    if is_numpy(x):
+        return False
+    import array_api_compat
+
+    return bool(array_api_compat.is_array_api_obj(x))
+
+
+def host(x: Any) -> Any:
+    """A foreign array as a NumPy array on the host; anything else (NumPy arrays, lists,
+    pandas objects) as it is."""
+    return to_numpy(x) if is_foreign(x) else x
+
+
 def device(x: Any) -> Any:
     """The device ``x`` lives on (``"cpu"`` for NumPy)."""
     if is_numpy(x):
@@ -83,6 +98,16 @@ def store(out: Any, value: Any) -> Any:
         return value
     out[...] = value
     return out
+
+
+def move(x: Any, reference: Any) -> Any:
+    """``x`` in the namespace and on the device of ``reference`` (``x`` itself when it is
+    there already; else through the host)."""
+    if is_numpy(reference):
+        return to_numpy(x)
+    if not is_numpy(x) and namespace(x) is namespace(reference) and device(x) == device(reference):
+        return x
+    return like(to_numpy(x), reference)
 
 
 def _elementwise(name: str, generic: Callable[..., Any] | None = None) -> Callable[..., Any]:
@@ -221,6 +246,11 @@ class _CopiedRandom:
 
     def random(self, shape: tuple[int, ...]) -> Any:
         return like(self.rng.random(shape), self.reference)
+
+
+def dtype_name(dtype: Any) -> str:
+    """The name of a dtype of any namespace: ``"float32"`` for ``torch.float32`` too."""
+    return str(dtype).rsplit(".", 1)[-1]
 
 
 def astype(x: Any, dtype: Any) -> Any:

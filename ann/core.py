@@ -298,9 +298,10 @@ def forward_blocks(
 ) -> Iterator[tuple[slice, Any, Store]]:
     """Forward passes over blocks of ``CHUNK`` rows of ``X`` (n_samples, n_features):
     yields ``(columns, AL, store)`` with ``columns`` the block's slice of the samples."""
-    for start in range(0, X.shape[0], CHUNK):
-        columns = slice(start, start + CHUNK)
-        AL, store = forward(architecture, parameters, in_dtype(architecture, X[columns]).T)
+    n = X.shape[0]
+    for start in range(0, n, CHUNK):
+        columns = slice(start, min(start + CHUNK, n))
+        AL, store = forward(architecture, parameters, in_dtype(architecture, X[columns, :]).T)
         yield columns, AL, store
 
 
@@ -368,9 +369,9 @@ def gradients(
     total = n if weights is None else float(arrays.namespace(weights).sum(weights))
     cost, correct = 0.0, 0
     for number, start in enumerate(range(0, n, CHUNK)):
-        columns = slice(start, start + CHUNK)
+        columns = slice(start, min(start + CHUNK, n))
         w = None if weights is None else weights[columns]
-        A0 = in_dtype(architecture, X[columns]).T
+        A0 = in_dtype(architecture, X[columns, :]).T
         masks = None if not dropout else dropout_masks(architecture, dropout, A0.shape[1], rng)
         AL, store = forward(architecture, parameters, A0, masks, workspace.scratch)
         out = workspace.block if number else workspace.grads

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from . import core, explain, persistence, settings, targets, training, validation
+from . import arrays, core, explain, persistence, settings, targets, training, validation
 from .core import DTYPES, Architecture, DivergenceError
 from .losses import output_and_loss
 from .optimizers import make_optimizer
-from .parameters import ParameterViews, adopt, initial_parameters, tuned_for
+from .parameters import ParameterViews, adopt, initial_parameters, tuned_for, views
 from .stopping import Patience, RunAll
 from .targets import CLASSIFIER_OUTPUTS, Targets
 
@@ -345,8 +345,16 @@ class ANN(settings.ParameterProtocol):
             )
 
     def _check_X(self, X: npt.ArrayLike) -> np.ndarray:
+        """``X`` checked, in the namespace and on the device of the parameters."""
         self._check_fitted()
-        return validation.check_X(X, self.n_features_in_, dtype=DTYPES[self.dtype])
+        X = validation.check_X(X, self.n_features_in_, dtype=DTYPES[self.dtype])
+        return arrays.move(X, self.parameters.flat)
+
+    def _encoded(self, Y: npt.ArrayLike, n_samples: int, reference: Any) -> Any:
+        """The target matrix of ``Y`` (labels of ``n_samples`` samples, on the host or
+        not) in the namespace and on the device of ``reference``."""
+        Y = targets.check_targets(self.targets, arrays.host(Y), n_samples)
+        return arrays.move(self.encode_targets(Y), reference)
 
     def encode_targets(self, Y: npt.ArrayLike) -> np.ndarray:
         """The target matrix ``T`` of shape ``(units_L, n)`` for labels ``Y``.
@@ -362,14 +370,15 @@ class ANN(settings.ParameterProtocol):
         return targets.encode(self.targets, Y, DTYPES[self.dtype])
 
     # ------------------------------------------------------- forward and backward
-    def forward(self, X: npt.ArrayLike) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def forward(self, X: npt.ArrayLike) -> tuple[Any, dict[str, Any]]:
         """Forward pass. ``X``: (n_samples, n_features).
 
         Returns ``(A, store)``: ``A`` the output activations (units_L, n) and ``store``
-        the dict of each layer's ``Zl`` and ``Al`` (and ``A0 = X.T``).
+        the dict of each layer's ``Zl`` and ``Al`` (and ``A0 = X.T``), arrays of ``X``'s
+        namespace.
         """
-        X = self._check_X(X)
-        return core.forward(self.architecture, self.parameters, X.T)
+        AL, store = core.forward(self.architecture, self.parameters, self._check_X(X).T)
+        return _as_input(AL, X), {name: _as_input(value, X) for name, value in store.items()}
 
     def backward(
         self, X: npt.ArrayLike, Y: npt.ArrayLike, store: Mapping[str, np.ndarray]
@@ -379,20 +388,21 @@ class ANN(settings.ParameterProtocol):
         ``X`` (n_samples, n_features) and ``store`` are those of ``forward(X)``; ``Y``
         holds the labels, shape (n,), (n, 1) or (1, n).
         """
-        X = self._check_X(X)
-        T = self.encode_targets(targets.check_targets(self.targets, Y, X.shape[0]))
+        A0 = self._check_X(X).T
+        n = A0.shape[1]
+        T = self._encoded(Y, n, A0)
         core.check_store(self.architecture, store, T)
-        store = dict(store, A0=X.T)
-        grads = core.backward(self.architecture, self.parameters, store, T, X.shape[0])
-        core.add_penalty_gradient(grads, self.parameters, self.l2, X.shape[0])
-        return grads
+        moved = {name: arrays.move(value, A0) for name, value in store.items()}
+        grads = core.backward(self.architecture, self.parameters, dict(moved, A0=A0), T, n)
+        core.add_penalty_gradient(grads, self.parameters, self.l2, n)
+        return {name: _as_input(value, X) for name, value in grads.items()}
 
     def compute_cost(self, X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
         """The mean cost of the model on ``X`` (n_samples, n_features) and labels
         ``Y``, computed from the logits (plus the L2 term when ``l2 > 0``)."""
-        X = self._check_X(X)
-        T = self.encode_targets(targets.check_targets(self.targets, Y, X.shape[0]))
-        return core.cost(self.architecture, self.parameters, X, T, self.l2)
+        data = self._check_X(X)
+        T = self._encoded(Y, data.shape[0], data)
+        return core.cost(self.architecture, self.parameters, data, T, self.l2)
 
     # -------------------------------------------------------------------- training
     def fit(
@@ -417,13 +427,17 @@ class ANN(settings.ParameterProtocol):
         self.set_params(**{k: v for k, v in overrides.items() if v is not None})
         dtype = DTYPES[self.dtype]
         X = validation.check_X(X, dtype=dtype, cast=False)
-        Y = targets.check_targets(self.targets, Y, X.shape[0])
-        weights = validation.check_sample_weight(sample_weight, X.shape[0], dtype)
+        Y = targets.check_targets(self.targets, arrays.host(Y), X.shape[0])
+        weights = validation.check_sample_weight(arrays.host(sample_weight), X.shape[0], dtype)
         self._learn_targets(Y)
-        data = training.Data(X, self.encode_targets(Y), weights)
+        T = arrays.move(self.encode_targets(Y), X)
+        data = training.Data(X, T, None if weights is None else arrays.move(weights, X))
         rng = np.random.default_rng(self.seed)
         data, held_out = _fit_data(self, data, validation_data, rng)
         self.initialize_parameters(X.shape[1])
+        if arrays.is_foreign(X):  # drawn on the host, trained where X lives
+            flat = arrays.like(self.parameters.flat, X)
+            self.parameters = views(flat, self.architecture.shapes())
         training.train(
             self._model(),
             data,
@@ -458,8 +472,9 @@ class ANN(settings.ParameterProtocol):
         )
 
     # ------------------------------------------------------------------ prediction
-    def _outputs(self, X: npt.ArrayLike) -> np.ndarray:
-        """Output activations ``AL`` (units_L, n) for ``X``, computed in blocks."""
+    def _outputs(self, X: npt.ArrayLike) -> Any:
+        """Output activations ``AL`` (units_L, n) for ``X``, computed in blocks where the
+        parameters live."""
         return core.outputs(self.architecture, self.parameters, self._check_X(X))
 
     def predict_proba(self, X: npt.ArrayLike) -> np.ndarray:
@@ -470,20 +485,36 @@ class ANN(settings.ParameterProtocol):
                 "predict_proba is for classifiers; this ANN is a regressor "
                 f"(output={self.output!r})"
             )
-        return targets.probabilities(self._outputs(X))
+        return _as_input(targets.probabilities(self._outputs(X)), X)
 
     def predict(self, X: npt.ArrayLike) -> np.ndarray:
         """Predicted labels ``(n,)`` (values of ``classes_``; 0/1 for the article's task),
         a 0/1 indicator ``(n, k)`` for multi-label targets, or for a regressor the
-        predicted values ((n,) for one output, else (n, k))."""
-        return targets.decode(self.targets, self._outputs(X))
+        predicted values ((n,) for one output, else (n, k)). Arrays of ``X``'s namespace
+        (labels that are not numbers stay a NumPy array)."""
+        return _as_input(targets.decode(self.targets, self._outputs(X)), X)
 
     def score(self, X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
         """Accuracy for a classifier (every label right, for multi-label); R^2
         (averaged over outputs) for a regressor."""
-        predicted = self.predict(X)
+        predicted = arrays.to_numpy(self.predict(X))
         score = targets.accuracy if self.is_classifier else targets.r2
-        return score(self.targets, predicted, Y, DTYPES[self.dtype])
+        return score(self.targets, predicted, arrays.host(Y), DTYPES[self.dtype])
+
+    def to_numpy(self) -> Self:
+        """This model with its parameters on the host, as NumPy arrays (a copy when they
+        live on another device or namespace; the model itself when they are NumPy's)."""
+        self._check_fitted()
+        if arrays.is_numpy(self.parameters.flat):
+            return self
+        host = {name: arrays.to_numpy(value) for name, value in self.parameters.items()}
+        return type(self).from_parameters(
+            host,
+            classes=self.classes_ if self.is_classifier else None,
+            multilabel=getattr(self, "multilabel_", False) if self.is_classifier else False,
+            record=self.record,
+            **self.get_params(),
+        )
 
     # ---------------------------------------------------------- pictures and files
     def plot_cost(self, path: StrPath | None = None) -> Figure:
@@ -507,12 +538,22 @@ class ANN(settings.ParameterProtocol):
     def summary(self) -> explain.Text:
         """Print and return a table of the layers: shapes of every W and b, activations
         and parameter counts."""
-        return explain.summary(self)
+        return explain.summary(self.to_numpy())
 
     def explain(self, X: npt.ArrayLike, Y: npt.ArrayLike | None = None) -> explain.Text:
         """Print and return the dimension walk-through of one forward and backward pass
         on ``X`` (and ``Y``), in the article's style, from the live network."""
-        return explain.explain(self, X, Y)
+        return explain.explain(self.to_numpy(), arrays.host(X), arrays.host(Y))
+
+
+def _as_input(result: Any, X: Any) -> Any:
+    """``result`` in the namespace and on the device of the input ``X``: NumPy's for
+    NumPy arrays, lists and the like; labels that are not numbers stay a NumPy array."""
+    if not arrays.is_foreign(X):
+        return arrays.to_numpy(result)
+    if arrays.is_numpy(result) and result.dtype.kind not in "biuf":
+        return result
+    return arrays.move(result, X)
 
 
 def _fit_data(
@@ -526,9 +567,10 @@ def _fit_data(
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise TypeError("validation_data must be a pair (X_val, Y_val)")
-        X_val = validation.check_X(validation_data[0], data.X.shape[1], "X_val", dtype=data.X.dtype)
-        Y_val = targets.check_targets(model.targets, validation_data[1], X_val.shape[0])
-        return data, training.Data(X_val, model.encode_targets(Y_val))
+        dtype = arrays.dtype_name(data.X.dtype)
+        X_val = validation.check_X(validation_data[0], data.X.shape[1], "X_val", dtype=dtype)
+        X_val = arrays.move(X_val, data.X)
+        return data, training.Data(X_val, model._encoded(validation_data[1], len(X_val), X_val))
     if not model.early_stopping:
         return data, None
     kept, held = training.random_split(data.X.shape[0], model.validation_fraction, rng)
@@ -559,7 +601,7 @@ def _saved(model: ANN) -> persistence.SavedModel:
         params={name: value for name, value in model.get_params().items() if name != "callbacks"},
         n_features_in=model.n_features_in_,
         output_activation=model.output_activation_,
-        parameters=dict(model.parameters),
+        parameters={name: arrays.to_numpy(value) for name, value in model.parameters.items()},
         classes=getattr(model, "classes_", None) if model.is_classifier else None,
         multilabel=getattr(model, "multilabel_", False),
         costs=model.costs,

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from . import arrays
 from .initializers import INITIALIZERS
 
 
@@ -56,9 +57,10 @@ def views(flat: Any, shapes: Mapping[str, tuple[int, ...]]) -> ParameterViews:
             f"got shape {tuple(flat.shape)}"
         )
     result, start = ParameterViews(), 0
+    xp = arrays.namespace(flat)
     for name, shape in shapes.items():
         size = math.prod(shape)
-        dict.__setitem__(result, name, flat[start : start + size].reshape(shape))
+        dict.__setitem__(result, name, xp.reshape(flat[start : start + size], shape))
         start += size
     result.flat = flat
     return result

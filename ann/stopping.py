@@ -16,6 +16,8 @@ import math
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from . import arrays
+
 
 class Decision(enum.Enum):
     GO_ON = "go on"
@@ -53,7 +55,7 @@ class Patience:
     def update(self, record: Any, rate: float, flat: Any, val_outputs: Any) -> Decision:
         cost = record.history["val_cost"][-1]
         if cost < self.best_cost:
-            self.best_cost, self.best_parameters, self.waited = cost, flat.copy(), 0
+            self.best_cost, self.best_parameters, self.waited = cost, arrays.copy(flat), 0
             record.best_epoch = len(record.costs) - 1
             return Decision.GO_ON
         self.waited += 1
@@ -157,7 +159,7 @@ class Tolerance:
         improved = not score < self.highest_score + self.tol
         if score > self.highest_score:
             self.highest_score = score
-            self.best_parameters = flat.copy()
+            self.best_parameters = arrays.copy(flat)
         return improved
 
     def finish(self, flat: Any) -> None:

@@ -217,8 +217,9 @@ def decode(targets: Targets, AL: Any) -> np.ndarray:
     ``classes``), a 0/1 indicator ``(n, k)`` for multi-label, or a regressor's values
     (``(n,)`` for one output, else ``(n, k)``)."""
     if not targets.is_classifier:
-        return AL[0].copy() if AL.shape[0] == 1 else AL.T
+        return arrays.copy(AL[0, :]) if AL.shape[0] == 1 else AL.T
     assert targets.classes is not None
+    AL = arrays.to_numpy(AL)
     if AL.shape[0] == 1:
         return targets.classes[(AL[0] > 0.5).astype(np.intp)]
     if targets.multilabel:
@@ -230,7 +231,7 @@ def probabilities(AL: Any) -> Any:
     """Class probabilities ``(n, n_classes)`` from a classifier's output layer ``AL``:
     ``(1 - a, a)`` for one sigmoid unit, else each output's own."""
     if AL.shape[0] == 1:
-        return np.column_stack([1 - AL[0], AL[0]])
+        return arrays.namespace(AL).stack([1 - AL[0, :], AL[0, :]], axis=1)
     return AL.T
 
 

@@ -231,7 +231,7 @@ def _epoch(
     size = n if config.batch_size is None else min(config.batch_size, n)
     total_cost, total_correct = 0.0, 0
     for number, start in enumerate(range(0, n, size)):
-        rows = slice(start, start + size)
+        rows = slice(start, min(start + size, n))
         X, T, weights = _batch(data, rows if order is None else order[rows], rows_buffer)
         if weights is not None and not arrays.namespace(weights).sum(weights):
             continue  # a batch of total weight 0 has no mean cost: no gradient, no update
@@ -348,7 +348,7 @@ def _batch(data: Data, rows: Any, buffer: np.ndarray | None = None) -> Data:
         if buffer is not None and not isinstance(rows, slice):
             X_rows = arrays.take_rows(X, rows, out=buffer[: len(rows)])
         else:
-            X_rows = X[rows]
+            X_rows = X[rows, :]
         return Data(X_rows, T[:, rows], None if weights is None else weights[rows])
     xp = arrays.namespace(X)
     taken = None if weights is None else xp.take(weights, rows, axis=0)

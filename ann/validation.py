@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from . import arrays
+
 
 def check_choice(name: str, value: object, options: Collection[str]) -> str:
     """``value`` must be one of ``options`` (strings)."""
@@ -68,7 +70,8 @@ def check_X(
     dtype: npt.DTypeLike | None = None,
     cast: bool = True,
 ) -> np.ndarray:
-    """Return ``X`` as a finite 2-D float array ``(n_samples, n_features)``.
+    """Return ``X`` as a finite 2-D float array ``(n_samples, n_features)``: a NumPy
+    array, or an array of another namespace (PyTorch, CuPy, ...) kept there.
 
     ``dtype`` is the float type wanted (None keeps float32/float64 and turns any other
     numeric type into float64). A copy is made only when the type or layout demands it.
@@ -78,6 +81,8 @@ def check_X(
     """
     if X is None:
         raise TypeError(f"{name} must be an array of shape (n_samples, n_features), got None")
+    if arrays.is_foreign(X):
+        return _check_foreign_X(X, n_features, name, dtype, cast)
     X = as_array(_from_nullable(X), name, "(n_samples, n_features)")
     if X.dtype == object or not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
         raise TypeError(f"{name} must be numeric, got an array of dtype {X.dtype}")
@@ -101,6 +106,46 @@ def check_X(
         raise ValueError(
             f"{name} contains NaN or infinite values (or values too large "
             f"for {np.dtype(dtype).name})"
+        )
+    return X
+
+
+def _check_shape(shape: tuple[int, ...], n_features: int | None, name: str) -> None:
+    """``shape`` is that of a 2-D, non-empty ``(n_samples, n_features)`` array."""
+    if len(shape) != 2:
+        raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {shape}")
+    if shape[0] == 0 or shape[1] == 0:
+        raise ValueError(f"{name} is empty: shape {shape}")
+    if n_features is not None and shape[1] != n_features:
+        raise ValueError(
+            f"{name} has {shape[1]} features, but the model was fitted with {n_features}"
+        )
+
+
+def _check_foreign_X(
+    X: Any, n_features: int | None, name: str, dtype: npt.DTypeLike | None, cast: bool
+) -> Any:
+    """``check_X`` for an array of another namespace (PyTorch, CuPy, ...), which stays
+    in its namespace and on its device."""
+    xp = arrays.namespace(X)
+    if xp.isdtype(X.dtype, "complex floating"):
+        raise TypeError(f"{name} must be real, got complex values")
+    if not xp.isdtype(X.dtype, ("real floating", "integral", "bool")):
+        raise TypeError(f"{name} must be numeric, got an array of dtype {X.dtype}")
+    _check_shape(tuple(X.shape), n_features, name)
+    wanted = X.dtype if X.dtype in (xp.float32, xp.float64) else xp.float64
+    if dtype is not None and cast:
+        wanted = getattr(xp, np.dtype(dtype).name)
+    X = xp.astype(X, wanted, copy=False)
+    target = np.dtype(dtype if dtype is not None else arrays.dtype_name(wanted))
+    too_large = (
+        np.dtype(arrays.dtype_name(X.dtype)).itemsize > target.itemsize
+        and arrays.all_finite(X)
+        and float(xp.max(xp.abs(X))) > float(np.finfo(target).max)
+    )
+    if not arrays.all_finite(X) or too_large:
+        raise ValueError(
+            f"{name} contains NaN or infinite values (or values too large for {target.name})"
         )
     return X
 
