@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from . import core, targets
+from . import arrays, core, targets
 from .activations import DERIVATIVES
 from .losses import CANONICAL_PAIRS
 
@@ -61,6 +61,12 @@ def _targets_meaning(model: Model) -> str:
     return "one-hot, one row per class"
 
 
+def _on_host(model: Model) -> Model:
+    """``model`` with NumPy parameters (its ``to_numpy()`` when it has one)."""
+    to_numpy = getattr(model, "to_numpy", None)
+    return to_numpy() if callable(to_numpy) else model
+
+
 def _check_fitted(model: Model) -> None:
     if not hasattr(model, "parameters") or not hasattr(model, "layers_size"):
         raise TypeError(f"model must be an ANN, got {type(model).__name__}")
@@ -77,6 +83,7 @@ def _shape(array: npt.ArrayLike) -> str:
 def summary_text(model: Model) -> str:
     """The text of ``summary`` (without printing it)."""
     _check_fitted(model)
+    model = _on_host(model)
     header = ("layer", "units", "activation", "W shape", "b shape", "parameters")
     rows, total = [], 0
     for l in range(1, model.n_layers + 1):
@@ -152,6 +159,7 @@ def _walk(
 def explain_text(model: Model, X: npt.ArrayLike, Y: npt.ArrayLike | None = None) -> str:
     """The text of ``explain`` (without printing it)."""
     _check_fitted(model)
+    model, X, Y = _on_host(model), arrays.host(X), arrays.host(Y)
     store, T, grads, deltas, predicted = _walk(model, X, Y)
     P, L = model.parameters, model.n_layers
     n = store["A0"].shape[1]

@@ -104,6 +104,7 @@ def _network_of(model: ANN | BaseMLP) -> ANN:
         raise NotFittedError(
             "this ANN is not fitted yet: call fit (or initialize_parameters) first"
         )
+    network = network.to_numpy()
     _check_finite(network)
     return network
 

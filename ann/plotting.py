@@ -27,7 +27,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from . import validation
+from . import arrays, validation
 from .files import StrPath, atomic_path
 
 Model: TypeAlias = Any
@@ -316,7 +316,7 @@ def initial_weights(model: Model, layer: int = 1) -> np.ndarray:
     clone = type(model)(**model.get_params())
     clone.initialize_parameters(model.n_features_in_)
     start = clone.parameters[f"W{layer}"]
-    if start.shape != model.parameters[f"W{layer}"].shape:
+    if start.shape != tuple(model.parameters[f"W{layer}"].shape):
         raise ValueError(
             "the model's weights do not have the shape its configuration "
             "gives; were they set by hand?"
@@ -346,7 +346,7 @@ def plot_weights(
     """
     check_model(model)
     max_units = _check_count("max_units", max_units)
-    W = np.asarray(model.parameters["W1"], dtype=float)
+    W = arrays.to_numpy(model.parameters["W1"]).astype(float)
     shape = check_image_shape(W.shape[1], image_shape)
     if since_init:
         W = W - initial_weights(model)

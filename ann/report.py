@@ -170,7 +170,7 @@ def write_report(
     ``explain_samples`` caps the samples of ``train`` used for the shape walk-through in
     ``summary.md`` (all of them for the article's 11272; None: no cap).
     """
-    plotting.check_model(model)
+    model = plotting.check_model(model).to_numpy()
     _check_pair("train", train)
     _check_pair("test", test)
     config = _check_mapping("config", config)

@@ -291,7 +291,7 @@ def evaluate(model: Model, data: Data) -> tuple[float, int, Any]:
     """The mean cost of ``model`` on ``data`` (without the L2 term; NaN when every
     weight is 0), the samples it gets right, and its output layer ``(units_L, n)``."""
     X, T, weights = data
-    total = X.shape[0] if weights is None else float(weights.sum())
+    total = X.shape[0] if weights is None else float(arrays.namespace(weights).sum(weights))
     if total == 0:  # samples of weight 0 only: no mean cost
         weights, total = None, math.nan
     cost, correct, outputs = 0.0, 0, []

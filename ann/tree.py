@@ -723,7 +723,7 @@ def tree_from_ann(
     """
     import numpy as np
 
-    from . import targets, validation
+    from . import arrays, targets, validation
     from .network import ANN
 
     if not isinstance(model, ANN):
@@ -733,7 +733,8 @@ def tree_from_ann(
             "tree_from_ann: the model has no parameters yet; call fit or "
             "initialize_parameters first"
         )
-    X = validation.check_X(X, model.n_features_in_, dtype=np.float64)
+    model = model.to_numpy()
+    X = validation.check_X(arrays.host(X), model.n_features_in_, dtype=np.float64)
     Y = targets.check_targets(model.targets, Y, X.shape[0])
     T = np.asarray(model.encode_targets(Y), dtype=float)
     n, L = X.shape[0], model.n_layers
