@@ -68,7 +68,8 @@ class Architecture:
 
     ``sizes`` is ``(n_features, units_1, ..., units_L)``; ``hidden`` names the activation
     of each hidden layer (``L - 1`` names); ``output`` is the output layer's activation
-    and ``loss`` the loss it is trained on; ``dtype`` is ``float64`` or ``float32``.
+    and ``loss`` the loss it is trained on; ``dtype`` is ``float64`` or ``float32``;
+    ``input_divisor`` (None: 1) divides every input as it enters (255 for pixels).
     """
 
     sizes: tuple[int, ...]
@@ -76,6 +77,7 @@ class Architecture:
     output: str
     loss: str
     dtype: str = "float64"
+    input_divisor: float | None = None
 
     def __post_init__(self) -> None:
         if len(self.sizes) < 2 or not all(int(s) == s and s >= 1 for s in self.sizes):
@@ -94,6 +96,9 @@ class Architecture:
             raise ValueError(f"loss {self.loss!r} does not go with the {self.output!r} output")
         if self.dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {list(DTYPES)}, got {self.dtype!r}")
+        divisor = self.input_divisor
+        if divisor is not None and not (math.isfinite(divisor) and divisor > 0):
+            raise ValueError(f"input_divisor must be a finite number > 0, got {divisor}")
 
     @property
     def n_layers(self) -> int:
@@ -286,11 +291,17 @@ def add_penalty_gradient(
                 grads[f"d{name}"] += (l2 / n) * W
 
 
-def in_dtype(architecture: Architecture, X: Any) -> Any:
-    """A block of rows of ``X`` in the network's dtype. Training data stays in its own
-    float type: a float32 network casts each block as it goes instead of keeping a
-    converted copy of all of it."""
-    return arrays.astype(X, DTYPES[architecture.dtype])
+def inputs(architecture: Architecture, X: Any) -> Any:
+    """Rows of ``X`` as the network takes them: in its dtype, divided by its
+    ``input_divisor``. The data stay in their own type (uint8 pixels, float64 values):
+    each block is converted as it goes, never a copy of all of it."""
+    block = arrays.astype(X, DTYPES[architecture.dtype])
+    if architecture.input_divisor is None:
+        return block
+    if block is X:  # the caller's own array: never changed
+        return block / architecture.input_divisor
+    block /= architecture.input_divisor
+    return block
 
 
 def forward_blocks(
@@ -301,7 +312,7 @@ def forward_blocks(
     n = X.shape[0]
     for start in range(0, n, CHUNK):
         columns = slice(start, min(start + CHUNK, n))
-        AL, store = forward(architecture, parameters, in_dtype(architecture, X[columns, :]).T)
+        AL, store = forward(architecture, parameters, inputs(architecture, X[columns, :]).T)
         yield columns, AL, store
 
 
@@ -371,7 +382,7 @@ def gradients(
     for number, start in enumerate(range(0, n, CHUNK)):
         columns = slice(start, min(start + CHUNK, n))
         w = None if weights is None else weights[columns]
-        A0 = in_dtype(architecture, X[columns, :]).T
+        A0 = inputs(architecture, X[columns, :]).T
         masks = None if not dropout else dropout_masks(architecture, dropout, A0.shape[1], rng)
         AL, store = forward(architecture, parameters, A0, masks, workspace.scratch)
         out = workspace.block if number else workspace.grads

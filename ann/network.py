@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ANN", "DivergenceError", "NotFittedError"]
 
-STRUCTURE = ("layers_size", "activation", "output", "loss", "dtype")
+STRUCTURE = ("layers_size", "activation", "output", "loss", "dtype", "input_divisor")
 """The constructor's arguments that the fitted parameters depend on: changing one with
 ``set_params`` unfits the model."""
 
@@ -47,7 +47,8 @@ class NotFittedError(ValueError, AttributeError):
 
 def structure(params: Mapping[str, Any]) -> tuple[Any, ...]:
     """What the parameters of a fit depend on, from the constructor's arguments
-    ``params``: the layer sizes, the hidden activations, the output and loss, the dtype."""
+    ``params``: the layer sizes, the hidden activations, the output and loss, the dtype
+    and the input divisor."""
     sizes = tuple(int(size) for size in params["layers_size"])
     hidden = tuple(settings.check_structure(params))
     return (
@@ -55,6 +56,7 @@ def structure(params: Mapping[str, Any]) -> tuple[Any, ...]:
         hidden,
         output_and_loss(params["output"], params["loss"], sizes[-1]),
         params["dtype"],
+        params["input_divisor"],
     )
 
 
@@ -124,6 +126,10 @@ class ANN(settings.ParameterProtocol):
         Each is called as ``callback(model)`` after every epoch; one that returns True
         stops training. One with a ``close()`` method (``ann.progress.ProgressBar``) is
         closed when training ends.
+    input_divisor : float or None
+        Divides every input as its batch is converted to ``dtype`` (255 for uint8
+        pixels: the numbers of ``ann.data.pre_process_data`` without a float copy of all
+        the data, so that a memory-mapped file of pixels is never converted whole).
 
     Attributes after ``fit``: ``parameters`` (``W1, b1, ..., WL, bL``), ``costs``
     (``costs[i]`` is the training cost of pass i, computed before that pass's
@@ -158,6 +164,7 @@ class ANN(settings.ParameterProtocol):
     input_dropout: float = 0.0
     max_norm: float | None = None
     callbacks: Sequence[Callable[[Any], object]] = ()
+    input_divisor: float | None = None
 
     def __post_init__(self) -> None:
         self._check_params()
@@ -222,7 +229,12 @@ class ANN(settings.ParameterProtocol):
             self._check_fitted()
         sizes = (self.n_features_in_, *(int(s) for s in self.layers_size))
         return Architecture(
-            sizes, tuple(self._hidden), self.output_activation_, self.loss_function_, self.dtype
+            sizes,
+            tuple(self._hidden),
+            self.output_activation_,
+            self.loss_function_,
+            self.dtype,
+            None if self.input_divisor is None else float(self.input_divisor),
         )
 
     @property
@@ -345,9 +357,10 @@ class ANN(settings.ParameterProtocol):
             )
 
     def _check_X(self, X: npt.ArrayLike) -> np.ndarray:
-        """``X`` checked, in the namespace and on the device of the parameters."""
+        """``X`` checked (its values fit the model's dtype), in the namespace and on the
+        device of the parameters; the core converts it block by block."""
         self._check_fitted()
-        X = validation.check_X(X, self.n_features_in_, dtype=DTYPES[self.dtype])
+        X = validation.check_X(X, self.n_features_in_, dtype=DTYPES[self.dtype], cast=False)
         return arrays.move(X, self.parameters.flat)
 
     def _encoded(self, Y: npt.ArrayLike, n_samples: int, reference: Any) -> Any:
@@ -377,7 +390,8 @@ class ANN(settings.ParameterProtocol):
         the dict of each layer's ``Zl`` and ``Al`` (and ``A0 = X.T``), arrays of ``X``'s
         namespace.
         """
-        AL, store = core.forward(self.architecture, self.parameters, self._check_X(X).T)
+        A0 = core.inputs(self.architecture, self._check_X(X)).T
+        AL, store = core.forward(self.architecture, self.parameters, A0)
         return _as_input(AL, X), {name: _as_input(value, X) for name, value in store.items()}
 
     def backward(
@@ -388,7 +402,7 @@ class ANN(settings.ParameterProtocol):
         ``X`` (n_samples, n_features) and ``store`` are those of ``forward(X)``; ``Y``
         holds the labels, shape (n,), (n, 1) or (1, n).
         """
-        A0 = self._check_X(X).T
+        A0 = core.inputs(self.architecture, self._check_X(X)).T
         n = A0.shape[1]
         T = self._encoded(Y, n, A0)
         core.check_store(self.architecture, store, T)

@@ -68,8 +68,9 @@ def check_training(settings: Mapping[str, Any]) -> list[float]:
         "validation_fraction", s["validation_fraction"], 0.0, 1.0, high_open=True
     )
     validation.check_int("patience", s["patience"])
-    if s["max_norm"] is not None:
-        validation.check_float("max_norm", s["max_norm"])
+    for name in ("max_norm", "input_divisor"):
+        if s[name] is not None:
+            validation.check_float(name, s[name])
     callbacks = s["callbacks"]
     if not isinstance(callbacks, (list, tuple)) or not all(callable(c) for c in callbacks):
         raise TypeError(f"callbacks must be a list of callables, got {callbacks!r}")

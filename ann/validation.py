@@ -75,9 +75,10 @@ def check_X(
 
     ``dtype`` is the float type wanted (None keeps float32/float64 and turns any other
     numeric type into float64). A copy is made only when the type or layout demands it.
-    ``cast=False`` keeps float32/float64 data as it is and only checks that its values
-    fit ``dtype``: training casts one batch at a time, which spares a float32 model a
-    converted copy of all its float64 data.
+    ``cast=False`` keeps float32/float64, integer and bool data as they are and only
+    checks that their values fit ``dtype``: the core converts one block at a time, which
+    spares a float32 model a converted copy of all its float64 data, and anybody a float
+    copy of all of a (memory-mapped) array of uint8 pixels.
     """
     if X is None:
         raise TypeError(f"{name} must be an array of shape (n_samples, n_features), got None")
@@ -96,11 +97,14 @@ def check_X(
         raise ValueError(
             f"{name} has {X.shape[1]} features, but the model was fitted with {n_features}"
         )
-    wanted = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+    kept = X.dtype in (np.float32, np.float64) or (not cast and X.dtype.kind in "biu")
+    wanted = X.dtype if kept else np.dtype(np.float64)
     if dtype is not None and cast:
         wanted = np.dtype(dtype)
     with np.errstate(over="ignore"):
         X = np.ascontiguousarray(X, dtype=wanted)
+    if X.dtype.kind in "biu":
+        return X  # whole numbers: finite, and within the range of every float type
     dtype = wanted if dtype is None else np.dtype(dtype)
     if not _all_finite(X) or not fits_dtype(X, dtype):
         raise ValueError(
@@ -133,10 +137,13 @@ def _check_foreign_X(
     if not xp.isdtype(X.dtype, ("real floating", "integral", "bool")):
         raise TypeError(f"{name} must be numeric, got an array of dtype {X.dtype}")
     _check_shape(tuple(X.shape), n_features, name)
-    wanted = X.dtype if X.dtype in (xp.float32, xp.float64) else xp.float64
+    floating = X.dtype in (xp.float32, xp.float64)
+    wanted = X.dtype if floating or not cast else xp.float64
     if dtype is not None and cast:
         wanted = getattr(xp, np.dtype(dtype).name)
     X = xp.astype(X, wanted, copy=False)
+    if not xp.isdtype(X.dtype, "real floating"):
+        return X  # whole numbers: finite, and within the range of every float type
     target = np.dtype(dtype if dtype is not None else arrays.dtype_name(wanted))
     too_large = (
         np.dtype(arrays.dtype_name(X.dtype)).itemsize > target.itemsize
