@@ -156,105 +156,106 @@ def _walk(
     return store, T, grads, deltas, predicted
 
 
-def explain_text(model: Model, X: npt.ArrayLike, Y: npt.ArrayLike | None = None) -> str:
-    """The text of ``explain`` (without printing it)."""
-    _check_fitted(model)
-    model, X, Y = _on_host(model), arrays.host(X), arrays.host(Y)
-    store, T, grads, deltas, predicted = _walk(model, X, Y)
-    P, L = model.parameters, model.n_layers
-    n = store["A0"].shape[1]
-    output = model.output_activation_
-    forward, backward = [], []
-
-    forward.append(("A0 = X.T", f"{_shape(store['A0'])}"))
-    for l in range(1, L + 1):
-        forward.append(
+def _forward_lines(model: Model, store: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(equation, shapes)`` of every step of the forward pass."""
+    P = model.parameters
+    lines = [("A0 = X.T", f"{_shape(store['A0'])}")]
+    for l in range(1, model.n_layers + 1):
+        lines.append(
             (
                 f"Z{l} = W{l} A{l - 1} + b{l}",
                 f"{_shape(P[f'W{l}'])} x {_shape(store[f'A{l - 1}'])} + "
                 f"{_shape(P[f'b{l}'])} -> {_shape(store[f'Z{l}'])}",
             )
         )
-        forward.append((f"A{l} = {model.architecture.activation(l)}(Z{l})", _shape(store[f"A{l}"])))
-    architecture = model.architecture
-    cost = core.data_cost(architecture, store, T, n) + core.penalty(P, model.l2, n)
-    l2 = getattr(model, "l2", 0)
-    cost_line = (
-        f"  cost = {LOSS_NAMES[model.loss_function_]}(A{L}, Y)"
-        + (" + L2 term" if l2 else "")
-        + f" = {cost:.6g}"
-    )
+        lines.append((f"A{l} = {model.architecture.activation(l)}(Z{l})", _shape(store[f"A{l}"])))
+    return lines
 
-    for l in range(L, 0, -1):
+
+def _delta_line(model: Model, l: int, store: dict[str, Any], T: Any, deltas: dict[str, Any]):
+    """``(equation, shapes)`` of ``dZl``: from the output, or from ``dAl``."""
+    L, output, dZ = model.n_layers, model.output_activation_, deltas[f"dZ{l}"]
+    if l == L and (output, model.loss_function_) in CANONICAL_PAIRS:
+        return f"dZ{L} = A{L} - Y", f"{_shape(store[f'A{L}'])} - {_shape(T)} -> {_shape(dZ)}"
+    if l == L:
+        shapes = f"{_shape(store[f'A{L}'])} * {_shape(store[f'Z{L}'])} -> {_shape(dZ)}"
+        return f"dZ{L} = dA{L} * {output}'(Z{L})", shapes
+    shapes = f"{_shape(deltas[f'dA{l}'])} * {_shape(store[f'Z{l}'])} -> {_shape(dZ)}"
+    return f"dZ{l} = dA{l} * {model.architecture.activation(l)}'(Z{l})", shapes
+
+
+def _backward_lines(
+    model: Model, store: dict[str, Any], T: Any, grads: dict[str, Any], deltas: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """``(equation, shapes)`` of every step of the backward pass, from the output."""
+    P, l2, lines = model.parameters, getattr(model, "l2", 0), []
+    for l in range(model.n_layers, 0, -1):
         dZ = deltas[f"dZ{l}"]
-        if l == L and (output, model.loss_function_) in CANONICAL_PAIRS:
-            backward.append(
-                (f"dZ{L} = A{L} - Y", f"{_shape(store[f'A{L}'])} - {_shape(T)} -> {_shape(dZ)}")
-            )
-        elif l == L:
-            backward.append(
-                (
-                    f"dZ{L} = dA{L} * {output}'(Z{L})",
-                    f"{_shape(store[f'A{L}'])} * {_shape(store[f'Z{L}'])} -> {_shape(dZ)}",
-                )
-            )
-        else:
-            derivative = model.architecture.activation(l)
-            backward.append(
-                (
-                    f"dZ{l} = dA{l} * {derivative}'(Z{l})",
-                    f"{_shape(deltas[f'dA{l}'])} * {_shape(store[f'Z{l}'])} -> {_shape(dZ)}",
-                )
-            )
+        lines.append(_delta_line(model, l, store, T, deltas))
         penalty = f" + {l2:g} W{l} / n" if l2 else ""
-        backward.append(
+        lines.append(
             (
                 f"dW{l} = dZ{l} A{l - 1}.T / n{penalty}",
                 f"{_shape(dZ)} x {_shape(store[f'A{l - 1}'].T)} -> {_shape(grads[f'dW{l}'])}",
             )
         )
-        backward.append(
+        lines.append(
             (f"db{l} = sum(dZ{l}, axis=1) / n", f"{_shape(dZ)} -> {_shape(grads[f'db{l}'])}")
         )
         if l > 1:
-            backward.append(
-                (
-                    f"dA{l - 1} = W{l}.T dZ{l}",
-                    f"{_shape(P[f'W{l}'].T)} x {_shape(dZ)} -> {_shape(deltas[f'dA{l - 1}'])}",
-                )
-            )
+            shapes = f"{_shape(P[f'W{l}'].T)} x {_shape(dZ)} -> {_shape(deltas[f'dA{l - 1}'])}"
+            lines.append((f"dA{l - 1} = W{l}.T dZ{l}", shapes))
+    return lines
 
+
+def _update_lines(model: Model) -> list[str]:
+    """How the optimizer uses the gradients."""
+    if model.optimizer == "gd":
+        return [
+            "Then gradient descent updates every layer:",
+            "  Wl -= learning_rate * dWl,  bl -= learning_rate * dbl",
+        ]
+    return [f"Then the {model.optimizer} optimizer updates every Wl and bl from dWl and dbl."]
+
+
+def explain_text(model: Model, X: npt.ArrayLike, Y: npt.ArrayLike | None = None) -> str:
+    """The text of ``explain`` (without printing it)."""
+    _check_fitted(model)
+    model, X, Y = _on_host(model), arrays.host(X), arrays.host(Y)
+    store, T, grads, deltas, predicted = _walk(model, X, Y)
+    n, L = store["A0"].shape[1], model.n_layers
+    forward = _forward_lines(model, store)
+    backward = _backward_lines(model, store, T, grads, deltas)
+    cost = core.data_cost(model.architecture, store, T, n) + core.penalty(
+        model.parameters, model.l2, n
+    )
+    cost_line = (
+        f"  cost = {LOSS_NAMES[model.loss_function_]}(A{L}, Y)"
+        + (" + L2 term" if getattr(model, "l2", 0) else "")
+        + f" = {cost:.6g}"
+    )
     width = max(len(left) for left, _ in forward + backward)
 
     def block(pairs):
         return [f"  {left.ljust(width)} : {right}" for left, right in pairs]
 
-    meaning = _targets_meaning(model)
-    source = (
-        "the model's own predictions (no Y given)"
-        if predicted
-        else "the labels"
-        if model.is_classifier
-        else "the targets"
-    )
+    source = "the labels" if model.is_classifier else "the targets"
+    if predicted:
+        source = "the model's own predictions (no Y given)"
     lines = [
         f"One training step of {model!r}",
         f"on n = {n} samples. Every shape below is read from the arrays just computed;",
         "'x' is a matrix product, '*' elementwise, '+ bl' adds bl to every column.",
         "",
         "Forward pass:",
+        *block(forward),
+        cost_line,
+        "",
+        f"Backward pass. Y {_shape(T)} holds {source}, {_targets_meaning(model)}:",
+        *block(backward),
+        "",
+        *_update_lines(model),
     ]
-    lines += block(forward)
-    lines += [cost_line, "", f"Backward pass. Y {_shape(T)} holds {source}, {meaning}:"]
-    lines += block(backward)
-    if model.optimizer == "gd":
-        update = [
-            "Then gradient descent updates every layer:",
-            "  Wl -= learning_rate * dWl,  bl -= learning_rate * dbl",
-        ]
-    else:
-        update = [f"Then the {model.optimizer} optimizer updates every Wl and bl from dWl and dbl."]
-    lines += [""] + update
     return "\n".join(lines)
 
 

@@ -104,9 +104,25 @@ def _network_of(model: ANN | BaseMLP) -> ANN:
         raise NotFittedError(
             "this ANN is not fitted yet: call fit (or initialize_parameters) first"
         )
-    network = network.to_numpy()
+    network = _without_input_divisor(network.to_numpy())
     _check_finite(network)
     return network
+
+
+def _without_input_divisor(network: ANN) -> ANN:
+    """``network`` computing the same function with ``input_divisor`` folded into
+    ``W1`` (``W1 (x / d) = (W1 / d) x``, equal up to rounding), which the exported
+    graphs, made of Linear layers and activations, can hold."""
+    if network.input_divisor is None:
+        return network
+    parameters = dict(network.parameters, W1=network.parameters["W1"] / network.input_divisor)
+    return ANN.from_parameters(
+        parameters,
+        classes=network.classes_ if network.is_classifier else None,
+        multilabel=getattr(network, "multilabel_", False) if network.is_classifier else False,
+        record=network.record,
+        **dict(network.get_params(), input_divisor=None),
+    )
 
 
 def _check_finite(network: ANN) -> None:

@@ -202,22 +202,6 @@ class ANN(settings.ParameterProtocol):
         return self.output in CLASSIFIER_OUTPUTS
 
     @property
-    def _estimator_type(self) -> str:
-        return "classifier" if self.is_classifier else "regressor"
-
-    def __sklearn_tags__(self) -> Any:
-        """Tell scikit-learn (1.6+) whether this is a classifier or a regressor; only
-        scikit-learn's own utilities call this, so it is imported here."""
-        from sklearn.utils import ClassifierTags, RegressorTags, Tags, TargetTags
-
-        return Tags(
-            estimator_type=self._estimator_type,
-            target_tags=TargetTags(required=True, multi_output=not self.is_classifier),
-            classifier_tags=ClassifierTags() if self.is_classifier else None,
-            regressor_tags=None if self.is_classifier else RegressorTags(),
-        )
-
-    @property
     def hidden_activations_(self) -> list[str]:
         return list(self._hidden)
 

@@ -23,7 +23,7 @@ import math
 import numbers
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -31,8 +31,8 @@ from . import plotting, validation
 from .explain import explain_text, summary_text
 from .files import StrPath, atomic_path
 
-if TYPE_CHECKING:
-    from .network import ANN
+Model: TypeAlias = Any
+"""A fitted ``ann.ANN``."""
 
 __all__ = ["REPORT_VERSION", "write_report"]
 
@@ -80,7 +80,7 @@ def _write_text(path: Path, text: str) -> Path:
 
 
 def _class_names(
-    model: ANN, class_names: plotting.ClassNames | None, config: Mapping[str, Any]
+    model: Model, class_names: plotting.ClassNames | None, config: Mapping[str, Any]
 ) -> plotting.ClassNames | None:
     """Names for the classes: ``class_names``, else ``config['digits']`` when it names
     one digit per class (``get_binary_dataset`` labels 5 and 8 as 0 and 1), else None."""
@@ -145,7 +145,7 @@ def _markdown(facts: dict[str, Any], summary: str, walk_through: str) -> str:
 
 
 def write_report(
-    model: ANN,
+    model: Model,
     directory: StrPath,
     *,
     train: tuple[np.ndarray, np.ndarray] | None = None,
@@ -179,14 +179,42 @@ def write_report(
         explain_samples = validation.check_int("explain_samples", explain_samples, minimum=1)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    classifier = getattr(model, "is_classifier", False)
     names = _class_names(model, class_names, config)
+    sample = test if test is not None else train
+    written = _pictures(model, directory, sample, names, image_shape, max_units, max_images)
+    walk_through = ""
+    if train is not None:
+        X, y = train
+        if explain_samples is not None:
+            X, y = X[:explain_samples], y[:explain_samples]
+        walk_through = explain_text(model, X, y)
+    facts = _facts(model, _results(model, train, test), config, timings, names, written)
+    written["summary.json"] = _write_text(
+        directory / "summary.json", json.dumps(facts, indent=2) + "\n"
+    )
+    written["summary.md"] = _write_text(
+        directory / "summary.md", _markdown(facts, summary_text(model), walk_through)
+    )
+    return written
+
+
+def _pictures(
+    model: Model,
+    directory: Path,
+    sample: tuple[np.ndarray, np.ndarray] | None,
+    names: plotting.ClassNames | None,
+    image_shape: tuple[int, int] | None,
+    max_units: int | None,
+    max_images: int | None,
+) -> dict[str, Path]:
+    """Draw the report's pictures into ``directory``: the cost curve, and where they
+    make sense the weights as images, the mistakes and the confusion matrix of
+    ``sample``; returns ``{file name: path}``."""
     written = {}
 
     def picture(name: str, draw: Callable[[Path], object]) -> None:
-        path = directory / name
-        draw(path)
-        written[name] = path
+        written[name] = directory / name
+        draw(written[name])
 
     picture("cost.png", lambda path: plotting.plot_cost(model, path=path))
     try:
@@ -197,57 +225,58 @@ def write_report(
     if has_images:
         picture(
             "weights.png",
-            lambda path: plotting.plot_weights(
-                model, path=path, max_units=max_units, image_shape=image_shape
-            ),
+            lambda path: plotting.plot_weights(model, path, max_units, image_shape),
         )
         picture(
             "weights_change.png",
-            lambda path: plotting.plot_weights(
-                model, path=path, max_units=max_units, image_shape=image_shape, since_init=True
-            ),
+            lambda path: plotting.plot_weights(model, path, max_units, image_shape, True),
         )
-    sample = test if test is not None else train
     # the mistakes and the confusion matrix are of class labels, not multi-label targets
-    if classifier and not getattr(model, "multilabel_", False) and sample is not None:
-        if has_images:
-            picture(
-                "mistakes.png",
-                lambda path: plotting.plot_mistakes(
-                    model,
-                    sample[0],
-                    sample[1],
-                    path=path,
-                    max_images=max_images,
-                    image_shape=image_shape,
-                    class_names=names,
-                ),
-            )
-        if len(model.classes_) > 2:
-            picture(
-                "confusion.png",
-                lambda path: plotting.plot_confusion(
-                    model, sample[0], sample[1], path=path, class_names=names
-                ),
-            )
+    if not model.is_classifier or getattr(model, "multilabel_", False) or sample is None:
+        return written
+    X, y = sample
+    if has_images:
+        picture(
+            "mistakes.png",
+            lambda path: plotting.plot_mistakes(model, X, y, path, max_images, image_shape, names),
+        )
+    if len(model.classes_) > 2:
+        picture(
+            "confusion.png",
+            lambda path: plotting.plot_confusion(model, X, y, path=path, class_names=names),
+        )
+    return written
 
+
+def _results(
+    model: Model,
+    train: tuple[np.ndarray, np.ndarray] | None,
+    test: tuple[np.ndarray, np.ndarray] | None,
+) -> dict[str, dict[str, Any]]:
+    """The samples, score (accuracy, or R² for a regressor) and cost of each set given."""
     results = {}
     for name, pair in (("train", train), ("test", test)):
-        if pair is None:
-            continue
-        X, y = pair
-        results[name] = {
-            "samples": len(X),
-            "accuracy" if classifier else "r2": model.score(X, y),
-            "cost": model.compute_cost(X, y),
-        }
-    walk_through = ""
-    if train is not None:
-        X, y = train
-        if explain_samples is not None:
-            X, y = X[:explain_samples], y[:explain_samples]
-        walk_through = explain_text(model, X, y)
+        if pair is not None:
+            X, y = pair
+            score = "accuracy" if model.is_classifier else "r2"
+            results[name] = {
+                "samples": len(X),
+                score: model.score(X, y),
+                "cost": model.compute_cost(X, y),
+            }
+    return results
 
+
+def _facts(
+    model: Model,
+    results: dict[str, dict[str, Any]],
+    config: dict[str, Any],
+    timings: dict[str, Any],
+    names: plotting.ClassNames | None,
+    pictures: dict[str, Path],
+) -> dict[str, Any]:
+    """What ``summary.json`` says of the run, in JSON types."""
+    classifier = model.is_classifier
     facts = {
         "report_version": REPORT_VERSION,
         "model": repr(model),
@@ -264,13 +293,6 @@ def write_report(
         "results": results,
         "config": config,
         "timings": timings,
-        "pictures": {name[:-4]: name for name in written},
+        "pictures": {name[:-4]: name for name in pictures},
     }
-    facts = _plain(facts)
-    written["summary.json"] = _write_text(
-        directory / "summary.json", json.dumps(facts, indent=2) + "\n"
-    )
-    written["summary.md"] = _write_text(
-        directory / "summary.md", _markdown(facts, summary_text(model), walk_through)
-    )
-    return written
+    return _plain(facts)

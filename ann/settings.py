@@ -5,6 +5,7 @@ for classes whose constructor keeps each argument under its own name.
 
 from __future__ import annotations
 
+import abc
 import inspect
 from collections.abc import Mapping
 from typing import Any
@@ -89,16 +90,40 @@ def same(a: object, b: object) -> bool:
         return a is b
 
 
-class ParameterProtocol:
+class ParameterProtocol(abc.ABC):
     """scikit-learn's parameter protocol, for a class whose constructor keeps each
     argument under its name: ``get_params``, ``set_params`` (which checks the new values
     with ``_check_params`` and keeps the old ones when it fails) and a ``repr`` of the
     arguments that differ from their defaults. ``_params_changed(old, new)`` hears of
-    every accepted change."""
+    every accepted change. The tags say whether the model ``is_classifier`` (a property
+    of the class)."""
 
+    @property
+    @abc.abstractmethod
+    def is_classifier(self) -> bool:
+        """Whether the model predicts classes (else values)."""
+
+    @property
+    def _estimator_type(self) -> str:
+        return "classifier" if self.is_classifier else "regressor"
+
+    def __sklearn_tags__(self) -> Any:
+        """Tell scikit-learn (1.6+) whether this is a classifier or a regressor; only
+        scikit-learn's own utilities call this, so it is imported here."""
+        from sklearn.utils import ClassifierTags, RegressorTags, Tags, TargetTags
+
+        return Tags(
+            estimator_type=self._estimator_type,
+            target_tags=TargetTags(required=True, multi_output=not self.is_classifier),
+            classifier_tags=ClassifierTags() if self.is_classifier else None,
+            regressor_tags=None if self.is_classifier else RegressorTags(),
+        )
+
+    @abc.abstractmethod
     def _check_params(self) -> None:
         """Raise TypeError or ValueError for an argument that is not valid."""
 
+    @abc.abstractmethod
     def _params_changed(self, old: dict[str, Any], new: dict[str, Any]) -> None:
         """``set_params`` changed the arguments ``new`` from their values in ``old``."""
 

@@ -43,8 +43,6 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from .network import ANN
-
 __all__ = [
     "Add",
     "Constant",
@@ -699,7 +697,7 @@ def _sample_loss(
 
 
 def tree_from_ann(
-    model: ANN, X: npt.ArrayLike, Y: npt.ArrayLike
+    model: Any, X: npt.ArrayLike, Y: npt.ArrayLike
 ) -> tuple[NeuralNetNode, dict[str, np.ndarray]]:
     """The cost of the vectorized :class:`ann.ANN` on a small batch, as a scalar tree.
 
@@ -724,9 +722,8 @@ def tree_from_ann(
     import numpy as np
 
     from . import arrays, targets, validation
-    from .network import ANN
 
-    if not isinstance(model, ANN):
+    if not all(hasattr(model, name) for name in ("parameters", "to_numpy", "encode_targets")):
         raise TypeError(f"tree_from_ann: model must be an ann.ANN, got {type(model).__name__}")
     if not model.parameters:
         raise ValueError(
@@ -735,6 +732,7 @@ def tree_from_ann(
         )
     model = model.to_numpy()
     X = validation.check_X(arrays.host(X), model.n_features_in_, dtype=np.float64)
+    X = X / (model.input_divisor or 1.0)
     Y = targets.check_targets(model.targets, Y, X.shape[0])
     T = np.asarray(model.encode_targets(Y), dtype=float)
     n, L = X.shape[0], model.n_layers
