@@ -5,9 +5,16 @@
 estimators on ann's engine (they need scikit-learn: ``pip install "ann[sklearn]"``).
 """
 
-from .network import ANN, DivergenceError, NotFittedError
+from .network import ANN, DivergenceError, DivergenceWarning, NotFittedError
 
-__all__ = ["ANN", "DivergenceError", "MLPClassifier", "MLPRegressor", "NotFittedError"]
+__all__ = [
+    "ANN",
+    "DivergenceError",
+    "DivergenceWarning",
+    "MLPClassifier",
+    "MLPRegressor",
+    "NotFittedError",
+]
 __version__ = "0.1.0"
 
 

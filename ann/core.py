@@ -62,6 +62,11 @@ class DivergenceError(FloatingPointError):
     """Training produced a NaN or infinite cost."""
 
 
+class DivergenceWarning(RuntimeWarning):
+    """Training ended with a much higher cost than it started with: the learning rate is
+    probably too large."""
+
+
 @dataclass(frozen=True)
 class Architecture:
     """What a network's parameters depend on.

@@ -10,6 +10,7 @@ output layer. ``forward`` and ``backward`` are the article's two passes, in its 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import arrays, core, explain, persistence, settings, targets, training, validation
-from .core import DTYPES, Architecture, DivergenceError
+from .core import DTYPES, Architecture, DivergenceError, DivergenceWarning
 from .losses import output_and_loss
 from .optimizers import make_optimizer
 from .parameters import ParameterViews, adopt, initial_parameters, tuned_for, views
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
     from .files import StrPath
 
-__all__ = ["ANN", "DivergenceError", "NotFittedError"]
+__all__ = ["ANN", "DivergenceError", "DivergenceWarning", "NotFittedError"]
 
 STRUCTURE = ("layers_size", "activation", "output", "loss", "dtype", "input_divisor")
 """The constructor's arguments that the fitted parameters depend on: changing one with
@@ -450,6 +451,7 @@ class ANN(settings.ParameterProtocol):
             validation=held_out,
             owner=self,
         )
+        _warn_if_diverging(self.costs, self.learning_rate)
         return self
 
     def _learn_targets(self, Y: np.ndarray) -> None:
@@ -542,6 +544,23 @@ class ANN(settings.ParameterProtocol):
         """Print and return the dimension walk-through of one forward and backward pass
         on ``X`` (and ``Y``), in the article's style, from the live network."""
         return explain.explain(self.to_numpy(), arrays.host(X), arrays.host(Y))
+
+
+DIVERGING = 1.5
+"""A fit whose last cost is this many times its first one diverged (a healthy run ends
+below where it started; noise in the costs of mini-batches stays far within this)."""
+
+
+def _warn_if_diverging(costs: list[float], learning_rate: float) -> None:
+    """A ``DivergenceWarning`` when training made the cost much worse."""
+    if len(costs) >= 2 and costs[-1] > DIVERGING * costs[0]:
+        warnings.warn(
+            f"training diverged: the cost went from {costs[0]:.4g} to {costs[-1]:.4g} "
+            f"(learning_rate={learning_rate:g}); try a smaller learning rate, or scaled "
+            "inputs",
+            DivergenceWarning,
+            stacklevel=3,
+        )
 
 
 def _as_input(result: Any, X: Any) -> Any:
