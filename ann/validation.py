@@ -6,6 +6,7 @@ value of the right kind but wrong content, with a message that names the argumen
 
 from __future__ import annotations
 
+import mmap
 import numbers
 from collections.abc import Collection
 from typing import Any
@@ -84,6 +85,7 @@ def check_X(
         raise TypeError(f"{name} must be an array of shape (n_samples, n_features), got None")
     if arrays.is_foreign(X):
         return _check_foreign_X(X, n_features, name, dtype, cast)
+    check_mapped(X, name)
     X = as_array(_from_nullable(X), name, "(n_samples, n_features)")
     if X.dtype == object or not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
         raise TypeError(f"{name} must be numeric, got an array of dtype {X.dtype}")
@@ -112,6 +114,31 @@ def check_X(
             f"for {np.dtype(dtype).name})"
         )
     return X
+
+
+def check_mapped(X: object, name: str = "X") -> None:
+    """ValueError when ``X`` is (a view of) a memory-mapped file that has become shorter
+    than its map (truncated after it was mapped): reading the missing pages would kill
+    the process (SIGBUS) instead of raising an error."""
+    offset, node = 0, X
+    for _ in range(64):  # views of views of a map, never a cycle
+        if isinstance(node, np.memmap):
+            offset = node.offset
+        if isinstance(node, mmap.mmap):
+            try:
+                size, mapped = node.size(), len(node)
+            except (ValueError, OSError):  # a closed map: nothing to read
+                return
+            start = offset - offset % mmap.ALLOCATIONGRANULARITY
+            if size < start + mapped:
+                raise ValueError(
+                    f"{name} is a memory-mapped file that was truncated after it was "
+                    f"mapped: the file has {size} bytes, the map needs {start + mapped}"
+                )
+            return
+        node = getattr(node, "base", None)
+        if node is None:
+            return
 
 
 def _check_shape(shape: tuple[int, ...], n_features: int | None, name: str) -> None:
