@@ -296,11 +296,17 @@ def add_penalty_gradient(
                 grads[f"d{name}"] += (l2 / n) * W
 
 
-def inputs(architecture: Architecture, X: Any) -> Any:
+def inputs(architecture: Architecture, X: Any, scratch: Scratch | None = None) -> Any:
     """Rows of ``X`` as the network takes them: in its dtype, divided by its
     ``input_divisor``. The data stay in their own type (uint8 pixels, float64 values):
-    each block is converted as it goes, never a copy of all of it."""
-    block = arrays.astype(X, DTYPES[architecture.dtype])
+    each block is converted as it goes, never a copy of all of it; into the ``Scratch``
+    when one is given (a fresh block of converted rows would cost page faults)."""
+    dtype = DTYPES[architecture.dtype]
+    if scratch is not None and arrays.is_numpy(X) and not arrays.is_sparse(X) and X.dtype != dtype:
+        block = scratch("X", X.shape)
+        np.copyto(block, X, casting="unsafe")
+    else:
+        block = arrays.astype(X, dtype)
     if architecture.input_divisor is None:
         return block
     if block is X:  # the caller's own array: never changed
@@ -314,10 +320,11 @@ def forward_blocks(
 ) -> Iterator[tuple[slice, Any, Store]]:
     """Forward passes over blocks of ``CHUNK`` rows of ``X`` (n_samples, n_features):
     yields ``(columns, AL, store)`` with ``columns`` the block's slice of the samples."""
-    n = X.shape[0]
+    n, scratch = X.shape[0], Scratch(DTYPES[architecture.dtype])
     for start in range(0, n, CHUNK):
         columns = slice(start, min(start + CHUNK, n))
-        AL, store = forward(architecture, parameters, inputs(architecture, X[columns, :]).T)
+        A0 = inputs(architecture, X[columns, :], scratch).T
+        AL, store = forward(architecture, parameters, A0)
         yield columns, AL, store
 
 
@@ -387,7 +394,7 @@ def gradients(
     for number, start in enumerate(range(0, n, CHUNK)):
         columns = slice(start, min(start + CHUNK, n))
         w = None if weights is None else weights[columns]
-        A0 = inputs(architecture, X[columns, :]).T
+        A0 = inputs(architecture, X[columns, :], workspace.scratch).T
         masks = None if not dropout else dropout_masks(architecture, dropout, A0.shape[1], rng)
         AL, store = forward(architecture, parameters, A0, masks, workspace.scratch)
         out = workspace.block if number else workspace.grads

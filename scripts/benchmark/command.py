@@ -10,7 +10,16 @@ import time
 
 from ann.files import check_can_write
 from scripts._cli import OneLineParser, positive_int
-from scripts.benchmark import accuracy, fullbatch, identical, load, memory, minibatch, tree
+from scripts.benchmark import (
+    accuracy,
+    fullbatch,
+    identical,
+    load,
+    memmap,
+    memory,
+    minibatch,
+    tree,
+)
 from scripts.benchmark.harness import (
     BenchmarkError,
     Data,
@@ -29,6 +38,7 @@ SECTIONS = {
     "load": load.measure,
     "tree": tree.measure,
     "memory": memory.measure,
+    "memmap": memmap.measure,
 }
 """Each section's name and its ``measure(report, data, args, peers)``, in running order."""
 
@@ -79,6 +89,13 @@ def build_parser():
         help=f"comma-separated subset of {','.join(SECTIONS)}",
     )
     parser.add_argument("--no-peers", action="store_true", help="skip scikit-learn and PyTorch")
+    parser.add_argument(
+        "--memmap-gb",
+        type=float,
+        default=4.0,
+        help="size of the memory-mapped file of the memmap section (default 4 GB; "
+        "0.05 in a quick run)",
+    )
     parser.add_argument(
         "--threads",
         type=positive_int,
