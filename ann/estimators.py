@@ -801,6 +801,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             self._label_binarizer.fit(y)
             self.classes_ = self._label_binarizer.classes_
         else:
+            self._check_target_type(y, incremental)
             classes = unique_labels(y)
             if self.warm_start:
                 if set(classes) != set(self.classes_):
@@ -815,6 +816,18 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                     f"`self.classes_` has {self.classes_}. 'y' has {classes}."
                 )
         return X, self._label_binarizer.transform(y).astype(bool)
+
+    def _check_target_type(self, y, incremental):
+        """Going on, ``y`` must be labels again, or an indicator matrix again: the
+        output layer was made for one or the other."""
+        fitted = self._label_binarizer.y_type_
+        given = type_of_target(y)
+        if given.startswith("multilabel") != fitted.startswith("multilabel"):
+            raise ValueError(
+                f"y is {given}, but the network was fitted to {fitted} targets: "
+                f"{self._going_on(incremental)} goes on with the network it has; fit with "
+                "warm_start=False to train a new one"
+            )
 
     def _output_activation(self):
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"

@@ -17,6 +17,7 @@ from test_estimators import (
     binary,
     fit_both,
     multiclass,
+    multilabel,
     pair,
     regression,
     regression_multi,
@@ -265,6 +266,25 @@ def test_new_number_of_outputs_is_an_error_where_scikit_learn_trains_the_old_net
         ours.fit(X, y[:, 0])
     with pytest.raises(ValueError, match="y has 1 outputs, the network was fitted with 3"):
         ours.partial_fit(X, y[:, :1])
+
+
+def test_labels_after_an_indicator_matrix_are_an_error_not_a_new_meaning_of_the_outputs():
+    # scikit-learn trains its multilabel outputs on the labels' one-hot coding.
+    X, Y = multilabel()
+    labels = np.arange(len(Y)) % Y.shape[1]
+    theirs, ours = fit_both("classifier", X, Y, **FIRST)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs.fit(X, labels)
+    assert theirs.predict(X).shape == Y.shape  # still indicator rows
+    message = "y is multiclass, but the network was fitted to multilabel-indicator targets"
+    with pytest.raises(ValueError, match=message):
+        ours.fit(X, labels)
+    with pytest.raises(ValueError, match=message):
+        ours.partial_fit(X, labels)
+    _, ours = fit_both("classifier", X, labels % 3, **FIRST)
+    with pytest.raises(ValueError, match="y is multilabel-indicator, but the network was fitted"):
+        ours.fit(X, Y[:, :3])
 
 
 def test_new_loss_is_an_error_and_predict_keeps_the_fitted_output():
