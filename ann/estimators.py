@@ -444,7 +444,7 @@ class BaseMLP(BaseEstimator):
             raise ValueError(f"{NON_FINITE} {kept}") from None
         if not np.isfinite(self._parameters.flat).all():
             raise ValueError(f"{NON_FINITE} {kept}")
-        if not np.isfinite(self.loss_) and self.solver == "lbfgs":
+        if self.solver == "lbfgs" and not np.isfinite(self.loss_):
             raise ValueError(f"Solver produced a non-finite loss ({self.loss_}). {kept}")
         return self
 
@@ -500,12 +500,13 @@ class BaseMLP(BaseEstimator):
                 f"early_stopping={self.early_stopping} differs from the first fit's: "
                 f"{how} keeps its stopping rule's state; fit with warm_start=False"
             )
-        made_with = self.__dict__.get("_optimizer_settings", {}).get("solver", self.solver)
-        if incremental and self.solver != made_with:
-            raise ValueError(
-                f"solver={self.solver!r} differs from the optimizer that partial_fit goes "
-                f"on with ({made_with!r}); fit with warm_start=True makes a new optimizer"
-            )
+        if incremental and "_optimizer" in self.__dict__:
+            made_with = self._optimizer_settings["solver"]
+            if self.solver != made_with:
+                raise ValueError(
+                    f"solver={self.solver!r} differs from the optimizer that partial_fit "
+                    f"goes on with ({made_with!r}); fit with warm_start=True makes a new one"
+                )
 
     def _initialize(self, y, hidden):
         """Set the fitted attributes and draw the first parameters, as on a first fit."""
@@ -548,16 +549,11 @@ class BaseMLP(BaseEstimator):
         with the one it has."""
         if not incremental or "_optimizer" not in self.__dict__:
             settings = {name: getattr(self, name) for name in OPTIMIZER_SETTINGS}
-            options = {
-                "momentum": self.momentum,
-                "nesterov": self.nesterovs_momentum,
-                "beta_1": self.beta_1,
-                "beta_2": self.beta_2,
-                "epsilon": self.epsilon,
-            }
+            options = {name: settings[name] for name in ("momentum", "beta_1", "beta_2", "epsilon")}
+            options["nesterov"] = settings["nesterovs_momentum"]
             self._optimizer_settings = settings
             self._optimizer = make_optimizer(
-                f"sklearn_{self.solver}", self.learning_rate_init, options
+                f"sklearn_{settings['solver']}", settings["learning_rate_init"], options
             )
         return self._optimizer, self._optimizer_settings
 
@@ -598,8 +594,9 @@ class BaseMLP(BaseEstimator):
         data, validation = training.Data(X, T, sample_weight), None
         if self.early_stopping:
             data, validation = self._split(data, y)
-            self._check_total_weight(validation.weights, "validation")
         self._check_total_weight(data.weights, "training")
+        if validation is not None:
+            self._check_total_weight(validation.weights, "validation")
         self._stopper = self._stopper.with_settings(
             self.tol,
             self.n_iter_no_change,
