@@ -440,12 +440,11 @@ class BaseMLP(BaseEstimator):
                 self._fit_stochastic(X, T, y, sample_weight, incremental)
             else:
                 self._fit_lbfgs(X, T, sample_weight)
-        except DivergenceError:
-            raise ValueError(f"{NON_FINITE} {kept}") from None
+        except DivergenceError as error:
+            reason = NON_FINITE if self.solver in STOCHASTIC_SOLVERS else str(error)
+            raise ValueError(f"{reason} {kept}") from None
         if not np.isfinite(self._parameters.flat).all():
             raise ValueError(f"{NON_FINITE} {kept}")
-        if self.solver == "lbfgs" and not np.isfinite(self.loss_):
-            raise ValueError(f"Solver produced a non-finite loss ({self.loss_}). {kept}")
         return self
 
     @staticmethod
@@ -704,6 +703,11 @@ class BaseMLP(BaseEstimator):
                 method="L-BFGS-B",
                 jac=True,
                 options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
+            )
+        if not np.isfinite(result.fun):
+            raise DivergenceError(
+                f"Solver produced a non-finite loss ({result.fun}). The input data may "
+                "contain large values and need to be preprocessed."
             )
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = float(result.fun)

@@ -265,7 +265,7 @@ def test_new_number_of_outputs_is_an_error_where_scikit_learn_trains_the_old_net
     with pytest.raises(ValueError, match="y has 1 outputs, the network was fitted with 3"):
         ours.fit(X, y[:, 0])
     with pytest.raises(ValueError, match="y has 1 outputs, the network was fitted with 3"):
-        ours.partial_fit(X, y[:, :1])
+        ours.partial_fit(X, y[:, 0])
 
 
 def test_labels_after_an_indicator_matrix_are_an_error_not_a_new_meaning_of_the_outputs():
@@ -400,7 +400,11 @@ def test_a_first_fit_that_diverges_leaves_the_estimator_unfitted():
     X, y = regression()
     theirs, ours = diverging(neural_network.MLPRegressor), diverging()
     for model in (theirs, ours):
-        with pytest.raises(ValueError, match="Solver produced non-finite parameter weights"):
+        with (
+            warnings.catch_warnings(),
+            pytest.raises(ValueError, match="Solver produced non-finite parameter weights"),
+        ):
+            warnings.simplefilter("ignore")  # scikit-learn's overflows
             model.fit(X * 100, y * 100)
     with pytest.raises(NotFittedError):
         ours.predict(X)
@@ -466,7 +470,7 @@ def test_a_partial_fit_that_diverges_leaves_the_optimizer_as_it_was(solver):
 def test_an_lbfgs_fit_whose_loss_is_not_finite_is_an_error():
     X, y = regression()
     model = MLPRegressor(solver="lbfgs", hidden_layer_sizes=(5,), random_state=0, max_iter=5)
-    with pytest.raises(ValueError, match="non-finite"):
+    with pytest.raises(ValueError, match="Solver produced a non-finite loss \\(nan\\)"):
         model.fit(X * 1e200, y)
     with pytest.raises(NotFittedError):
         model.predict(X)
