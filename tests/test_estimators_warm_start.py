@@ -24,6 +24,7 @@ from test_estimators import (
 )
 
 from ann import ANN, MLPClassifier, MLPRegressor
+from ann.export import to_onnx
 
 FIRST = dict(hidden_layer_sizes=(8,), random_state=4, warm_start=True, max_iter=3)
 
@@ -417,9 +418,6 @@ def test_a_first_fit_that_diverges_leaves_the_estimator_unfitted():
 
 
 def test_a_warm_fit_that_diverges_keeps_the_state_it_had(tmp_path):
-    pytest.importorskip("onnx")
-    from ann.export import to_onnx
-
     X, y = regression()
     model, twin = (diverging(warm_start=True, learning_rate_init=0.01) for _ in range(2))
     with warnings.catch_warnings():
@@ -490,7 +488,9 @@ def test_any_failed_fit_leaves_the_fitted_estimator_as_it_was():
     np.testing.assert_array_equal(model.predict_proba(X), before)
 
 
-def test_a_diverging_fit_with_early_stopping_keeps_the_best_weights_as_scikit_learn_does():
+def test_a_diverging_fit_with_early_stopping_keeps_the_best_weights_as_scikit_learn_does(
+    tmp_path,
+):
     # scikit-learn's test_mlp_diverging_loss: the validation scores become NaN, training
     # goes on, and the best finite weights are kept.
     from sklearn.datasets import load_iris
@@ -528,3 +528,9 @@ def test_a_diverging_fit_with_early_stopping_keeps_the_best_weights_as_scikit_le
         theirs.best_validation_score_, rel=1e-14
     )  # (5e-16)
     assert_same_model(theirs, ours, X)
+    # the network, finite, saves and exports; its record keeps the NaN losses
+    ours.network_.save(tmp_path / "model.npz")
+    loaded = ANN.load(tmp_path / "model.npz")
+    np.testing.assert_array_equal(loaded.predict(X), ours.predict(X))
+    np.testing.assert_array_equal(np.isnan(loaded.costs), np.isnan(ours.loss_curve_))
+    to_onnx(ours, tmp_path / "model.onnx")
