@@ -5,43 +5,70 @@ MLPClassifier``: the same parameters, defaults, fitted attributes, methods, erro
 numbers. The same algorithms, drawn from ``random_state`` in the same order
 (initialization, validation split, per-epoch shuffles), give the same ``loss_curve_``.
 
-The training runs on the ``ANN`` in ``network_``: its forward and backward passes, its
-epoch loop (``ANN._train``), and entries of its tables where scikit-learn's conventions
-are its own (``init="sklearn"``, ``optimizer="sklearn_adam"``/``"sklearn_sgd"``, the losses
-``sklearn_log_loss``, ``sklearn_binary_log_loss`` and ``sklearn_squared_error``, the
-stopping rule ``ann.stopping.Tolerance``). ``coefs_`` and
-``intercepts_`` are views of its parameters in scikit-learn's ``(fan_in, fan_out)`` layout.
+The training runs on ann's training loop (``ann.training.train``) and numerical core
+(``ann.core``), with entries of their tables where scikit-learn's conventions are its
+own (the initialization ``"sklearn"``, the optimizers ``"sklearn_adam"`` and
+``"sklearn_sgd"``, the losses ``sklearn_log_loss``, ``sklearn_binary_log_loss`` and
+``sklearn_squared_error``, the stopping rule ``ann.stopping.Tolerance``). ``coefs_`` and
+``intercepts_`` are views of the parameters in scikit-learn's ``(fan_in, fan_out)``
+layout; ``network_`` is the fitted network as an ``ANN``.
+
+Each ``fit`` (with ``warm_start``, too) takes the current settings, as scikit-learn's
+does; ``partial_fit`` goes on with the optimizer of the call that made it (its solver,
+rate schedule, rate and momentum settings) until a ``fit`` makes a new one. Where
+scikit-learn would crash or silently train the network it has with settings that do not
+fit it (other hidden layers, outputs, loss or dtype; early stopping switched on or off;
+``lbfgs`` going on as ``sgd`` or ``adam``), a warm start is a ValueError that says so. A
+fit that fails leaves the estimator as it was before the call (unfitted on a first
+fit): a NaN or infinite result is scikit-learn's ValueError, with the earlier
+parameters kept.
 
 ann adds three parameters whose defaults change nothing: ``dtype`` (``"float32"`` trains
 and predicts in single precision, faster), ``dropout`` (hidden-unit dropout, one rate or
-one per hidden layer) and ``callbacks`` (called after every epoch with the estimator; one
-returning True stops training, see ``ann.progress.ProgressBar``); the activation
-``leaky_relu``; and the attribute ``validation_loss_curve_``.
+one per hidden layer) and ``callbacks`` (called after every epoch with the estimator,
+whose ``n_iter_``, ``t_`` and ``loss_`` are those of the epoch; one returning True stops
+training, see ``ann.progress.ProgressBar``); the activation ``leaky_relu``; and the
+attribute ``validation_loss_curve_``. Dropout and callbacks are for the stochastic
+solvers: with ``lbfgs`` (no epochs, an exact loss) they are an error.
 
-This module needs scikit-learn (``pip install "ann[sklearn]"``).
+This module needs scikit-learn: ``pip install scikit-learn`` (or, in a checkout of ann,
+``pip install -e ".[sklearn]"``).
 """
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 import scipy.optimize
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import accuracy_score, r2_score
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils import check_random_state, column_or_1d
-from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
-from sklearn.utils.optimize import _check_optimize_result
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+try:
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.metrics import accuracy_score, r2_score
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import LabelBinarizer
+    from sklearn.utils import check_random_state, column_or_1d
+    from sklearn.utils._param_validation import Interval, Options, StrOptions
+    from sklearn.utils.metaestimators import available_if
+    from sklearn.utils.multiclass import (
+        _check_partial_fit_first_call,
+        type_of_target,
+        unique_labels,
+    )
+    from sklearn.utils.optimize import _check_optimize_result
+    from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+except ImportError as error:
+    raise ImportError(
+        f"ann.estimators needs scikit-learn 1.6 or later ({error}); install it with: "
+        'pip install scikit-learn (or, in a checkout of ann, pip install -e ".[sklearn]")'
+    ) from error
 
 from . import core, targets, training
 from .core import Architecture, DivergenceError
@@ -68,7 +95,35 @@ ACTIVATIONS = {
 OUTPUTS = {"identity": "identity", "exp": "exp", "logistic": "sigmoid", "softmax": "softmax"}
 """scikit-learn's output activations (``out_activation_``) and ann's."""
 
+LOSSES = {
+    "identity": "sklearn_squared_error",
+    "exp": "poisson",
+    "logistic": "sklearn_binary_log_loss",
+    "softmax": "sklearn_log_loss",
+}
+"""The loss that each output activation (``out_activation_``) is trained on, as
+scikit-learn's."""
+
 STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+OPTIMIZER_SETTINGS = (
+    "solver",
+    "learning_rate",
+    "learning_rate_init",
+    "power_t",
+    "momentum",
+    "nesterovs_momentum",
+    "beta_1",
+    "beta_2",
+    "epsilon",
+)
+"""The parameters an optimizer is made with: ``fit`` makes one with their current values,
+``partial_fit`` goes on with the one it has (as scikit-learn's does)."""
+
+NON_FINITE = (
+    "Solver produced non-finite parameter weights. The input data may contain large "
+    "values and need to be preprocessed."
+)
 
 MatrixLike: TypeAlias = "npt.ArrayLike | scipy.sparse.spmatrix | scipy.sparse.sparray"
 """A data matrix ``(n_samples, n_features)``, dense or sparse (CSR or CSC)."""
@@ -214,7 +269,7 @@ class BaseMLP(BaseEstimator):
             beta_1=self.beta_1,
             beta_2=self.beta_2,
             epsilon=self.epsilon,
-            lr_schedule="invscaling" if self._uses_invscaling() else "constant",
+            lr_schedule=_lr_schedule(self.get_params()),
             power_t=self.power_t,
             dropout=self.dropout,
             quiet=True,
@@ -271,8 +326,8 @@ class BaseMLP(BaseEstimator):
 
     def _architecture(self, hidden_sizes: Sequence[int] | None = None) -> Architecture:
         """The network as the core takes it: the fitted layer sizes (or the layers of
-        ``hidden_sizes`` on a first fit), the current ``activation``, the output and its
-        loss, the parameters' dtype."""
+        ``hidden_sizes`` on a first fit), the current ``activation``, the fitted output
+        and its loss, the parameters' dtype."""
         if hidden_sizes is None:
             parameters = self._fitted_parameters()
             units = [parameters[f"b{l}"].shape[0] for l in range(1, self.n_layers_)]
@@ -283,9 +338,12 @@ class BaseMLP(BaseEstimator):
             (self.n_features_in_, *units),
             (ACTIVATIONS[self.activation],) * (len(units) - 1),
             OUTPUTS[self.out_activation_],
-            self._network_loss(),
+            LOSSES[self.out_activation_],
             dtype,
         )
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return "_parameters" in self.__dict__
 
     # ---------------------------------------------------------------------- fitting
     def _dtypes(self):
@@ -297,8 +355,7 @@ class BaseMLP(BaseEstimator):
         """The network's float type: ``dtype``, else X's on a first fit, else the one the
         network has. float64 data kept for a float32 network must fit float32."""
         dtype = np.dtype(self.dtype or X.dtype if first_pass else self._parameters.flat.dtype)
-        if not fits_dtype(X.data if scipy.sparse.issparse(X) else X, dtype):
-            raise ValueError(f"Input X contains infinity or a value too large for {dtype!r}.")
+        _check_fits(X, dtype)
         return dtype
 
     def _layer_sizes(self):
@@ -308,9 +365,53 @@ class BaseMLP(BaseEstimator):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
         return [int(size) for size in sizes]
 
+    def _dropout(self, n_hidden):
+        """The dropout rate of each of the ``n_hidden`` hidden layers."""
+        return [
+            check_float("dropout", p, 0.0, 1.0, low_open=False, high_open=True)
+            for p in per_hidden_layer("dropout", self.dropout, n_hidden, float)
+        ]
+
+    @contextmanager
+    def _unchanged_if_failing(self, incremental):
+        """Around a fit: if it raises, put the estimator back as it was before."""
+        snapshot = self._snapshot(incremental)
+        try:
+            yield
+        except BaseException:
+            self._restore(snapshot)
+            raise
+
+    def _snapshot(self, incremental):
+        """What a fit may change: every attribute but the parameters of the constructor,
+        and copies of what training changes in place (the parameters, the record, the
+        stopping rule's state, the optimizer that ``partial_fit`` goes on with)."""
+        params = self.get_params(deep=False)
+        state = {name: value for name, value in vars(self).items() if name not in params}
+        if "_parameters" not in state or not (self.warm_start or incremental):
+            return state, None  # a first fit makes everything anew
+        memo = {id(self): self}  # (the stopping rule's score is a method of self)
+        for name in ("_record", "_stopper", "_optimizer"):
+            if name in state:
+                state[name] = copy.deepcopy(state[name], memo)
+        return state, self._parameters.flat.copy()
+
+    def _restore(self, snapshot):
+        state, flat = snapshot
+        params = self.get_params(deep=False)
+        for name in [name for name in vars(self) if name not in params]:
+            del self.__dict__[name]
+        self.__dict__.update(state)
+        if flat is not None:
+            self._parameters.flat[...] = flat  # in place: coefs_ views stay valid
+
     def _fit(self, X, y, sample_weight=None, incremental=False):
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
         hidden = self._layer_sizes()
-        first_pass = "_parameters" not in self.__dict__ or (not self.warm_start and not incremental)
+        fitted = "_parameters" in self.__dict__
+        first_pass = not fitted or (not self.warm_start and not incremental)
+        self._check_solver_settings(len(hidden))
         if not first_pass:
             self._check_warm_start(hidden, incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
@@ -324,64 +425,87 @@ class BaseMLP(BaseEstimator):
             self._initialize(y, hidden)
         elif y.shape[1] != self.n_outputs_:
             raise ValueError(
-                f"y has {y.shape[1]} outputs, the network was fitted with {self.n_outputs_}"
+                f"y has {y.shape[1]} outputs, the network was fitted with {self.n_outputs_}: "
+                f"{self._going_on(incremental)} goes on with the network it has; fit with "
+                "warm_start=False to train a new one"
             )
         T = np.ascontiguousarray(y.T, dtype=self._dtype)
-        before = None if first_pass else self._parameters.flat.copy()
+        kept = (
+            "The estimator keeps the state it had before this call."
+            if fitted
+            else "The estimator is not fitted."
+        )
         try:
             if self.solver in STOCHASTIC_SOLVERS:
                 self._fit_stochastic(X, T, y, sample_weight, incremental)
             else:
                 self._fit_lbfgs(X, T, sample_weight)
-        except DivergenceError:
-            self._parameters.flat[...] = np.nan
+        except DivergenceError as error:
+            reason = NON_FINITE if self.solver in STOCHASTIC_SOLVERS else str(error)
+            raise ValueError(f"{reason} {kept}") from None
         if not np.isfinite(self._parameters.flat).all():
-            self._undo(before)
-            raise ValueError(
-                "Solver produced non-finite parameter weights. The input data "
-                "may contain large values and need to be preprocessed. "
-                + (
-                    "The model is not fitted."
-                    if before is None
-                    else "The model keeps the parameters it had before this call."
-                )
-            )
+            raise ValueError(f"{NON_FINITE} {kept}")
         return self
 
-    def _undo(self, before):
-        """Forget a fit that failed: the parameters it started from (``before``), or
-        no fit at all on a first fit."""
-        if before is not None:
-            self._parameters.flat[...] = before
+    @staticmethod
+    def _going_on(incremental):
+        return "partial_fit" if incremental else "warm_start=True"
+
+    def _check_solver_settings(self, n_hidden):
+        """Dropout and callbacks need the epochs of a stochastic solver."""
+        dropout = self._dropout(n_hidden)
+        if self.solver in STOCHASTIC_SOLVERS:
             return
-        for name in ("_parameters", "_record", "_stopper", "_optimizer", "n_iter_", "t_", "loss_"):
-            self.__dict__.pop(name, None)
+        if any(dropout):
+            raise ValueError(
+                f"dropout={self.dropout!r} needs a stochastic solver ('sgd' or 'adam'): "
+                f"solver={self.solver!r} minimizes the exact loss, which dropout would make "
+                "random"
+            )
+        if self.callbacks:
+            raise ValueError(
+                "callbacks are called after each epoch of a stochastic solver ('sgd' or "
+                f"'adam'); solver={self.solver!r} has no epochs"
+            )
 
     def _check_warm_start(self, hidden, incremental):
         """A warm start (or ``partial_fit``) goes on with the network it has: the layers,
-        the solver family and ``early_stopping`` must be those of the first fit
-        (scikit-learn fails, or silently trains the old network, when they are not)."""
+        the dtype, the solver family and ``early_stopping`` must be those of the first
+        fit, and ``partial_fit`` goes on with its optimizer's solver (scikit-learn fails,
+        or silently trains the old network, when they are not)."""
         fitted = [self._parameters[f"b{l}"].shape[0] for l in range(1, self.n_layers_ - 1)]
-        how = "partial_fit" if incremental else "warm_start=True"
+        how = self._going_on(incremental)
         if hidden != fitted:
             raise ValueError(
                 f"hidden_layer_sizes={self.hidden_layer_sizes!r} does not match the network "
                 f"fitted with hidden layers {fitted}: {how} goes on with the network it has; "
                 "fit with warm_start=False to train a new one"
             )
-        if self.solver in STOCHASTIC_SOLVERS and "_stopper" not in self.__dict__:
+        dtype = self._parameters.flat.dtype
+        if self.dtype is not None and np.dtype(self.dtype) != dtype:
+            raise ValueError(
+                f"dtype={self.dtype!r} differs from the network's {dtype}: {how} goes on "
+                "with the network it has; fit with warm_start=False to train a new one"
+            )
+        if self.solver not in STOCHASTIC_SOLVERS:
+            return
+        if "_stopper" not in self.__dict__:
             raise ValueError(
                 f"solver={self.solver!r} cannot go on ({how}) from a network fitted with "
                 "solver='lbfgs', which records no loss curve; fit with warm_start=False"
             )
-        if (
-            self.solver in STOCHASTIC_SOLVERS
-            and (self._stopper.score is None) == self.early_stopping
-        ):
+        if (self._stopper.score is None) == self.early_stopping:
             raise ValueError(
                 f"early_stopping={self.early_stopping} differs from the first fit's: "
                 f"{how} keeps its stopping rule's state; fit with warm_start=False"
             )
+        if incremental and "_optimizer" in self.__dict__:
+            made_with = self._optimizer_settings["solver"]
+            if self.solver != made_with:
+                raise ValueError(
+                    f"solver={self.solver!r} differs from the optimizer that partial_fit "
+                    f"goes on with ({made_with!r}); fit with warm_start=True makes a new one"
+                )
 
     def _initialize(self, y, hidden):
         """Set the fitted attributes and draw the first parameters, as on a first fit."""
@@ -389,7 +513,8 @@ class BaseMLP(BaseEstimator):
         self.n_outputs_ = y.shape[1]
         self.n_layers_ = len(hidden) + 2
         self.out_activation_ = self._output_activation()
-        self.__dict__.pop("_optimizer", None)
+        for name in ("_optimizer", "_optimizer_settings", "_stopper"):
+            self.__dict__.pop(name, None)
         architecture = self._architecture(hidden)
         self._parameters = initial_parameters(
             architecture.sizes,
@@ -400,18 +525,11 @@ class BaseMLP(BaseEstimator):
         )
         self._record = training.Record()
         self.t_ = 0
-        self.__dict__.pop("_stopper", None)
         if self.solver in STOCHASTIC_SOLVERS:
             score = self._validation_score if self.early_stopping else None
             self._stopper = Tolerance(self.tol, self.n_iter_no_change, score)
             if self.early_stopping:
                 self._stopper.best_parameters = self._parameters.flat.copy()
-
-    def _uses_invscaling(self):
-        return self.solver == "sgd" and self.learning_rate == "invscaling"
-
-    def _uses_adaptive_rate(self):
-        return self.solver == "sgd" and self.learning_rate == "adaptive"
 
     def _callbacks(self):
         callbacks = [self._count_epoch, *(self.callbacks or [])]
@@ -424,19 +542,23 @@ class BaseMLP(BaseEstimator):
         self.t_ = self._record.samples_seen
         self.loss_ = self._record.costs[-1]
 
-    def _new_optimizer(self):
-        """scikit-learn's SGD or Adam, with the current settings."""
-        settings = {
-            "momentum": self.momentum,
-            "nesterov": self.nesterovs_momentum,
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "epsilon": self.epsilon,
-        }
-        return make_optimizer(f"sklearn_{self.solver}", self.learning_rate_init, settings)
+    def _optimizer_for(self, incremental):
+        """The optimizer to train with and the settings it was made with: ``fit`` makes
+        scikit-learn's SGD or Adam from the current settings, ``partial_fit`` goes on
+        with the one it has."""
+        if not incremental or "_optimizer" not in self.__dict__:
+            settings = {name: getattr(self, name) for name in OPTIMIZER_SETTINGS}
+            options = {name: settings[name] for name in ("momentum", "beta_1", "beta_2", "epsilon")}
+            options["nesterov"] = settings["nesterovs_momentum"]
+            self._optimizer_settings = settings
+            self._optimizer = make_optimizer(
+                f"sklearn_{settings['solver']}", settings["learning_rate_init"], options
+            )
+        return self._optimizer, self._optimizer_settings
 
-    def _config(self, n_samples, incremental):
-        """The training loop's configuration from the current settings."""
+    def _config(self, n_samples, incremental, settings):
+        """The training loop's configuration: the current settings, and the rate
+        schedule of the optimizer's ``settings``."""
         if self.batch_size == "auto":
             batch_size = min(200, n_samples)
         else:
@@ -447,19 +569,14 @@ class BaseMLP(BaseEstimator):
                     stacklevel=4,
                 )
             batch_size = int(np.clip(self.batch_size, 1, n_samples))
-        n_hidden = self.n_layers_ - 2
-        dropout = [
-            check_float("dropout", p, 0.0, 1.0, low_open=False, high_open=True)
-            for p in per_hidden_layer("dropout", self.dropout, n_hidden, float)
-        ]
         return training.Config(
             n_epochs=1 if incremental else self.max_iter,
-            learning_rate=self.learning_rate_init,
+            learning_rate=settings["learning_rate_init"],
             batch_size=batch_size,
-            lr_schedule="invscaling" if self._uses_invscaling() else "constant",
-            power_t=self.power_t,
+            lr_schedule=_lr_schedule(settings),
+            power_t=settings["power_t"],
             l2=self.alpha,
-            dropout=dict(enumerate(dropout, start=1)),
+            dropout=dict(enumerate(self._dropout(self.n_layers_ - 2), start=1)),
             shuffle=self._shuffle if self.shuffle else None,
             callbacks=tuple(self._callbacks()),
             stop_on_divergence=not self.early_stopping,
@@ -472,18 +589,18 @@ class BaseMLP(BaseEstimator):
 
     def _fit_stochastic(self, X, T, y, sample_weight, incremental):
         """Mini-batch training with ann's training loop, scikit-learn's rules."""
-        if not incremental or "_optimizer" not in self.__dict__:
-            self._optimizer = self._new_optimizer()
-        if self.early_stopping and incremental:
-            raise ValueError("partial_fit does not support early_stopping=True")
+        optimizer, settings = self._optimizer_for(incremental)
         data, validation = training.Data(X, T, sample_weight), None
         if self.early_stopping:
             data, validation = self._split(data, y)
+        self._check_total_weight(data.weights, "training")
+        if validation is not None:
+            self._check_total_weight(validation.weights, "validation")
         self._stopper = self._stopper.with_settings(
             self.tol,
             self.n_iter_no_change,
             self._validation_score if self.early_stopping else None,
-            self._uses_adaptive_rate(),
+            settings["solver"] == "sgd" and settings["learning_rate"] == "adaptive",
         )
         architecture = self._architecture()
         model = training.Model(architecture, self._parameters, self._record, self._counter())
@@ -491,8 +608,8 @@ class BaseMLP(BaseEstimator):
             training.train(
                 model,
                 data,
-                self._config(data.X.shape[0], incremental),
-                optimizer=self._optimizer,
+                self._config(data.X.shape[0], incremental, settings),
+                optimizer=optimizer,
                 stopping=self._stopper,
                 rng=self._random_state,
                 validation=validation,
@@ -500,12 +617,35 @@ class BaseMLP(BaseEstimator):
             )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.", stacklevel=3)
+            self._stopper.finish(self._parameters.flat)  # the best parameters, as on a stop
         if not incremental and self.n_iter_ == self.max_iter and not self._stopper.stopped:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                 "reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
                 stacklevel=3,
+            )
+
+    def _check_total_weight(self, weights, part):
+        """The mean loss (or validation score) divides by the sum of the sample weights:
+        it must not be 0, and it must be finite in the network's dtype, and so must its
+        inverse."""
+        if weights is None:
+            return
+        with np.errstate(over="ignore"):
+            total = float(np.sum(weights, dtype=np.float64))
+        mean = "loss" if part == "training" else "validation score"
+        if total == 0:
+            raise ValueError(
+                f"sample_weight sums to 0 over the {len(weights)} {part} samples: "
+                f"the mean {mean} is not defined"
+            )
+        largest = float(np.finfo(self._dtype).max)
+        if not 1 / largest <= abs(total) <= largest:
+            raise ValueError(
+                f"sample_weight sums to {total:g} over the {len(weights)} {part} samples, "
+                f"out of the range of {self._dtype.name} ([{1 / largest:g}, {largest:g}]): "
+                "scale the weights, e.g. divide them by their mean"
             )
 
     def _counter(self):
@@ -545,8 +685,7 @@ class BaseMLP(BaseEstimator):
 
     def _fit_lbfgs(self, X, T, sample_weight):
         """L-BFGS-B over the flat parameter array, with the core's cost and gradient."""
-        if sample_weight is not None and not sample_weight.sum():
-            raise ValueError("sample_weight sums to 0: the mean loss is not defined")
+        self._check_total_weight(sample_weight, "training")
         architecture, parameters = self._architecture(), self._parameters
         workspace = core.Workspace(architecture)
 
@@ -565,6 +704,11 @@ class BaseMLP(BaseEstimator):
                 jac=True,
                 options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
             )
+        if not np.isfinite(result.fun):
+            raise DivergenceError(
+                f"Solver produced a non-finite loss ({result.fun}). The input data may "
+                "contain large values and need to be preprocessed."
+            )
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = float(result.fun)
         parameters.flat[...] = result.x
@@ -576,7 +720,8 @@ class BaseMLP(BaseEstimator):
         """Fit the model to data matrix ``X`` (n_samples, n_features), dense or sparse,
         and targets ``y`` (class labels, an indicator matrix, or values); returns the
         model."""
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+        with self._unchanged_if_failing(incremental=False):
+            return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
     def _check_solver(self):
         if self.solver not in STOCHASTIC_SOLVERS:
@@ -588,9 +733,11 @@ class BaseMLP(BaseEstimator):
 
     # ------------------------------------------------------------------- prediction
     def _forward_pass_fast(self, X, check_input=True):
-        """The output layer for ``X``, ``(n_samples, n_outputs)``."""
+        """The output layer for ``X``, ``(n_samples, n_outputs)``, in the network's
+        dtype (whose range ``X`` must fit)."""
         if check_input:
             X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
+            _check_fits(X, self._parameters.flat.dtype)
         with np.errstate(over="ignore", invalid="ignore"):
             return core.outputs(self._architecture(), self._parameters, X).T
 
@@ -602,16 +749,24 @@ class BaseMLP(BaseEstimator):
         check_is_fitted(self)
         return self._predict(X)
 
-    def _score(self, X, y, sample_weight=None):
-        y_pred = self._predict(X, check_input=False)
-        if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
-            return np.nan
-        return self._score_function(y, y_pred, sample_weight=sample_weight)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _check_fits(X: Any, dtype: np.dtype) -> None:
+    """``X`` (dense or sparse) must stay finite in the float ``dtype``."""
+    if not fits_dtype(X.data if scipy.sparse.issparse(X) else X, dtype):
+        raise ValueError(f"Input X contains infinity or a value too large for {dtype!r}.")
+
+
+def _lr_schedule(settings: dict[str, Any]) -> str:
+    """The training loop's rate schedule for an optimizer made with ``settings``:
+    scikit-learn's ``invscaling`` for ``sgd``, else constant (the ``adaptive`` rate is
+    divided by the stopping rule)."""
+    invscaling = settings["solver"] == "sgd" and settings["learning_rate"] == "invscaling"
+    return "invscaling" if invscaling else "constant"
 
 
 def _print_progress(estimator: BaseMLP) -> None:
@@ -647,6 +802,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             self._label_binarizer.fit(y)
             self.classes_ = self._label_binarizer.classes_
         else:
+            self._check_target_type(y, incremental)
             classes = unique_labels(y)
             if self.warm_start:
                 if set(classes) != set(self.classes_):
@@ -662,15 +818,20 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 )
         return X, self._label_binarizer.transform(y).astype(bool)
 
+    def _check_target_type(self, y, incremental):
+        """Going on, ``y`` must be labels again, or an indicator matrix again: the
+        output layer was made for one or the other."""
+        fitted = self._label_binarizer.y_type_
+        given = type_of_target(y)
+        if given.startswith("multilabel") != fitted.startswith("multilabel"):
+            raise ValueError(
+                f"y is {given}, but the network was fitted to {fitted} targets: "
+                f"{self._going_on(incremental)} goes on with the network it has; fit with "
+                "warm_start=False to train a new one"
+            )
+
     def _output_activation(self):
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
-
-    def _network_loss(self):
-        return (
-            "sklearn_log_loss"
-            if self._output_activation() == "softmax"
-            else ("sklearn_binary_log_loss")
-        )
 
     def _is_classifier(self):
         return True
@@ -696,13 +857,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     ) -> Self:
         """One epoch over ``X``, ``y``; the first call needs ``classes``, every class
         that any call may see."""
-        if _check_partial_fit_first_call(self, classes):
-            self._label_binarizer = LabelBinarizer()
-            if type_of_target(y).startswith("multilabel"):
-                self._label_binarizer.fit(y)
-            else:
-                self._label_binarizer.fit(classes)
-        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+        with self._unchanged_if_failing(incremental=True):
+            if _check_partial_fit_first_call(self, classes):
+                self._label_binarizer = LabelBinarizer()
+                if type_of_target(y).startswith("multilabel"):
+                    self._label_binarizer.fit(y)
+                else:
+                    self._label_binarizer.fit(classes)
+            return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def predict_proba(self, X: MatrixLike) -> np.ndarray:
         """Probability of each class, ``(n_samples, n_classes)`` in the order of
@@ -817,8 +979,16 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def _output_activation(self):
         return "exp" if self.loss == "poisson" else "identity"
 
-    def _network_loss(self):
-        return "poisson" if self.loss == "poisson" else "sklearn_squared_error"
+    def _check_warm_start(self, hidden, incremental):
+        """Also the loss, which the output layer is made for."""
+        super()._check_warm_start(hidden, incremental)
+        if self._output_activation() != self.out_activation_:
+            fitted = "poisson" if self.out_activation_ == "exp" else "squared_error"
+            raise ValueError(
+                f"loss={self.loss!r} differs from the first fit's {fitted!r} (an "
+                f"{self.out_activation_!r} output layer): {self._going_on(incremental)} "
+                "goes on with the network it has; fit with warm_start=False to train a new one"
+            )
 
     def _is_classifier(self):
         return False
@@ -837,4 +1007,5 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self, X: MatrixLike, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None
     ) -> Self:
         """One epoch over ``X``, ``y``."""
-        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+        with self._unchanged_if_failing(incremental=True):
+            return self._fit(X, y, sample_weight=sample_weight, incremental=True)

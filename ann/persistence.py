@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import numbers
 import struct
 import zipfile
@@ -183,10 +182,9 @@ def _read(path: StrPath) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     return config, arrays
 
 
-def _is_number_list(values: object, finite: bool = True) -> bool:
+def _is_number_list(values: object) -> bool:
     return isinstance(values, list) and all(
-        isinstance(v, numbers.Real) and not isinstance(v, bool) and (math.isfinite(v) or not finite)
-        for v in values
+        isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values
     )
 
 
@@ -204,10 +202,12 @@ def _check_config(path: StrPath, config: dict[str, Any]) -> None:
             raise ModelFileError(
                 f"{path}: the configuration's {key!r} is missing or not a {kind.__name__}"
             )
+    # A cost may be NaN: scikit-learn's early stopping goes on through a diverging epoch
+    # and keeps the best (finite) parameters.
     if not _is_number_list(config["costs"]):
-        raise ModelFileError(f"{path}: the costs are not a list of finite numbers")
+        raise ModelFileError(f"{path}: the costs are not a list of numbers")
     for key, values in config["history"].items():
-        if not _is_number_list(values, finite=False):
+        if not _is_number_list(values):
             raise ModelFileError(f"{path}: the history {key!r} is not a list of numbers")
 
 

@@ -4,14 +4,17 @@ the scikit-learn estimators.
 ``train(model, data, config, optimizer=..., stopping=...)`` runs the epochs that
 ``config`` asks for. Each epoch
 
-1. takes its learning rate from ``learning_rate(config, ...)``, a pure function of the
-   schedule and of where training stands (the loop is the only writer of the rate);
+1. runs at the optimizer's rate, which the loop sets when the epoch before ends (a new
+   optimizer starts at ``config.learning_rate``);
 2. takes the samples in the order that ``config.shuffle`` draws (or as they come), and
    for each batch computes the gradients (``ann.core.gradients``) and lets the optimizer
    update the parameters in place;
 3. writes the epoch's cost and accuracy, and those on the validation set, into
    ``model.record``;
-4. asks the stopping rule (``ann.stopping``) for its decision (go on, stop, or divide the
+4. sets the next epoch's rate from ``learning_rate(config, ...)``, a pure function of the
+   schedule and of where training stands (the loop is the only writer of the rate), as
+   scikit-learn's ``iteration_ends`` does;
+5. asks the stopping rule (``ann.stopping``) for its decision (go on, stop, or divide the
    rate by 5) and the callbacks whether to stop.
 
 A ``DivergenceError`` (a NaN or infinite cost) restores the parameters of the last
@@ -157,8 +160,7 @@ def train(
         callbacks_running(config.callbacks, config.n_epochs),  # e.g. a ProgressBar
     ):
         for epoch in bar:
-            rate = learning_rate(config, optimizer.learning_rate, epoch, record.samples_seen)
-            optimizer.learning_rate = rate
+            rate = optimizer.learning_rate
             start = arrays.copy(flat)
             if config.shuffle is not None and order is not None:
                 order = config.shuffle(order)
@@ -175,6 +177,7 @@ def train(
                 ) from None
             last_good = start
             val_outputs = _write_down(model, data, cost, accuracy, validation)
+            optimizer.learning_rate = learning_rate(config, rate, epoch + 1, record.samples_seen)
             bar.set_postfix(_postfix(record), refresh=False)
             if _stops(model, config, optimizer, stopping, val_outputs, owner):
                 break

@@ -1149,15 +1149,23 @@ def test_refused_fit_keeps_the_fitted_model(ctx):
 
 
 def test_labels_shapes_that_are_accepted():
-    for labels in (
-        Y2,
-        Y2[:, None],
-        Y2[None, :],
-        Y2.astype(bool),
-        Y2.astype(float),
-        np.where(Y2 > 0, "yes", "no"),
+    """Every form of the same binary labels trains the same network, which predicts
+    labels of the form it was given."""
+    reference = quick().fit(X, Y2)
+    predicted = reference.predict(X)
+    for labels, classes in (
+        (Y2, [0, 1]),
+        (Y2[:, None], [0, 1]),
+        (Y2[None, :], [0, 1]),
+        (Y2.astype(bool), [False, True]),
+        (Y2.astype(float), [0.0, 1.0]),
+        (np.where(Y2 > 0, "yes", "no"), ["no", "yes"]),
     ):
-        quick().fit(X, labels)
+        model = quick().fit(X, labels)
+        assert model.costs == reference.costs
+        np.testing.assert_array_equal(model.classes_, classes)
+        np.testing.assert_array_equal(model.predict(X), np.asarray(classes)[predicted])
+        assert model.predict(X).dtype == np.asarray(labels).dtype
 
 
 # --------------------------------------------------------------------- model files

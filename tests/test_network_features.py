@@ -271,6 +271,35 @@ def test_sample_weights_equal_repeated_samples_in_full_batch():
     np.testing.assert_allclose(weighted.parameters["W1"], repeated.parameters["W1"], rtol=1e-10)
 
 
+def replay_mini_batches(X, y, orders, l2, learning_rate=0.5, batch_size=8, seed=4):
+    """Gradient descent by hand from ``ANN``'s initial parameters: each epoch takes the
+    samples in its order from ``orders``, in consecutive batches."""
+    model = ANN([5, 1], l2=l2, seed=seed, quiet=True)
+    model.initialize_parameters(X.shape[1])
+    model.classes_ = np.unique(y)
+    for order in orders:
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            grads = model.backward(X[rows], y[rows], model.forward(X[rows])[1])
+            for name, value in model.parameters.items():
+                value -= learning_rate * grads["d" + name]
+    return model.parameters
+
+
+def test_each_epoch_takes_a_new_permutation_drawn_from_the_seed():
+    X, _ = data(n=30, n_features=3)
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+    model = ANN(
+        [5, 1], batch_size=8, n_iterations=4, learning_rate=0.5, l2=0.1, seed=4, quiet=True
+    ).fit(X, y)
+    rng = np.random.default_rng(4)
+    shuffled = replay_mini_batches(X, y, [rng.permutation(30) for _ in range(4)], l2=0.1)
+    in_order = replay_mini_batches(X, y, [np.arange(30)] * 4, l2=0.1)
+    for name, value in model.parameters.items():
+        np.testing.assert_allclose(value, shuffled[name], rtol=1e-12, atol=1e-14)
+        assert np.abs(value - in_order[name]).max() > 1e-3, name
+
+
 def test_callbacks_run_after_every_epoch_and_can_stop_training():
     X, _rng = data(n=40)
     y = (X[:, 0] > 0).astype(int)

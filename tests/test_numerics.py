@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ann import ANN, DivergenceError
+from ann import ANN, DivergenceError, core
 from ann.activations import ACTIVATIONS, LEAKY_SLOPE, softmax
 from ann.losses import binary_cross_entropy, categorical_cross_entropy
 
@@ -222,7 +222,11 @@ def test_huge_learning_rate_diverges_cleanly_or_stays_finite(output, optimizer, 
         assert "smaller learning rate" in str(error)
     assert all_finite(model.parameters)
     assert np.isfinite(model.costs).all()
-    assert np.isfinite(model.predict(X)).all() if output == "identity" else True
+    outputs = model.predict_proba(X) if output != "identity" else model.predict(X)
+    assert np.isfinite(outputs).all()
+    if output != "identity":
+        np.testing.assert_allclose(outputs.sum(axis=1), 1.0, rtol=1e-12)
+        assert set(model.predict(X)) <= set(model.classes_)
 
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
@@ -284,10 +288,10 @@ def test_cost_history_matches_compute_cost():
 
 
 def test_one_step_of_gradient_descent_over_many_blocks():
-    """A full batch larger than the block size (1024) gives the step of the
-    unsplit gradient."""
+    """A full batch of three blocks (``core.CHUNK`` samples each, the last one short)
+    gives the step of the unsplit gradient, with the L2 term's gradient added once."""
     rng = np.random.default_rng(3)
-    big_x = rng.normal(size=(2600, 5))
+    big_x = rng.normal(size=(2 * core.CHUNK + 37, 5))
     big_y = (big_x[:, 0] > 0).astype(int)
     model = ANN([6, 1], learning_rate=0.5, n_iterations=1, l2=0.3, quiet=True)
     model.fit(big_x, big_y)
