@@ -251,11 +251,12 @@ def settle():
     time.sleep(SETTLE_S)
 
 
-def timed_fit(on_epoch, X, y, **params):
-    """Fit ``ANN(**params)`` on ``X, y`` with a callback that calls ``on_epoch(model,
-    seconds)`` after every epoch, with the time fit spent on that epoch (since the
-    previous call returned: on_epoch's own time is left out; the first epoch includes
-    fit's set-up). ``on_epoch`` returning True stops training. Returns the model."""
+def timed_fit(on_epoch, X, y, network=ANN, **params):
+    """Fit ``network(**params)`` (``ANN``, or the ``ANN`` of another version of the
+    package) on ``X, y`` with a callback that calls ``on_epoch(model, seconds)`` after
+    every epoch, with the time fit spent on that epoch (since the previous call
+    returned: on_epoch's own time is left out; the first epoch includes fit's set-up).
+    ``on_epoch`` returning True stops training. Returns the model."""
     resume = None
 
     def callback(model):
@@ -265,7 +266,7 @@ def timed_fit(on_epoch, X, y, **params):
         resume = time.perf_counter()
         return stop
 
-    model = ANN(quiet=True, callbacks=[callback], **params)
+    model = network(quiet=True, callbacks=[callback], **params)
     resume = time.perf_counter()
     return model.fit(X, y)
 
