@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scripts.benchmark import versus
+from scripts.benchmark import harness, versus
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = {
@@ -159,3 +159,14 @@ def test_a_bad_ref_is_a_usage_error(refs, mnist_dir, tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "no-such-ref-0123" in lines[0] and "not a commit" in lines[0]
     assert not (tmp_path / "v.json").exists()
+
+
+def test_counts_in_messages_agree_with_their_nouns():
+    """``1 round``, not ``1 rounds`` (a run with --rounds 1, --repeats 1, one core)."""
+    assert harness.counted(1, "round") == "1 round"
+    assert harness.counted(2, "round") == "2 rounds"
+    assert harness.counted(0, "epoch") == "0 epochs"
+    assert harness.counted(1, "parameter array") == "1 parameter array"
+    assert harness.counted(3, "pass", "passes") == "3 passes"
+    one, two = versus.Trained(1, 1, [0.5], []), versus.Trained(1, 1, [0.5, 0.25], [])
+    assert versus.difference(one, two) == "1 cost against 2"

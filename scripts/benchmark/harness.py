@@ -159,6 +159,12 @@ def _jsonable(value):
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
+def counted(number, noun, plural=None):
+    """``number`` and ``noun``, in the plural unless ``number`` is 1: ``1 round``,
+    ``3 rounds`` (``plural`` when adding an s is wrong)."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def format_time(seconds):
     if seconds is None:
         return "-"

@@ -58,6 +58,7 @@ from scripts.benchmark.harness import (
     BenchmarkError,
     Data,
     Report,
+    counted,
     format_time,
     machine_info,
     median,
@@ -303,7 +304,7 @@ def difference(old, new):
     """None when two trainings gave the same bits (costs and parameters), else what
     differs first, in words."""
     if len(old.costs) != len(new.costs):
-        return f"{len(old.costs)} costs against {len(new.costs)}"
+        return f"{counted(len(old.costs), 'cost')} against {len(new.costs)}"
     costs_old, costs_new = np.asarray(old.costs, float), np.asarray(new.costs, float)
     if costs_old.tobytes() != costs_new.tobytes():
         first = int(np.flatnonzero(costs_old.view(np.int64) != costs_new.view(np.int64))[0])
@@ -312,7 +313,7 @@ def difference(old, new):
             f"(largest difference {np.max(np.abs(costs_old - costs_new)):.3g})"
         )
     if len(old.parameters) != len(new.parameters):
-        return f"{len(old.parameters)} parameter arrays against {len(new.parameters)}"
+        return f"{counted(len(old.parameters), 'parameter array')} against {len(new.parameters)}"
     for index, (a, b) in enumerate(zip(old.parameters, new.parameters)):
         if a.dtype != b.dtype or a.shape != b.shape:
             return f"parameter array {index}: {a.dtype}{a.shape} against {b.dtype}{b.shape}"
@@ -508,7 +509,9 @@ def run(args):
         more, notes = batch200_cases(data, args.samples, engines)
         times, differences = time_rounds(cases + more, engines, args.rounds)
     records = [comparison(case, times[case.name], differences[case.name]) for case in cases + more]
-    report.section("versus", f"new against old, {args.rounds} rounds after a warm-up round")
+    report.section(
+        "versus", f"new against old, {counted(args.rounds, 'round')} after a warm-up round"
+    )
     for record in records:
         report_case(report, record)
     for note in notes:
@@ -520,7 +523,7 @@ def run(args):
 def header(report, sources):
     machine = report.data["machine"]
     report.say(
-        f"machine: {machine['cpu']}, {machine['cores']} cores, load average "
+        f"machine: {machine['cpu']}, {counted(machine['cores'], 'core')}, load average "
         f"{machine.get('load_average_start', '?')}; BLAS {machine['blas']}"
     )
     for version in VERSIONS:
