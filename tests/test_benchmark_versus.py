@@ -77,13 +77,25 @@ def test_json_has_the_ratios_floors_and_rounds(same_code):
     assert data["rounds"] == 2 and data["mode"] == "quick"
     for record in data["comparisons"]:
         rounds = record["rounds"]
-        assert set(rounds) == {"floor", "old", "new", "fit old", "fit new"}
+        assert set(rounds) == {
+            "floor",
+            "old",
+            "new",
+            "fit old",
+            "fit new",
+            "cpu floor",
+            "cpu old",
+            "cpu new",
+        }
         assert all(len(times) == 2 and min(times) > 0 for times in rounds.values())
         per_round = np.array(rounds["new"]) / np.array(rounds["old"])
         assert record["ratio"] == pytest.approx(np.median(per_round))
         assert record["ratio_min"] == pytest.approx(per_round.min())
         assert record["ratio_max"] == pytest.approx(per_round.max())
         assert record["ratio_of_minima"] == pytest.approx(min(rounds["new"]) / min(rounds["old"]))
+        cpu = np.array(rounds["cpu new"]) / np.array(rounds["cpu old"])
+        assert record["cpu_ratio"] == pytest.approx(np.median(cpu))
+        assert record["cpu_ratio_min"] <= record["cpu_ratio"] <= record["cpu_ratio_max"]
         assert record["old_s"] == pytest.approx(np.median(rounds["old"]))
         floor = np.array(rounds["floor"])
         assert record["new_to_floor"] == pytest.approx(np.median(rounds["new"] / floor))
@@ -105,7 +117,7 @@ def test_json_names_both_versions_and_the_load(same_code):
 
 
 def trained(costs, *parameters):
-    return versus.Trained(1.0, 1.0, list(costs), [np.asarray(p) for p in parameters])
+    return versus.Trained(1.0, 1.0, 1.0, list(costs), [np.asarray(p) for p in parameters])
 
 
 def test_difference_finds_the_first_changed_bit():
@@ -168,5 +180,5 @@ def test_counts_in_messages_agree_with_their_nouns():
     assert harness.counted(0, "epoch") == "0 epochs"
     assert harness.counted(1, "parameter array") == "1 parameter array"
     assert harness.counted(3, "pass", "passes") == "3 passes"
-    one, two = versus.Trained(1, 1, [0.5], []), versus.Trained(1, 1, [0.5, 0.25], [])
+    one, two = versus.Trained(1, 1, 1, [0.5], []), versus.Trained(1, 1, 1, [0.5, 0.25], [])
     assert versus.difference(one, two) == "1 cost against 2"

@@ -25,8 +25,10 @@ Every case has its floor, the matrix products its pass cannot avoid
 versions, old first in even rounds and new first in odd ones; one round of warm-up comes
 first. The table gives medians, the new/old ratio (the median over rounds of the
 round's ratio) with its spread (the smallest and largest round's ratio), the ratio of
-the two versions' fastest rounds, each version's ratio to the floor, and the ratio of
-whole fits (set-up included). Every training's costs and final parameters of the two
+the two versions' fastest rounds, the same ratio of the process's CPU time (which time
+taken by other processes does not inflate: on a shared machine it is the steadier
+figure), each version's ratio to the floor, and the ratio of whole fits (set-up
+included). Every training's costs and final parameters of the two
 versions are compared bit for bit; ``--require-identical`` makes a difference an error
 (exit status 1).
 """
@@ -165,10 +167,13 @@ def load(folder, name):
 class Trained:
     """One training of one version: ``seconds`` per unit of the case (an iteration or
     an epoch, timed inside fit; the whole fit for an estimator), ``fit_seconds`` the
-    whole fit, and what is compared bit for bit: the ``costs`` and final ``parameters``."""
+    whole fit, ``cpu_seconds`` the process's CPU time per unit (every thread's; time
+    that other processes take from the cores is not in it), and what is compared bit
+    for bit: the ``costs`` and final ``parameters``."""
 
     seconds: float
     fit_seconds: float
+    cpu_seconds: float
     costs: list
     parameters: list
 
@@ -190,21 +195,22 @@ def network_trainer(X, y, timed_units, **params):
     epochs; the time per epoch is the median of all but the first (fit's set-up)."""
 
     def train(engine):
-        epochs = []
+        epochs, cpu_marks = [], []
+
+        def on_epoch(model, seconds):
+            epochs.append(seconds)
+            cpu_marks.append(time.process_time())
+
         start = time.perf_counter()
         model = timed_fit(
-            lambda model, seconds: epochs.append(seconds),
-            X,
-            y,
-            network=engine.ANN,
-            n_iterations=timed_units + 1,
-            **params,
+            on_epoch, X, y, network=engine.ANN, n_iterations=timed_units + 1, **params
         )
         fit_seconds = time.perf_counter() - start
         parameters = dict(model.parameters)
         return Trained(
             median(epochs[1:]),
             fit_seconds,
+            median(np.diff(cpu_marks)),  # each epoch after the first
             list(model.costs),
             [np.asarray(parameters[key]) for key in sorted(parameters)],
         )
@@ -221,9 +227,13 @@ def estimator_trainer(X, y):
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ConvergenceWarning: max_iter reached
-            seconds = timed(lambda: model.fit(X, y))
+            seconds, cpu_seconds = timed_with_cpu(lambda: model.fit(X, y))
         return Trained(
-            seconds, seconds, list(model.loss_curve_), [*model.coefs_, *model.intercepts_]
+            seconds,
+            seconds,
+            cpu_seconds,
+            list(model.loss_curve_),
+            [*model.coefs_, *model.intercepts_],
         )
 
     return train
@@ -325,21 +335,30 @@ def difference(old, new):
 # ------------------------------------------------------------------------- timing
 
 
+def timed_with_cpu(function):
+    """``(wall seconds, CPU seconds of the process)`` of one call of ``function``."""
+    cpu = time.process_time()
+    seconds = timed(function)
+    return seconds, time.process_time() - cpu
+
+
 def order_of(round_number):
     """The versions in the order a round runs them: old first in even rounds."""
     return VERSIONS if round_number % 2 == 0 else VERSIONS[::-1]
 
 
 def time_rounds(cases, engines, rounds):
-    """``{case: {"floor"|"old"|"new"|"fit old"|"fit new": [seconds per round]}}`` and
-    ``{case: the first difference between the versions' bits, or None}``, over one
-    round of warm-up and ``rounds`` measured rounds."""
-    keys = ("floor", *VERSIONS, "fit old", "fit new")
+    """``{case: {key: [seconds per round]}}`` and ``{case: the first difference
+    between the versions' bits, or None}``, over one round of warm-up and ``rounds``
+    measured rounds. The keys: ``floor``, ``old``, ``new`` (wall time per unit), ``fit
+    old``, ``fit new`` (the whole fit), ``cpu floor``, ``cpu old``, ``cpu new`` (CPU
+    time per unit)."""
+    keys = ("floor", *VERSIONS, "fit old", "fit new", "cpu floor", "cpu old", "cpu new")
     times = {case.name: {key: [] for key in keys} for case in cases}
     differences = {case.name: None for case in cases}
     for round_number in range(rounds + 1):
         for case in cases:
-            floor = timed(case.floor)
+            floor, floor_cpu = timed_with_cpu(case.floor)
             trained = {version: case.train(engines[version]) for version in order_of(round_number)}
             differences[case.name] = differences[case.name] or difference(
                 trained["old"], trained["new"]
@@ -347,18 +366,22 @@ def time_rounds(cases, engines, rounds):
             if round_number == 0:
                 continue  # warm-up
             times[case.name]["floor"].append(floor)
+            times[case.name]["cpu floor"].append(floor_cpu)
             for version in VERSIONS:
                 times[case.name][version].append(trained[version].seconds)
                 times[case.name][f"fit {version}"].append(trained[version].fit_seconds)
+                times[case.name][f"cpu {version}"].append(trained[version].cpu_seconds)
     return times, differences
 
 
 def comparison(case, times, difference_found):
     """The record of one case: medians, the new/old ratio and its spread, the ratio of
     the fastest rounds (a burst of load only adds time), the ratios to the floor, the
-    whole fits' ratio and whether the bits are the same."""
+    whole fits' ratio, the ratio of CPU times and its spread, and whether the bits are
+    the same."""
     old, new, floor = times["old"], times["new"], times["floor"]
     per_round = np.asarray(new) / np.asarray(old)
+    cpu_per_round = np.asarray(times["cpu new"]) / np.asarray(times["cpu old"])
     return {
         "case": case.name,
         "unit": case.unit,
@@ -373,6 +396,9 @@ def comparison(case, times, difference_found):
         "old_to_floor": paired(old, floor),
         "new_to_floor": paired(new, floor),
         "fit_ratio": paired(times["fit new"], times["fit old"]),
+        "cpu_ratio": float(np.median(cpu_per_round)),
+        "cpu_ratio_min": float(cpu_per_round.min()),
+        "cpu_ratio_max": float(cpu_per_round.max()),
         "identical": difference_found is None,
         "difference": difference_found,
         "rounds": times,
@@ -401,26 +427,33 @@ def report_case(report, record):
         f"floor {name}",
         note=f"new/old {record['ratio']:.3f}x ({record['ratio_min']:.3f}-"
         f"{record['ratio_max']:.3f}), fastest {record['ratio_of_minima']:.3f}x; whole fit "
-        f"{record['fit_ratio']:.3f}x; {same}",
+        f"{record['fit_ratio']:.3f}x; CPU time {record['cpu_ratio']:.3f}x; {same}",
     )
 
 
 def summary_table(report, records):
     """The comparisons as one Markdown table."""
+    columns = (
+        "case", "old", "new", "new/old (min-max)", "fastest new/old", "CPU new/old (min-max)",
+        "old/floor", "new/floor", "whole fit new/old", "costs and parameters",
+    )  # fmt: skip
     report.say()
-    report.say(
-        "   | case | old | new | new/old (min-max) | fastest new/old | old/floor | new/floor "
-        "| whole fit new/old | costs and parameters |"
-    )
-    report.say("   |" + " --- |" * 9)
+    report.say("   | " + " | ".join(columns) + " |")
+    report.say("   |" + " --- |" * len(columns))
     for r in records:
-        report.say(
-            f"   | {r['case']} ({r['unit']}) | {format_time(r['old_s'])} | "
-            f"{format_time(r['new_s'])} | {r['ratio']:.3f}x ({r['ratio_min']:.3f}-"
-            f"{r['ratio_max']:.3f}) | {r['ratio_of_minima']:.3f}x | {r['old_to_floor']:.2f}x | "
-            f"{r['new_to_floor']:.2f}x | {r['fit_ratio']:.3f}x | "
-            f"{'identical' if r['identical'] else 'DIFFER'} |"
+        cells = (
+            f"{r['case']} ({r['unit']})",
+            format_time(r["old_s"]),
+            format_time(r["new_s"]),
+            f"{r['ratio']:.3f}x ({r['ratio_min']:.3f}-{r['ratio_max']:.3f})",
+            f"{r['ratio_of_minima']:.3f}x",
+            f"{r['cpu_ratio']:.3f}x ({r['cpu_ratio_min']:.3f}-{r['cpu_ratio_max']:.3f})",
+            f"{r['old_to_floor']:.2f}x",
+            f"{r['new_to_floor']:.2f}x",
+            f"{r['fit_ratio']:.3f}x",
+            "identical" if r["identical"] else "DIFFER",
         )
+        report.say("   | " + " | ".join(cells) + " |")
 
 
 # -------------------------------------------------------------------------- command
