@@ -25,9 +25,9 @@ Every case has its floor, the matrix products its pass cannot avoid
 versions, old first in even rounds and new first in odd ones; one round of warm-up comes
 first. The table gives medians, the new/old ratio (the median over rounds of the
 round's ratio) with its spread (the smallest and largest round's ratio), the ratio of
-the two versions' fastest rounds, the same ratio of the process's CPU time (which time
-taken by other processes does not inflate: on a shared machine it is the steadier
-figure), each version's ratio to the floor, and the ratio of whole fits (set-up
+the two versions' fastest rounds, the same ratio of the process's CPU time (the time
+other processes hold the cores is not counted in it, but a BLAS thread that spins
+while it waits for its partner is), each version's ratio to the floor, and the ratio of whole fits (set-up
 included). Every training's costs and final parameters of the two
 versions are compared bit for bit; ``--require-identical`` makes a difference an error
 (exit status 1).
@@ -167,9 +167,8 @@ def load(folder, name):
 class Trained:
     """One training of one version: ``seconds`` per unit of the case (an iteration or
     an epoch, timed inside fit; the whole fit for an estimator), ``fit_seconds`` the
-    whole fit, ``cpu_seconds`` the process's CPU time per unit (every thread's; time
-    that other processes take from the cores is not in it), and what is compared bit
-    for bit: the ``costs`` and final ``parameters``."""
+    whole fit, ``cpu_seconds`` the process's CPU time per unit (every thread's), and
+    what is compared bit for bit: the ``costs`` and final ``parameters``."""
 
     seconds: float
     fit_seconds: float
