@@ -26,11 +26,11 @@ versions, old first in even rounds and new first in odd ones; one round of warm-
 first. The table gives medians, the new/old ratio (the median over rounds of the
 round's ratio) with its spread (the smallest and largest round's ratio), the ratio of
 the two versions' fastest rounds, the same ratio of the process's CPU time (the time
-other processes hold the cores is not counted in it, but a BLAS thread that spins
-while it waits for its partner is), each version's ratio to the floor, and the ratio of whole fits (set-up
-included). Every training's costs and final parameters of the two
-versions are compared bit for bit; ``--require-identical`` makes a difference an error
-(exit status 1).
+other processes hold the cores is not counted in it, but a BLAS thread that spins while
+it waits for its partner is), each version's ratio to the floor, and the ratio of whole
+fits (set-up included). Every training's costs and final parameters of the two versions
+are compared bit for bit; ``--require-identical`` makes a difference an error (exit
+status 1).
 """
 
 import contextlib
