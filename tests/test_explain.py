@@ -1,11 +1,14 @@
-"""summary and explain: the text is read back and checked against the live arrays."""
+"""summary and explain: the text is read back and checked against the live arrays; the
+README's sample is what the code prints."""
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from ann import ANN
+from ann.data import get_binary_dataset, pre_process_data
 from ann.explain import explain, summary
 
 SHAPE = re.compile(r"\((\d+(?:, \d+)*)\)")
@@ -170,3 +173,25 @@ def test_summary_of_the_articles_network():
 def test_summary_needs_parameters():
     with pytest.raises(ValueError, match="initialize_parameters"):
         summary(ANN([3, 1]))
+
+
+def readme_explain_sample():
+    """The README's explain example: (its Python block, the output block after it)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    blocks = re.findall(r"```(\w*)\n(.*?)```", readme, flags=re.DOTALL)
+    for index, (language, code) in enumerate(blocks):
+        if language == "python" and "model.explain(train_x, train_y)" in code:
+            output_language, output = blocks[index + 1]
+            assert output_language == "", "the output follows the example"
+            return code, output
+    raise AssertionError("no explain example in the README")
+
+
+def test_readme_explain_sample_is_what_the_code_prints(mnist_dir, capsys):
+    """The README's example, run on the article's data as its usage section loads it,
+    prints its output block exactly (the cost included)."""
+    code, expected = readme_explain_sample()
+    train_x, train_y, test_x, _ = get_binary_dataset(data_dir=mnist_dir)
+    train_x, _ = pre_process_data(train_x, test_x)
+    exec(code, {"ANN": ANN, "train_x": train_x, "train_y": train_y})
+    assert capsys.readouterr().out == expected

@@ -8,7 +8,10 @@ MNIST is read from ``--data-dir``, else ``$MNIST_DIR``.
 
 The package: ``harness`` (the report, the targets, timing, the machine, the data),
 ``peers`` (which peers run, and their reference loops), one module per section below,
-and ``command`` (the command line).
+and ``command`` (the command line). ``versus`` is a command of its own,
+``python -m scripts.benchmark.versus OLD_REF [NEW_REF]``: the engine of two git refs (or
+a ref and the working tree) timed against each other in one process, in alternating
+rounds, and checked to give the same bits.
 
 Every comparison is made in one run, on the same data, in the same process: the
 measurements of a section are taken round-robin (one of each, then again), after a

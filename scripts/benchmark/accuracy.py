@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from ann.presets import PRESETS
-from scripts.benchmark.harness import bar_hits, format_time, median, timed_fit
+from scripts.benchmark.harness import bar_hits, counted, format_time, median, timed_fit
 from scripts.benchmark.peers import sklearn_time_to_accuracy, torch_time_to_accuracy
 
 CONFIGS = {
@@ -67,7 +67,7 @@ def reached_note(seconds, curve):
     """``reached at epoch k of N`` (or ``not reached``) and the final accuracy."""
     epochs = len(curve)
     if seconds is None:
-        return f"not reached in {epochs} epochs; final {curve[-1][1]:.2%}"
+        return f"not reached in {counted(epochs, 'epoch')}; final {curve[-1][1]:.2%}"
     epoch = next(i for i, (t, _) in enumerate(curve, 1) if t >= seconds)
     return f"at epoch {epoch} of {epochs} run; final {curve[-1][1]:.2%}"
 
@@ -171,7 +171,7 @@ def measure_sklearn(report, results, data):
             median(totals),
             note=f"median of {len(totals)} seeds ("
             + ", ".join(
-                f"{format_time(t)}: {len(curve)} epochs, final {curve[-1][1]:.2%}"
+                f"{format_time(t)}: {counted(len(curve), 'epoch')}, final {curve[-1][1]:.2%}"
                 for t, (_, curve) in zip(totals, runs)
             )
             + ")",

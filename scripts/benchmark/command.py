@@ -24,6 +24,7 @@ from scripts.benchmark.harness import (
     BenchmarkError,
     Data,
     Report,
+    counted,
     machine_info,
     timed,
     usable_cores,
@@ -164,7 +165,7 @@ def header(report, machine, peers):
     """Print and record the run's mode, machine and peers."""
     report.say(f"ann benchmark ({report.data['mode']} run)")
     report.say(
-        f"machine: {machine['cpu']}, {machine['cores']} cores"
+        f"machine: {machine['cpu']}, {counted(machine['cores'], 'core')}"
         + (f" ({machine['usable_cores']} usable)" if "usable_cores" in machine else "")
         + f", load average {machine.get('load_average_start', '?')}"
     )

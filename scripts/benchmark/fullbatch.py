@@ -6,7 +6,7 @@ written in the article (the baseline), scikit-learn and PyTorch when they run.""
 
 import numpy as np
 
-from scripts.benchmark.harness import HIDDEN, median, paired, settle, timed, timed_fit
+from scripts.benchmark.harness import HIDDEN, counted, median, paired, settle, timed, timed_fit
 from scripts.benchmark.peers import sklearn_fullbatch, torch_fullbatch
 
 
@@ -127,7 +127,8 @@ def measure(report, data, args, peers):
     rounds = args.repeats
     report.section(
         "fullbatch",
-        f"Full-batch iteration, 784-196-1 sigmoid, 5 vs 8 ({rounds} rounds after a warm-up)",
+        f"Full-batch iteration, 784-196-1 sigmoid, 5 vs 8 ({counted(rounds, 'round')} after a "
+        "warm-up)",
     )
     n = data.task("5v8")[0].shape[0]
     tasks = other_tasks(data, peers, np.random.default_rng(0))

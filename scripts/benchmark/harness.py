@@ -160,6 +160,12 @@ def _jsonable(value):
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
+def counted(number, noun, plural=None):
+    """``number`` and ``noun``, in the plural unless ``number`` is 1: ``1 round``,
+    ``3 rounds`` (``plural`` when adding an s is wrong)."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def format_time(seconds):
     if seconds is None:
         return "-"
@@ -252,11 +258,12 @@ def settle():
     time.sleep(SETTLE_S)
 
 
-def timed_fit(on_epoch, X, y, **params):
-    """Fit ``ANN(**params)`` on ``X, y`` with a callback that calls ``on_epoch(model,
-    seconds)`` after every epoch, with the time fit spent on that epoch (since the
-    previous call returned: on_epoch's own time is left out; the first epoch includes
-    fit's set-up). ``on_epoch`` returning True stops training. Returns the model."""
+def timed_fit(on_epoch, X, y, network=ANN, **params):
+    """Fit ``network(**params)`` (``ANN``, or the ``ANN`` of another version of the
+    package) on ``X, y`` with a callback that calls ``on_epoch(model, seconds)`` after
+    every epoch, with the time fit spent on that epoch (since the previous call
+    returned: on_epoch's own time is left out; the first epoch includes fit's set-up).
+    ``on_epoch`` returning True stops training. Returns the model."""
     resume = None
 
     def callback(model):
@@ -266,7 +273,7 @@ def timed_fit(on_epoch, X, y, **params):
         resume = time.perf_counter()
         return stop
 
-    model = ANN(quiet=True, callbacks=[callback], **params)
+    model = network(quiet=True, callbacks=[callback], **params)
     resume = time.perf_counter()
     return model.fit(X, y)
 

@@ -4,7 +4,7 @@ import os
 import tempfile
 
 from ann.data import load_mnist
-from scripts.benchmark.harness import median, timed
+from scripts.benchmark.harness import counted, median, timed
 
 
 def measure(report, data, args, peers):
@@ -26,12 +26,12 @@ def measure(report, data, args, peers):
     report.row(
         "cold (empty cache: parse and write the cache)",
         median(cold),
-        note=f"{len(cold)} run{'s' if len(cold) > 1 else ''}",
+        note=counted(len(cold), "run"),
     )
     report.row(
         "warm (read the cache)",
         median(warm),
         median(warm) / median(cold),
         "cold",
-        note=f"{len(warm)} runs",
+        note=counted(len(warm), "run"),
     )

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from scripts.benchmark.harness import HIDDEN, median, paired, timed, timed_fit
+from scripts.benchmark.harness import HIDDEN, counted, median, paired, timed, timed_fit
 
 QUICK_SAMPLES = 2048
 """The samples of a quick run's epoch."""
@@ -56,7 +56,7 @@ def measure(report, data, args, peers):
     report.section(
         "minibatch",
         f"Mini-batch epoch, 784-196-1 sigmoid, sgd momentum, "
-        f"{n} samples of 5 vs 8 ({rounds} epochs after a warm-up)",
+        f"{n} samples of 5 vs 8 ({counted(rounds, 'epoch')} after a warm-up)",
     )
     rng = np.random.default_rng(0)
     for dtype in ("float32", "float64"):

@@ -10,7 +10,14 @@ import warnings
 
 import numpy as np
 
-from scripts.benchmark.harness import HIDDEN, IDENTICAL_HIDDEN, IDENTICAL_RATE, bar_hits, settle
+from scripts.benchmark.harness import (
+    HIDDEN,
+    IDENTICAL_HIDDEN,
+    IDENTICAL_RATE,
+    bar_hits,
+    counted,
+    settle,
+)
 
 LIBRARIES = {"torch": ("PyTorch", "torch"), "sklearn": ("scikit-learn", "scikit-learn")}
 """The peers: module name -> (name people use, distribution name for its version)."""
@@ -60,7 +67,8 @@ class Peers:
         """Each peer that runs, with its version (and PyTorch's threads)."""
         parts = []
         if self.torch is not None:
-            parts.append(f"torch {self.torch.__version__} ({self.torch.get_num_threads()} threads)")
+            threads = counted(self.torch.get_num_threads(), "thread")
+            parts.append(f"torch {self.torch.__version__} ({threads})")
         if self.sklearn is not None:
             parts.append(f"scikit-learn {self.sklearn.__version__}")
         return parts
