@@ -49,6 +49,7 @@ import numpy.typing as npt
 import scipy.optimize
 
 try:
+    from sklearn import get_config
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.metrics import accuracy_score, r2_score
@@ -70,14 +71,14 @@ except ImportError as error:
         'pip install scikit-learn (or, in a checkout of ann, pip install -e ".[sklearn]")'
     ) from error
 
-from . import core, targets, training
+from . import arrays, core, targets, training
 from .core import Architecture, DivergenceError
 from .network import ANN
 from .optimizers import make_optimizer
-from .parameters import ParameterViews, initial_parameters
+from .parameters import ParameterViews, initial_parameters, views
 from .stopping import Tolerance
 from .targets import Targets
-from .validation import check_float, fits_dtype, per_hidden_layer
+from .validation import check_float, check_mapped, fits_dtype, per_hidden_layer
 
 if TYPE_CHECKING:
     import scipy.sparse
@@ -331,7 +332,7 @@ class BaseMLP(BaseEstimator):
         if hidden_sizes is None:
             parameters = self._fitted_parameters()
             units = [parameters[f"b{l}"].shape[0] for l in range(1, self.n_layers_)]
-            dtype = parameters.flat.dtype.name
+            dtype = arrays.dtype_name(parameters.flat.dtype)
         else:
             units, dtype = [*hidden_sizes, self.n_outputs_], self._dtype.name
         return Architecture(
@@ -346,15 +347,26 @@ class BaseMLP(BaseEstimator):
         return "_parameters" in self.__dict__
 
     # ---------------------------------------------------------------------- fitting
-    def _dtypes(self):
-        """The float types ``X`` is taken in: its own, float64 or float32. With
-        ``dtype="float32"``, float64 data is cast one batch at a time as it trains."""
-        return (np.float64, np.float32)
+    @staticmethod
+    def _dtypes(X):
+        """The types ``X`` is taken in as it is: float64, float32 and, for NumPy,
+        integers and bools (uint8 pixels). Other types become float64. The core converts
+        each block to the network's dtype as it goes: with ``dtype="float32"`` float64
+        data, and integer data in any case, are never converted whole. Arrays of other
+        namespaces stay there inside ``sklearn.config_context(array_api_dispatch=True)``
+        (else scikit-learn makes NumPy arrays of them)."""
+        if _dispatching(X):
+            xp = arrays.namespace(X)
+            return (xp.float64, xp.float32)
+        return (np.float64, np.float32, *KEPT_INTEGERS)
 
     def _training_dtype(self, X, first_pass):
         """The network's float type: ``dtype``, else X's on a first fit, else the one the
         network has. float64 data kept for a float32 network must fit float32."""
-        dtype = np.dtype(self.dtype or X.dtype if first_pass else self._parameters.flat.dtype)
+        own = np.dtype(arrays.dtype_name(X.dtype))
+        own = own if own.kind == "f" else np.dtype(np.float64)
+        fitted = None if first_pass else arrays.dtype_name(self._parameters.flat.dtype)
+        dtype = np.dtype(self.dtype or own if first_pass else fitted)
         _check_fits(X, dtype)
         return dtype
 
@@ -394,7 +406,7 @@ class BaseMLP(BaseEstimator):
         for name in ("_record", "_stopper", "_optimizer"):
             if name in state:
                 state[name] = copy.deepcopy(state[name], memo)
-        return state, self._parameters.flat.copy()
+        return state, arrays.copy(self._parameters.flat)
 
     def _restore(self, snapshot):
         state, flat = snapshot
@@ -414,22 +426,26 @@ class BaseMLP(BaseEstimator):
         self._check_solver_settings(len(hidden))
         if not first_pass:
             self._check_warm_start(hidden, incremental)
+        check_mapped(X)
+        y, sample_weight = arrays.host(y), arrays.host(sample_weight)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
         self._dtype = self._training_dtype(X, first_pass)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=self._dtype)
+            shape = np.broadcast_to(0.0, (X.shape[0], 1))  # (the weights are on the host)
+            sample_weight = _check_sample_weight(sample_weight, shape, dtype=self._dtype)
+            sample_weight = arrays.move(sample_weight, X)
         if y.ndim == 1:
             y = y.reshape((-1, 1))
         self._random_state = check_random_state(self.random_state)
         if first_pass:
-            self._initialize(y, hidden)
+            self._initialize(y, hidden, X)
         elif y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {y.shape[1]} outputs, the network was fitted with {self.n_outputs_}: "
                 f"{self._going_on(incremental)} goes on with the network it has; fit with "
                 "warm_start=False to train a new one"
             )
-        T = np.ascontiguousarray(y.T, dtype=self._dtype)
+        T = arrays.move(np.ascontiguousarray(y.T, dtype=self._dtype), X)
         kept = (
             "The estimator keeps the state it had before this call."
             if fitted
@@ -443,7 +459,7 @@ class BaseMLP(BaseEstimator):
         except DivergenceError as error:
             reason = NON_FINITE if self.solver in STOCHASTIC_SOLVERS else str(error)
             raise ValueError(f"{reason} {kept}") from None
-        if not np.isfinite(self._parameters.flat).all():
+        if not arrays.all_finite(self._parameters.flat):
             raise ValueError(f"{NON_FINITE} {kept}")
         return self
 
@@ -507,8 +523,9 @@ class BaseMLP(BaseEstimator):
                     f"goes on with ({made_with!r}); fit with warm_start=True makes a new one"
                 )
 
-    def _initialize(self, y, hidden):
-        """Set the fitted attributes and draw the first parameters, as on a first fit."""
+    def _initialize(self, y, hidden, X):
+        """Set the fitted attributes and draw the first parameters (on the host, then
+        moved where ``X`` lives), as on a first fit."""
         self.n_iter_ = 0
         self.n_outputs_ = y.shape[1]
         self.n_layers_ = len(hidden) + 2
@@ -523,13 +540,15 @@ class BaseMLP(BaseEstimator):
             [ACTIVATIONS[self.activation]] * architecture.n_layers,
             self._dtype,
         )
+        if arrays.is_foreign(X):
+            self._parameters = views(arrays.like(self._parameters.flat, X), architecture.shapes())
         self._record = training.Record()
         self.t_ = 0
         if self.solver in STOCHASTIC_SOLVERS:
             score = self._validation_score if self.early_stopping else None
             self._stopper = Tolerance(self.tol, self.n_iter_no_change, score)
             if self.early_stopping:
-                self._stopper.best_parameters = self._parameters.flat.copy()
+                self._stopper.best_parameters = arrays.copy(self._parameters.flat)
 
     def _callbacks(self):
         callbacks = [self._count_epoch, *(self.callbacks or [])]
@@ -633,7 +652,7 @@ class BaseMLP(BaseEstimator):
         if weights is None:
             return
         with np.errstate(over="ignore"):
-            total = float(np.sum(weights, dtype=np.float64))
+            total = float(np.sum(arrays.to_numpy(weights), dtype=np.float64))
         mean = "loss" if part == "training" else "validation score"
         if total == 0:
             raise ValueError(
@@ -672,34 +691,37 @@ class BaseMLP(BaseEstimator):
                 "'validation_fraction' or the size of your dataset."
             )
         self._y_val = self._decode(y[held])
-        self._sample_weight_val = None if data.weights is None else data.weights[held]
+        weights = None if data.weights is None else arrays.to_numpy(data.weights)
+        self._sample_weight_val = None if weights is None else weights[held]
         return training.split(data, kept, held)
 
     def _validation_score(self, outputs):
         """Accuracy or R^2 on the validation set from the output layer ``(k, n_val)``;
         NaN where the outputs are not finite, as scikit-learn's."""
-        if not np.isfinite(outputs).all():
+        if not arrays.all_finite(outputs):
             return np.nan
-        y_pred = self._prediction(outputs.T)
+        y_pred = arrays.to_numpy(self._prediction(arrays.to_numpy(outputs).T))
         return self._score_function(self._y_val, y_pred, sample_weight=self._sample_weight_val)
 
     def _fit_lbfgs(self, X, T, sample_weight):
         """L-BFGS-B over the flat parameter array, with the core's cost and gradient."""
         self._check_total_weight(sample_weight, "training")
         architecture, parameters = self._architecture(), self._parameters
-        workspace = core.Workspace(architecture)
+        workspace = core.Workspace(architecture, like=parameters.flat)
 
         def cost_and_gradient(flat):
-            parameters.flat[...] = flat
+            parameters.flat[...] = arrays.like(flat.astype(parameters_dtype), parameters.flat)
             cost, _ = core.gradients(
                 architecture, parameters, X, T, workspace, weights=sample_weight, l2=self.alpha
             )
-            return cost, workspace.grads.flat.astype(np.float64)
+            return cost, arrays.to_numpy(workspace.grads.flat).astype(np.float64)
+
+        parameters_dtype = np.dtype(arrays.dtype_name(parameters.flat.dtype))
 
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             result = scipy.optimize.minimize(
                 cost_and_gradient,
-                parameters.flat.astype(np.float64),
+                arrays.to_numpy(parameters.flat).astype(np.float64),
                 method="L-BFGS-B",
                 jac=True,
                 options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
@@ -711,7 +733,7 @@ class BaseMLP(BaseEstimator):
             )
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = float(result.fun)
-        parameters.flat[...] = result.x
+        parameters.flat[...] = arrays.like(result.x.astype(parameters_dtype), parameters.flat)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(
@@ -732,17 +754,24 @@ class BaseMLP(BaseEstimator):
         return True
 
     # ------------------------------------------------------------------- prediction
-    def _forward_pass_fast(self, X, check_input=True):
+    def _forward_pass_fast(self, X, check_input=True, method="predict"):
         """The output layer for ``X``, ``(n_samples, n_outputs)``, in the network's
         dtype (whose range ``X`` must fit)."""
         if check_input:
-            X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
-            _check_fits(X, self._parameters.flat.dtype)
+            check_mapped(X)
+            if get_config()["array_api_dispatch"]:
+                _check_same_namespace(X, self._parameters.flat, f"{type(self).__name__}.{method}()")
+            X = validate_data(
+                self, X, accept_sparse=["csr", "csc"], dtype=self._dtypes(X), reset=False
+            )
+            _check_fits(X, np.dtype(arrays.dtype_name(self._parameters.flat.dtype)))
+        X = arrays.move(X, self._parameters.flat) if not arrays.is_sparse(X) else X
         with np.errstate(over="ignore", invalid="ignore"):
             return core.outputs(self._architecture(), self._parameters, X).T
 
     def _predict(self, X, check_input=True):
-        return self._prediction(self._forward_pass_fast(X, check_input=check_input))
+        outputs = self._forward_pass_fast(X, check_input=check_input)
+        return _as_input(self._prediction(outputs), X)
 
     def predict(self, X: MatrixLike) -> np.ndarray:
         """Predicted classes, or values, for ``X`` (n_samples, n_features)."""
@@ -752,13 +781,83 @@ class BaseMLP(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = True
         return tags
 
 
+KEPT_INTEGERS = (np.uint8, np.int8, np.uint16, np.int16, np.uint32, np.int32, np.int64, np.uint64)
+"""Integer types taken as they are (converted block by block); bools too."""
+
+
 def _check_fits(X: Any, dtype: np.dtype) -> None:
-    """``X`` (dense or sparse) must stay finite in the float ``dtype``."""
-    if not fits_dtype(X.data if scipy.sparse.issparse(X) else X, dtype):
-        raise ValueError(f"Input X contains infinity or a value too large for {dtype!r}.")
+    """``X`` (dense or sparse, of any namespace) must stay finite in the float
+    ``dtype``."""
+    if arrays.is_foreign(X):
+        xp = arrays.namespace(X)
+        too_large = X.shape[0] and float(xp.max(xp.abs(X))) > float(np.finfo(dtype).max)
+        if not xp.isdtype(X.dtype, "real floating") or not too_large:
+            return
+    elif fits_dtype(X.data if scipy.sparse.issparse(X) else X, dtype):
+        return
+    raise ValueError(f"Input X contains infinity or a value too large for {dtype!r}.")
+
+
+def _dispatching(X: Any) -> bool:
+    """Whether ``X`` is of another namespace than NumPy's and scikit-learn's array API
+    dispatch is on (the estimators then train and predict in that namespace)."""
+    return arrays.is_foreign(X) and bool(get_config()["array_api_dispatch"])
+
+
+def _check_same_namespace(X: Any, parameters: Any, caller: str) -> None:
+    """Under array API dispatch, ``X`` must be of the namespace and on the device the
+    estimator was fitted in, as scikit-learn's estimators require."""
+    foreign = arrays.is_foreign(X)
+    if not foreign and not arrays.is_foreign(parameters):
+        return
+    if (
+        foreign
+        and arrays.is_foreign(parameters)
+        and arrays.namespace(X) is arrays.namespace(parameters)
+        and arrays.device(X) == arrays.device(parameters)
+    ):
+        return
+
+    def where(array: Any) -> str:
+        name = arrays.namespace(array).__name__ if arrays.is_foreign(array) else "NumPy"
+        return f"{name} on {arrays.device(array)}"
+
+    raise ValueError(
+        f"{caller}: X ({where(X)}) and the fitted parameters ({where(parameters)}) must "
+        "use the same namespace and device: predict in those of fit, or convert the data"
+    )
+
+
+def _check_classes(classes: Any) -> np.ndarray:
+    """``partial_fit``'s ``classes``: a non-empty list of distinct labels, numbers
+    (finite) or strings."""
+    values = np.asarray(classes)
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(
+            "classes must be a non-empty 1-D list of every class that partial_fit may see, "
+            f"got shape {values.shape}"
+        )
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        raise ValueError(f"classes must be labels, got NaN or infinite values: {values.tolist()}")
+    if values.dtype.kind not in "biufUSO":
+        raise ValueError(f"classes must be numbers or strings, got dtype {values.dtype}")
+    if len(np.unique(values)) != len(values):
+        raise ValueError(f"classes lists a label twice: {values.tolist()}")
+    return values
+
+
+def _as_input(result: Any, X: Any) -> Any:
+    """Predictions in the namespace and on the device of the input ``X`` (labels that
+    are not numbers stay a NumPy array)."""
+    if not arrays.is_foreign(X):
+        return arrays.to_numpy(result)
+    if arrays.is_numpy(result) and result.dtype.kind not in "biuf":
+        return result
+    return arrays.move(result, X)
 
 
 def _lr_schedule(settings: dict[str, Any]) -> str:
@@ -792,7 +891,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             y,
             accept_sparse=["csr", "csc"],
             multi_output=True,
-            dtype=self._dtypes(),
+            dtype=self._dtypes(X),
             reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
@@ -840,6 +939,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return self._label_binarizer.inverse_transform(y)
 
     def _prediction(self, outputs):
+        """The labels of the output layer ``(n, k)`` (decoded on the host)."""
+        outputs = arrays.to_numpy(outputs)
         if self.n_outputs_ == 1:
             outputs = outputs.ravel()
         return self._label_binarizer.inverse_transform(outputs)
@@ -858,6 +959,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         """One epoch over ``X``, ``y``; the first call needs ``classes``, every class
         that any call may see."""
         with self._unchanged_if_failing(incremental=True):
+            y = arrays.host(y)
+            if classes is not None and not hasattr(self, "classes_"):
+                classes = _check_classes(arrays.host(classes))
             if _check_partial_fit_first_call(self, classes):
                 self._label_binarizer = LabelBinarizer()
                 if type_of_target(y).startswith("multilabel"):
@@ -869,18 +973,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def predict_proba(self, X: MatrixLike) -> np.ndarray:
         """Probability of each class, ``(n_samples, n_classes)`` in the order of
         ``classes_`` (for multi-label, each label's own probability)."""
+        return self._probabilities(X, "predict_proba")
+
+    def _probabilities(self, X, method):
         check_is_fitted(self)
-        y_pred = self._forward_pass_fast(X)
+        y_pred = self._forward_pass_fast(X, method=method)
         if self.n_outputs_ == 1:
-            y_pred = y_pred.ravel()
-        if y_pred.ndim == 1:
-            return np.vstack([1 - y_pred, y_pred]).T
-        return y_pred
+            y_pred = arrays.namespace(y_pred).stack([1 - y_pred[:, 0], y_pred[:, 0]], axis=1)
+        return _as_input(y_pred, X)
 
     def predict_log_proba(self, X: MatrixLike) -> np.ndarray:
         """``log(predict_proba(X))``."""
-        y_prob = self.predict_proba(X)
-        return np.log(y_prob, out=y_prob)
+        y_prob = self._probabilities(X, "predict_log_proba")
+        return arrays.namespace(y_prob).log(y_prob)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -969,7 +1074,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             accept_sparse=["csr", "csc"],
             multi_output=True,
             y_numeric=True,
-            dtype=self._dtypes(),
+            dtype=self._dtypes(X),
             reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
@@ -997,7 +1102,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return y
 
     def _prediction(self, outputs):
-        return outputs.ravel() if outputs.shape[1] == 1 else outputs
+        xp = arrays.namespace(outputs)
+        return xp.reshape(outputs, (-1,)) if outputs.shape[1] == 1 else outputs
 
     _score_function = staticmethod(r2_score)
 

@@ -120,10 +120,11 @@ def check_mapped(X: object, name: str = "X") -> None:
     """ValueError when ``X`` is (a view of) a memory-mapped file that has become shorter
     than its map (truncated after it was mapped): reading the missing pages would kill
     the process (SIGBUS) instead of raising an error."""
-    offset, node = 0, X
+    offset, node, where = 0, X, "a memory-mapped file"
     for _ in range(64):  # views of views of a map, never a cycle
         if isinstance(node, np.memmap):
             offset = node.offset
+            where = f"the memory-mapped file {node.filename}" if node.filename else where
         if isinstance(node, mmap.mmap):
             try:
                 size, mapped = node.size(), len(node)
@@ -132,8 +133,8 @@ def check_mapped(X: object, name: str = "X") -> None:
             start = offset - offset % mmap.ALLOCATIONGRANULARITY
             if size < start + mapped:
                 raise ValueError(
-                    f"{name} is a memory-mapped file that was truncated after it was "
-                    f"mapped: the file has {size} bytes, the map needs {start + mapped}"
+                    f"{name} is {where}, which was truncated after it was mapped: the "
+                    f"file has {size} bytes, the map needs {start + mapped}"
                 )
             return
         node = getattr(node, "base", None)

@@ -10,6 +10,10 @@ import os
 import socket
 from pathlib import Path
 
+# SciPy's array API support, which scikit-learn's array API dispatch (and its estimator
+# checks on PyTorch and array-api-strict inputs) needs, is read when SciPy is imported.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
 import matplotlib
 import pytest
 

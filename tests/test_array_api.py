@@ -251,3 +251,36 @@ def test_foreign_inputs_are_checked_in_their_namespace():
     model = ANN([4, 3], n_iterations=2, quiet=True).fit(torch.from_numpy(X), labels)
     with pytest.raises(ValueError, match="has 4 features, but the model was fitted with 5"):
         model.predict(torch.from_numpy(X[:, :4]))
+
+
+def test_the_estimators_follow_scikit_learns_array_api_dispatch():
+    import sklearn
+
+    from ann import MLPClassifier, MLPRegressor
+
+    X, labels, values, weights = data(n=150)
+    settings = dict(hidden_layer_sizes=(6,), max_iter=4, random_state=0, early_stopping=True)
+    numpy_fit = MLPClassifier(**settings).fit(X, labels, sample_weight=weights)
+    with sklearn.config_context(array_api_dispatch=True):
+        tensor_fit = MLPClassifier(**settings).fit(
+            torch.from_numpy(X), torch.from_numpy(labels), sample_weight=weights
+        )
+        assert type(tensor_fit.coefs_[0]) is torch.Tensor
+        assert close(np.array(numpy_fit.loss_curve_), np.array(tensor_fit.loss_curve_))
+        assert numpy_fit.validation_scores_ == tensor_fit.validation_scores_
+        probabilities = tensor_fit.predict_proba(torch.from_numpy(X))
+        assert type(probabilities) is torch.Tensor
+        assert close(probabilities, numpy_fit.predict_proba(X))
+        predicted = tensor_fit.predict(torch.from_numpy(X))
+        assert type(predicted) is torch.Tensor
+        assert np.array_equal(predicted.numpy(), numpy_fit.predict(X))
+        with pytest.raises(ValueError, match=r"MLPClassifier.predict\(\): .*same namespace"):
+            tensor_fit.predict(X)
+        regressor = MLPRegressor(hidden_layer_sizes=(5,), max_iter=3, random_state=1)
+        regressor.fit(torch.from_numpy(X), torch.from_numpy(values))
+        assert type(regressor.predict(torch.from_numpy(X))) is torch.Tensor
+        lbfgs = MLPRegressor(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=20, random_state=1)
+        lbfgs.fit(torch.from_numpy(X), torch.from_numpy(values))
+    reference = MLPRegressor(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=20, random_state=1)
+    reference.fit(X, values)
+    assert abs(lbfgs.loss_ - reference.loss_) <= 1e-10 * abs(reference.loss_)

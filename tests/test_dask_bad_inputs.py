@@ -1,20 +1,14 @@
-"""Bad inputs of issue 20 whose clear error needs a fix in ann/estimators.py (pending).
-
-Not collected by pytest (the name does not start with ``test_``): rename it to
-``tests/test_dask_bad_inputs.py`` with the fix. Each test fails today; what happens
-today is written above each one (the same for scikit-learn's own MLP).
+"""Bad inputs of issue 20 that ann checks before it reads them (the same inputs crash,
+or give errors that do not name them, with scikit-learn's own MLP).
 
 1. A memory-mapped X whose file was truncated after it was mapped: reading the lost
-   pages kills the process with SIGBUS (return code -7), in ``fit``, ``partial_fit``,
-   ``predict``, and through dask-ml's wrappers given the memmap itself. ann could
-   check before reading: walk ``X.base`` to the ``mmap.mmap`` (there may be an
-   ``np.memmap`` and plain ndarray views on the way), and compare ``mmap.size()`` (the
-   file's current size, through the map's own descriptor) with the mapped extent,
-   ``start + len(mmap)`` where ``start = offset - offset % mmap.ALLOCATIONGRANULARITY``
-   and ``offset`` is the ``np.memmap``'s. Each case runs in a subprocess, so that
-   today's crash fails the test instead of killing pytest.
-2. A ``classes=`` argument that cannot be a list of classes: the error today does not
-   name ``classes`` (``classes=[]`` says "y has 0 samples: []").
+   pages would kill the process with SIGBUS (return code -7), in ``fit``,
+   ``partial_fit``, ``predict``, and through dask-ml's wrappers given the memmap itself.
+   ``ann.validation.check_mapped`` walks ``X.base`` to the ``mmap.mmap`` and compares
+   the file's size with the mapped extent. Each case runs in a subprocess, so that a
+   crash fails the test instead of killing pytest.
+2. A ``classes=`` argument that cannot be a list of classes: the error names
+   ``classes`` (it said "y has 0 samples: []" for ``classes=[]``).
 """
 
 import subprocess
@@ -81,9 +75,8 @@ def test_truncated_memmap_is_named(tmp_path, action):
     assert str(path) in message and ("truncated" in message or "shorter" in message), message
 
 
-# Today: ValueError "y has 0 samples: []" (LabelBinarizer on classes).
-# Today: ValueError "Unknown label type: ([[0, 1, 2]],)".
-# Today: ValueError "Input contains NaN." (y holds no NaN).
+# Before the check: ValueError "y has 0 samples: []" (LabelBinarizer on classes),
+# "Unknown label type: ([[0, 1, 2]],)", and "Input contains NaN." (y holds no NaN).
 BAD_CLASSES = {
     "empty": ([], r"classes.*empty"),
     "2-D": ([[0, 1, 2]], r"classes.*(1-D|one-dimensional)"),
