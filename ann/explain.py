@@ -22,6 +22,7 @@ import numpy.typing as npt
 from . import arrays, core, targets
 from .activations import DERIVATIVES
 from .losses import CANONICAL_PAIRS
+from .validation import counted
 
 __all__ = ["Text", "explain", "explain_text", "summary", "summary_text"]
 
@@ -112,7 +113,7 @@ def summary_text(model: Model) -> str:
     output = model.output_activation_
     lines = [
         repr(model),
-        f"inputs: {model.n_features_in_} features (A0 = X.T has one column per sample)",
+        f"inputs: {counted(model.n_features_in_, 'feature')} (A0 = X.T has one column per sample)",
         f"output: {output}, cost: {LOSS_NAMES[model.loss_function_]}"
         + (f" + L2 ({model.l2:g})" if getattr(model, "l2", 0) else ""),
     ]
@@ -244,7 +245,7 @@ def explain_text(model: Model, X: npt.ArrayLike, Y: npt.ArrayLike | None = None)
         source = "the model's own predictions (no Y given)"
     lines = [
         f"One training step of {model!r}",
-        f"on n = {n} samples. Every shape below is read from the arrays just computed;",
+        f"on n = {counted(n, 'sample')}. Every shape below is read from the arrays just computed;",
         "'x' is a matrix product, '*' elementwise, '+ bl' adds bl to every column.",
         "",
         "Forward pass:",

@@ -66,7 +66,10 @@ def _check_soft(targets: Targets, y: np.ndarray) -> None:
         raise ValueError("targets for sigmoid outputs must be numbers in [0, 1]")
     units = 1 if y.ndim == 1 else y.shape[1]
     if units != targets.units:
-        raise ValueError(f"Y has {units} columns but the output layer has {targets.units} units")
+        raise ValueError(
+            f"Y has {validation.counted(units, 'column')} but the output layer has "
+            f"{validation.counted(targets.units, 'unit')}"
+        )
 
 
 def check_targets(targets: Targets, Y: npt.ArrayLike | None, n_samples: int) -> np.ndarray:

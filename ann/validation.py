@@ -17,6 +17,13 @@ import numpy.typing as npt
 from . import arrays
 
 
+def counted(number: int, singular: str, plural: str | None = None) -> str:
+    """``number`` and the noun in the number it takes: "1 hidden layer", "2 hidden layers",
+    "1 pass", "3 passes" (``plural`` when adding an s does not make it)."""
+    noun = singular if number == 1 else (plural or singular + "s")
+    return f"{number} {noun}"
+
+
 def check_choice(name: str, value: object, options: Collection[str]) -> str:
     """``value`` must be one of ``options`` (strings)."""
     if not isinstance(value, str) or value not in options:
@@ -300,9 +307,9 @@ def per_hidden_layer(name: str, value: Any, n_hidden: int, kind: type) -> list[A
     if isinstance(value, (list, tuple, np.ndarray)):
         values = np.asarray(value).tolist() if isinstance(value, np.ndarray) else list(value)
         if np.ndim(value) != 1 or len(values) != n_hidden:
-            noun = "names" if kind is str else "values"
+            noun = "name" if kind is str else "value"
             raise ValueError(
-                f"{name} lists {len(values)} {noun} for {n_hidden} hidden layers"
+                f"{name} lists {counted(len(values), noun)} for {counted(n_hidden, 'hidden layer')}"
                 if np.ndim(value) == 1
                 else f"{name} must be one {'name' if kind is str else 'value'} or a flat "
                 f"list of them, got an array of shape {np.shape(value)}"

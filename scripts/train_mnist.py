@@ -31,6 +31,7 @@ from ann.files import check_can_create_folder, check_can_write
 from ann.initializers import INITIALIZERS
 from ann.optimizers import OPTIMIZERS, SCHEDULES
 from ann.presets import PRESETS
+from ann.validation import counted
 from scripts._cli import (
     OneLineParser,
     check_picture_format,
@@ -283,7 +284,7 @@ def run(args):
     print(f"train accuracy {train_accuracy:.4f}")
     print(f"test accuracy  {test_accuracy:.4f}")
     print(
-        f"training time  {seconds:.2f} s ({model.n_iter_} passes, "
+        f"training time  {seconds:.2f} s ({counted(model.n_iter_, 'pass', 'passes')}, "
         f"{seconds / model.n_iter_ * 1000:.1f} ms each)"
     )
     config.update(digits=args.digits, preset=args.preset)

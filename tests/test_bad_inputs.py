@@ -148,7 +148,7 @@ ROWS = [
     R(
         lambda c: ANN([4, 4, 1], activation=["relu"]),
         ValueError,
-        r"activation lists 1 names for 2 hidden layers",
+        r"activation lists 1 name for 2 hidden layers",
         id="activation-count",
     ),
     R(lambda c: ANN([4, 1], activation=None), TypeError, r"activation", id="activation-none"),
@@ -465,7 +465,7 @@ ROWS = [
     R(
         lambda c: quick((4, 1), dropout=[0.1, 0.2]),
         ValueError,
-        r"dropout lists 2 values for 1 hidden layers",
+        r"dropout lists 2 values for 1 hidden layer\b",
         id="dropout-count",
     ),
     R(

@@ -420,7 +420,7 @@ def test_check_reports_each_difference_from_the_record(tiny, tmp_path, capsys):
         command.main([*argv, "--check", "--seeds", "1", "3"])
     assert caught.value.code == 1
     captured = capsys.readouterr()
-    error = "ann-classics: error: --check: 1 of 2 runs differ from the record\n"
+    error = "ann-classics: error: --check: 1 of 2 runs differs from the record\n"
     assert captured.err.endswith(error)
     lines = captured.out.splitlines()
     recorded_error, error_today = (tables.percent(1 - run.accuracy) for run in (older, modern))

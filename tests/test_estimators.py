@@ -575,7 +575,7 @@ def test_misuse_gets_scikit_learns_errors():
         MLPClassifier(hidden_layer_sizes=(4, 0)).fit(X, y)
     with pytest.raises(ValueError, match="Unknown label type"):
         MLPClassifier().fit(X, X[:, 0])
-    with pytest.raises(ValueError, match="dropout lists 2 values for 1 hidden layers"):
+    with pytest.raises(ValueError, match=r"dropout lists 2 values for 1 hidden layer\b"):
         MLPClassifier(hidden_layer_sizes=(4,), dropout=[0.1, 0.2]).fit(X, y)
     with pytest.raises(ValueError, match="Solver produced non-finite parameter weights"):
         X, y = regression()

@@ -372,7 +372,7 @@ def test_new_dropout_applies_to_the_next_warm_fit():
     assert plain[:3] == dropped[:3] and dropped == again
     assert not np.allclose(plain[3:], dropped[3:], rtol=1e-3)
     models[0].set_params(dropout=[0.1, 0.2])
-    with pytest.raises(ValueError, match="dropout lists 2 values for 1 hidden layers"):
+    with pytest.raises(ValueError, match=r"dropout lists 2 values for 1 hidden layer\b"):
         models[0].fit(X, y)
 
 

@@ -5,6 +5,7 @@ import contextlib
 from pathlib import Path
 
 from ann.files import check_can_write
+from ann.validation import counted
 from scripts import classics
 from scripts._cli import OneLineParser, integer, positive_float, positive_int
 from scripts.classics.check import check, check_table, difference, recorded_runs
@@ -225,5 +226,8 @@ def run_check(parser, args):
     print(check_table(pairs, missing))
     differ = [pair for pair in pairs if difference(*pair)]
     if differ:
-        parser.fail(f"--check: {len(differ)} of {len(pairs)} runs differ from the record")
+        verb = "differs" if len(differ) == 1 else "differ"
+        parser.fail(
+            f"--check: {len(differ)} of {counted(len(pairs), 'run')} {verb} from the record"
+        )
     return [today for _, today in pairs]
