@@ -279,7 +279,7 @@ def split_validation(args, train_x, train_y):
 def check_device(parser, args, config):
     """The ``Device`` that ``--device`` names (NumPy without it), checked before any data
     is loaded: a usage error when its library or the device is missing, or when it
-    cannot train in the run's dtype."""
+    cannot train in the run's dtype. ``main`` keeps it as ``args.device``."""
     try:
         device = open_device(args.device or "numpy")
     except DeviceError as error:
@@ -291,9 +291,10 @@ def check_device(parser, args, config):
     return device
 
 
-def run(args, device):
-    """Load, train on ``device``, score, then write the outputs; returns the model."""
-    config = settings(args)
+def run(args):
+    """Load, train on ``args.device`` (a ``Device``), score, then write the outputs;
+    returns the model."""
+    config, device = settings(args), args.device
     train_x, train_y, test_x, test_y = load(args, config.get("dtype", "float64"))
     print(
         f"train_x {train_x.shape}, train_y {train_y.shape}, "
@@ -369,11 +370,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     check_outputs(parser, args)
     check_settings(parser, args, settings(args))
-    device = check_device(parser, args, settings(args))
+    args.device = check_device(parser, args, settings(args))
 
     def train():
         try:
-            return run(args, device)
+            return run(args)
         except data.MNISTDownloadError as error:
             details = [f"  {url}: {reason}" for url, reason in error.failures]
             parser.fail(download_failure(error, args), details if args.verbose else ())

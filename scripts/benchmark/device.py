@@ -469,6 +469,14 @@ def measure(report, data, args, peers):
         report.note(f"backend {backend}: {described}")
     chosen = "ann.MLPClassifier" if setup.estimator else 'ANN(optimizer="sklearn_adam")'
     report.note(f"network adam trains {chosen}: {why}")
+    report.data["device"] = {
+        "backends": {
+            backend: reason or "available" for backend, reason in setup.unavailable.items()
+        },
+        "adam_implementation": chosen,
+        "adam_why": why,
+        "cuda_graph": "not done",
+    }
     report.note("not done: a training step captured as a CUDA graph (see the module's text)")
     cells = {}
     for name, network in NETWORKS.items():
