@@ -363,3 +363,19 @@ def test_the_section_runs_only_when_named(tmp_path):
     assert args.sections == ["device"]
     with pytest.raises(argparse.ArgumentTypeError, match=r"choose from .*device"):
         command.section_list("bogus")
+
+
+class NoScikitLearn:
+    """``ann`` where scikit-learn is not installed: ``MLPClassifier`` cannot be imported."""
+
+    @property
+    def MLPClassifier(self):
+        raise ImportError("ann.MLPClassifier needs scikit-learn (No module named 'sklearn')")
+
+
+def test_without_scikit_learn_the_adam_network_trains_ann(monkeypatch):
+    monkeypatch.setattr(device, "ann", NoScikitLearn())
+    assert device.drop_in_estimator() == (
+        None,
+        "ann.MLPClassifier needs scikit-learn (No module named 'sklearn')",
+    )

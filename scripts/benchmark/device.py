@@ -188,10 +188,13 @@ def array_api_dispatch():
 def drop_in_estimator():
     """``(estimator, why)``: ``ann.MLPClassifier`` when it trains on PyTorch tensors
     inside ``array_api_dispatch()`` and predicts tensors, else None; ``why`` in words."""
-    estimator = getattr(ann, "MLPClassifier", None)
     missing = why_unavailable("cpu")
-    if estimator is None or missing:
-        return None, missing or "ann has no MLPClassifier"
+    if missing:
+        return None, missing
+    try:
+        estimator = ann.MLPClassifier
+    except (AttributeError, ImportError) as error:  # no scikit-learn: no estimator
+        return None, " ".join(str(error).split())
     import torch
 
     X = torch.from_numpy(np.random.default_rng(0).random((40, 5)))
