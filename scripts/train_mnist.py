@@ -7,6 +7,11 @@ learning rate 0.1, 1000 full-batch iterations. The command is ``ann-train`` (or
     ann-train
     ann-train --preset 5v8
     ann-train --digits all --preset mnist10 --report runs/all
+    ann-train --device cuda --preset mnist10 --digits all
+
+``--device`` trains where the data are put: no flag (or ``numpy``) is NumPy, ``cpu``
+PyTorch on the CPU, ``cuda`` (``cuda:N``) and ``mps`` PyTorch on a GPU, ``cupy`` CuPy
+(see ``scripts/_device.py``).
 
 Every flag is checked before the data is loaded: the settings (the output layer must
 fit the digits), and that each output (``--plot``, ``--save``, ``--report``) can be
@@ -40,6 +45,7 @@ from scripts._cli import (
     positive_float,
     positive_int,
 )
+from scripts._device import NAMES, DeviceError, device_argument, open_device
 
 FLAGS = {
     "layers": "layers_size",
@@ -106,6 +112,11 @@ def build_parser():
     parser.add_argument("--init", choices=sorted(INITIALIZERS))
     parser.add_argument("--l2", type=float, help="weight decay (default: 0)")
     parser.add_argument("--dtype", choices=["float64", "float32"])
+    parser.add_argument(
+        "--device",
+        type=device_argument,
+        help=f"train where the data are put: {NAMES} (cpu: PyTorch on the CPU; default: NumPy)",
+    )
     parser.add_argument(
         "--validation",
         type=fraction,
@@ -266,34 +277,57 @@ def split_validation(args, train_x, train_y):
     return train_x[kept], train_y[kept], (train_x[held], train_y[held])
 
 
+def check_device(parser, args, config):
+    """The ``Device`` that ``--device`` names (NumPy without it), checked before any data
+    is loaded: a usage error when its library or the device is missing, or when it
+    cannot train in the run's dtype. ``main`` keeps it as ``args.device``."""
+    try:
+        device = open_device(args.device or "numpy")
+    except DeviceError as error:
+        parser.error(f"--device {args.device}: {error}")
+    try:
+        device.check_dtype(config.get("dtype", "float64"))
+    except DeviceError as error:
+        parser.error(f"--device {args.device}: {error} (--dtype float32)")
+    return device
+
+
 def run(args):
-    """Load, train, score, then write the outputs; returns the model."""
-    config = settings(args)
+    """Load, train on ``args.device`` (a ``Device``), score, then write the outputs;
+    returns the model."""
+    config, device = settings(args), args.device
     train_x, train_y, test_x, test_y = load(args, config.get("dtype", "float64"))
     print(
         f"train_x {train_x.shape}, train_y {train_y.shape}, "
         f"test_x {test_x.shape}, test_y {test_y.shape}"
     )
     train_x, train_y, validation_data = split_validation(args, train_x, train_y)
+    print(f"device         {device.describe()}")
     model = ANN(**config)
     print(model)
+    X, X_test = device.put(train_x), device.put(test_x)
+    if validation_data is not None:
+        validation_data = (device.put(validation_data[0]), validation_data[1])
+    device.synchronize()
     start = time.perf_counter()
-    model.fit(train_x, train_y, validation_data=validation_data)
+    model.fit(X, train_y, validation_data=validation_data)
+    device.synchronize()
     seconds = time.perf_counter() - start
-    train_accuracy, test_accuracy = model.score(train_x, train_y), model.score(test_x, test_y)
+    train_accuracy, test_accuracy = model.score(X, train_y), model.score(X_test, test_y)
     print(f"train accuracy {train_accuracy:.4f}")
     print(f"test accuracy  {test_accuracy:.4f}")
     print(
         f"training time  {seconds:.2f} s ({counted(model.n_iter_, 'pass', 'passes')}, "
-        f"{seconds / model.n_iter_ * 1000:.1f} ms each)"
+        f"{seconds / model.n_iter_ * 1000:.1f} ms each, on {device.name})"
     )
-    config.update(digits=args.digits, preset=args.preset)
+    config.update(digits=args.digits, preset=args.preset, device=device.describe())
     write_outputs(args, model, (train_x, train_y), (test_x, test_y), config, seconds)
     return model
 
 
 def write_outputs(args, model, train, test, config, seconds):
-    """The model first (the costliest to lose), then the cost curve, then the report."""
+    """The model first (the costliest to lose), then the cost curve, then the report
+    (``train`` and ``test``: the NumPy arrays, whatever the device)."""
     if args.save:
         model.save(args.save)
         print(f"model          {args.save}")
@@ -337,6 +371,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     check_outputs(parser, args)
     check_settings(parser, args, settings(args))
+    args.device = check_device(parser, args, settings(args))
 
     def train():
         try:

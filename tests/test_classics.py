@@ -447,3 +447,63 @@ def test_check_needs_a_run_to_compare(tiny, tmp_path, capsys):
         command.main(["--check", "--rows", "tiny", "--json", str(path), "--data-dir", str(tiny)])
     assert caught.value.code == 1
     assert "has no run of these rows, settings and seeds" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------ --device
+
+
+def test_runs_on_a_device_record_it(tiny, tmp_path, capsys):
+    """--device cpu trains on PyTorch tensors (float64: NumPy's figures), with
+    --blas-threads as PyTorch's threads, and each run and the table name the device."""
+    torch = pytest.importorskip("torch")
+    argv = ["--rows", "tiny", "--seeds", "1", "--data-dir", str(tiny)]
+    on_numpy = command.main(argv)
+    threads = torch.get_num_threads()
+    path = tmp_path / "record.json"
+    try:
+        on_torch = command.main(
+            [*argv, "--device", "cpu", "--blas-threads", "1", "--json", str(path)]
+        )
+    finally:
+        torch.set_num_threads(threads)
+    described = f"cpu (PyTorch {torch.__version__}, 1 threads)"
+    assert [run.provenance["device"] for run in record.read_record(path)] == [described] * 2
+    assert {run.provenance["device"] for run in on_numpy} == {f"numpy (NumPy {np.__version__})"}
+    published = [run for run in on_numpy + on_torch if run.setting == "published"]
+    assert len(published) == 2 and published[0].accuracy == published[1].accuracy
+    assert published[0].accuracy > 0.2  # it learned: 10 classes (chance: 0.1)
+    out = capsys.readouterr().out
+    assert f"- 2 runs (tiny): commit {git_commit(ROOT)[0][:12]}" in out
+    assert f", device {described}" in out
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--device", "tpu"], "argument --device: unknown device 'tpu'"),
+        (["--device", "cuda:x"], "argument --device: unknown device 'cuda:x'"),
+    ],
+)
+def test_unknown_devices_get_one_line(flags, message):
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.classics", *flags], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+
+
+def test_a_missing_device_stops_before_loading(monkeypatch, capsys):
+    from scripts import _device
+
+    monkeypatch.setattr(training.data, "load_mnist", lambda *a, **k: pytest.fail("data loaded"))
+    monkeypatch.setattr(_device, "why_unavailable", lambda name: "no CUDA device: a reason")
+    with pytest.raises(SystemExit) as caught:
+        command.main(["--device", "cuda", "--quick"])
+    assert caught.value.code == 2
+    assert (
+        capsys.readouterr().err == "ann-classics: error: --device cuda: no CUDA device: a reason\n"
+    )
+    monkeypatch.setattr(_device, "why_unavailable", lambda name: None)  # an MPS machine
+    with pytest.raises(SystemExit) as caught:  # the quick rows train in float64
+        command.main(["--device", "mps", "--quick"])
+    assert "--device mps: the MPS device has no float64" in capsys.readouterr().err

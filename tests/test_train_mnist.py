@@ -370,3 +370,105 @@ def test_cost_curve_default_is_cost_png_without_a_report(monkeypatch):
     train_mnist.main(["--report", "runs/1", "--plot", "curve.png"])
     assert plots == [Path("cost.png"), Path("curve.png")]
     assert "with --report" in " ".join(train_mnist.build_parser().format_help().split())
+
+
+# ------------------------------------------------------------------------ --device
+
+
+def tiny_mnist(folder):
+    """A small learnable MNIST (200 training, 50 test images) in ``folder``."""
+    from test_classics import learnable_arrays
+
+    write_small_mnist(folder, arrays=learnable_arrays(200, 50))
+    return folder
+
+
+def test_device_cpu_trains_on_pytorch_tensors_as_numpy_does(tmp_path, capsys):
+    """--device cpu: the data become tensors, ANN trains there, and (float64) every
+    figure is NumPy's; the model, the cost curve and the report are written."""
+    torch = pytest.importorskip("torch")
+    folder = tiny_mnist(tmp_path / "mnist")
+    argv = ["--data-dir", str(folder), "--layers", "16", "1", "--iterations", "5", "--quiet"]
+    argv += ["--validation", "0.2", "--learning-rate", "0.5"]
+    on_numpy = train_mnist.main([*argv, "--plot", str(tmp_path / "numpy.png")])
+    numpy_out = capsys.readouterr().out
+    outputs = ["--save", str(tmp_path / "m.npz"), "--report", str(tmp_path / "report")]
+    on_torch = train_mnist.main([*argv, "--device", "cpu", *outputs])
+    out = capsys.readouterr().out
+    assert isinstance(on_torch.parameters.flat, torch.Tensor)
+    assert isinstance(on_numpy.parameters.flat, np.ndarray)
+    assert f"device         cpu (PyTorch {torch.__version__}" in out
+    assert "device         numpy (NumPy" in numpy_out and "on numpy)" in numpy_out
+    assert "ms each, on cpu)" in out
+    for line in ("train accuracy", "test accuracy"):
+        (figure,) = [text for text in out.splitlines() if text.startswith(line)]
+        assert figure in numpy_out.splitlines()
+    assert float(out.split("test accuracy")[1].split()[0]) > 0.6  # it learned
+    np.testing.assert_allclose(on_torch.costs, on_numpy.costs, rtol=1e-12)
+    np.testing.assert_allclose(on_torch.history["val_cost"], on_numpy.history["val_cost"])
+    saved = ANN.load(tmp_path / "m.npz")
+    for name, value in on_numpy.parameters.items():
+        np.testing.assert_allclose(saved.parameters[name], value, rtol=1e-12, atol=1e-15)
+    assert (tmp_path / "report" / "cost.png").exists()
+    assert "cpu (PyTorch" in (tmp_path / "report" / "summary.md").read_text()
+
+
+def run_train(*flags):
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.train_mnist", *flags, "--data-dir", "/nonexistent"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+
+
+def device_errors():
+    """(flags, message) of the --device errors this machine can show."""
+    import importlib.util
+
+    cases = [(["--device", "tpu"], "argument --device: unknown device 'tpu'; choose numpy")]
+    torch_spec = importlib.util.find_spec("torch")
+    if torch_spec is not None:
+        import torch
+
+        if not torch.cuda.is_available():
+            message = "--device cuda: no CUDA device: torch.cuda.is_available() is False"
+            cases.append((["--device", "cuda"], message))
+        if not torch.backends.mps.is_available():
+            message = "--device mps: no MPS device: torch.backends.mps.is_available() is False"
+            cases.append((["--device", "mps"], message))
+    if importlib.util.find_spec("cupy") is None:
+        cases.append((["--device", "cupy"], "--device cupy: CuPy is not installed"))
+    return cases
+
+
+@pytest.mark.parametrize("flags, message", device_errors())
+def test_a_device_that_is_missing_is_a_usage_error_before_loading(flags, message):
+    result = run_train(*flags)  # the data folder does not exist: checked before it
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("ann-train: error: ") and message in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_missing_pytorch_and_float64_on_mps_are_usage_errors(monkeypatch, capsys):
+    from scripts import _device
+
+    loading_fails(monkeypatch)
+    monkeypatch.setattr(_device.importlib.util, "find_spec", lambda name, *args: None)
+    with pytest.raises(SystemExit) as caught:
+        train_mnist.main(["--device", "cuda"])
+    assert caught.value.code == 2
+    error = capsys.readouterr().err
+    assert (
+        error == "ann-train: error: --device cuda: PyTorch is not installed (pip install torch)\n"
+    )
+    monkeypatch.setattr(_device, "why_unavailable", lambda name: None)  # an MPS machine
+    with pytest.raises(SystemExit) as caught:
+        train_mnist.main(["--device", "mps"])
+    assert caught.value.code == 2
+    assert capsys.readouterr().err == (
+        "ann-train: error: --device mps: the MPS device has no float64: train in float32 "
+        "(--dtype float32)\n"
+    )
+    monkeypatch.setattr(train_mnist, "run", lambda args: args.device)
+    assert train_mnist.main(["--device", "mps", "--dtype", "float32"]).name == "mps"

@@ -47,4 +47,13 @@ Sections:
 * ``memory``: peak resident memory of the tutorial's default training run (warm data
   cache: load 5 vs 8, pre-process, fit a few iterations), measured in a subprocess
   above the interpreter's baseline, against the budget.
+
+On request only (``--sections device``; minutes on a 2-core CPU):
+
+* ``device``: ``ann`` on NumPy, PyTorch CPU, PyTorch CUDA and CuPy (those present; the
+  others NOT RUN, with the reason) beside PyTorch's own training loop at identical
+  settings, for the article's network (per full-batch iteration), 784-100-10 Adam batch
+  200 and 784-800-800-10 dropout batch 100 (per epoch), with the targets of issue 20
+  (see ``device.py``). A GPU machine runs it as
+  ``python -m scripts.benchmark --sections device --json $OUT/device.json``.
 """

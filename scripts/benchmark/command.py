@@ -12,6 +12,7 @@ from ann.files import check_can_write
 from scripts._cli import OneLineParser, positive_int
 from scripts.benchmark import (
     accuracy,
+    device,
     fullbatch,
     identical,
     load,
@@ -43,13 +44,18 @@ SECTIONS = {
 }
 """Each section's name and its ``measure(report, data, args, peers)``, in running order."""
 
+ON_REQUEST = {"device": device.measure}
+"""Sections that run only when ``--sections`` names them (after the others): ``device``
+times ann on every device present beside PyTorch's loop (minutes on a 2-core CPU)."""
+
 
 def section_list(text):
     names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in SECTIONS]
+    known = {**SECTIONS, **ON_REQUEST}
+    unknown = [name for name in names if name not in known]
     if unknown or not names:
         raise argparse.ArgumentTypeError(
-            f"unknown section(s) {unknown or [text]}; choose from {', '.join(SECTIONS)}"
+            f"unknown section(s) {unknown or [text]}; choose from {', '.join(known)}"
         )
     return names
 
@@ -87,7 +93,8 @@ def build_parser():
         type=section_list,
         default=list(SECTIONS),
         metavar="LIST",
-        help=f"comma-separated subset of {','.join(SECTIONS)}",
+        help=f"comma-separated subset of {','.join(SECTIONS)} (default: all of them), "
+        f"or of those run only on request: {','.join(ON_REQUEST)}",
     )
     parser.add_argument("--no-peers", action="store_true", help="skip scikit-learn and PyTorch")
     parser.add_argument(
@@ -190,7 +197,7 @@ def run(args, peers):
     except (OSError, ValueError) as error:
         raise BenchmarkError(f"cannot load MNIST from {args.data_dir}: {error}") from None
     report.data["section_seconds"] = {}
-    for name, measure in SECTIONS.items():
+    for name, measure in {**SECTIONS, **ON_REQUEST}.items():
         if name in args.sections:
             seconds = timed(lambda measure=measure: measure(report, data, args, peers))
             report.data["section_seconds"][name] = round(seconds, 2)

@@ -270,3 +270,111 @@ def sklearn_time_to_accuracy(data, task, bars, seed):
             if model._no_improvement_count > model.n_iter_no_change:
                 break
     return {bar: hits.get(bar) for bar in bars}, curve
+
+
+# ------------------------------------------------------------------------- devices
+
+
+class TorchLoop:
+    """PyTorch's own training loop at ``ANN``'s ``settings`` (its constructor's
+    arguments): ``epoch()`` trains one epoch (section ``device``), ``parameters()``
+    gives the network's parameters as ANN's NumPy ``W1, b1, ...``.
+
+    ``X`` is a tensor (n, features) on the device to train on; ``labels`` (n,) NumPy
+    class labels; ``parameters`` ANN's initial ``W1, b1, ...`` (NumPy, ``Wl`` of shape
+    (units_l, units_{l-1}) as ``nn.Linear``'s weight, ``bl`` (units_l, 1)), copied into
+    the network, so both start alike. The network: ``nn.Linear`` layers with the hidden
+    ``activation`` (ReLU or sigmoid), ``nn.Dropout`` of ``input_dropout`` before the
+    first and of ``dropout`` after each hidden layer; one output unit is trained on the
+    binary cross entropy of its logit, several on the cross entropy of the softmax. The
+    optimizer: ``gd`` is ``torch.optim.SGD`` without momentum, ``adam`` and
+    ``sklearn_adam`` ``torch.optim.Adam`` (the same work; ``sklearn_adam`` adds ``eps``
+    to the square root of the second moment where PyTorch adds ``eps * sqrt(1 -
+    beta_2**t)``); ``l2`` is weight decay on the weights only, ``l2 / batch_size`` (ANN
+    adds ``l2 / n * W`` to the gradient of a batch of n). Mini-batches take the samples
+    in the order of a new ``np.random.default_rng(seed).permutation`` every epoch, moved
+    to the device, as ``ANN`` does; a full batch (``batch_size`` None) takes them as
+    they come."""
+
+    def __init__(self, torch, X, labels, parameters, settings, seed=1):
+        classes = np.unique(labels)
+        binary = parameters[f"W{len(parameters) // 2}"].shape[0] == 1
+        indices = torch.from_numpy(np.searchsorted(classes, labels)).to(X.device)
+        self.X = X
+        self.targets = indices.to(X.dtype).reshape(-1, 1) if binary else indices
+        self.size = min(settings.get("batch_size") or X.shape[0], X.shape[0])
+        self.net = _torch_network(torch, parameters, settings, X.dtype, X.device)
+        self.optimizer = _torch_optimizer(torch, self.net, settings, self.size)
+        self.loss = torch.nn.BCEWithLogitsLoss() if binary else torch.nn.CrossEntropyLoss()
+        self.torch, self.rng = torch, np.random.default_rng(seed)
+
+    def step(self, inputs, targets):
+        """One update on a batch: ``inputs`` (b, features), their ``targets``."""
+        self.optimizer.zero_grad(set_to_none=True)
+        self.loss(self.net(inputs), targets).backward()
+        self.optimizer.step()
+
+    def epoch(self):
+        """One pass over the samples, in a new order unless a full batch."""
+        self.net.train()
+        n = self.X.shape[0]
+        if self.size >= n:
+            self.step(self.X, self.targets)
+            return
+        order = self.torch.from_numpy(self.rng.permutation(n)).to(self.X.device)
+        for start in range(0, n, self.size):
+            index = order[start : start + self.size]
+            self.step(self.X[index], self.targets[index])
+
+    def parameters(self):
+        """The network's ``W1, b1, ...`` now, in ANN's shapes (NumPy, on the host)."""
+        linears = [m for m in self.net if isinstance(m, self.torch.nn.Linear)]
+        found = {}
+        for l, linear in enumerate(linears, start=1):
+            found[f"W{l}"] = linear.weight.detach().cpu().numpy()
+            found[f"b{l}"] = linear.bias.detach().cpu().numpy()[:, None]
+        return found
+
+
+def _torch_network(torch, parameters, settings, dtype, device):
+    """``nn.Sequential`` of ANN's layers, its weights copied from ``parameters``."""
+    activations = {"relu": torch.nn.ReLU, "sigmoid": torch.nn.Sigmoid}
+    activation = settings.get("activation", "sigmoid")
+    if activation not in activations:
+        raise ValueError(f"the PyTorch loop has no hidden activation {activation!r}")
+    n_layers = len(parameters) // 2
+    modules = []
+    if settings.get("input_dropout"):
+        modules.append(torch.nn.Dropout(settings["input_dropout"]))
+    for l in range(1, n_layers + 1):
+        W, b = parameters[f"W{l}"], parameters[f"b{l}"]
+        linear = torch.nn.Linear(W.shape[1], W.shape[0], dtype=dtype, device=device)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(np.ascontiguousarray(W)))
+            linear.bias.copy_(torch.from_numpy(np.ascontiguousarray(b[:, 0])))
+        modules.append(linear)
+        if l < n_layers:
+            modules.append(activations[activation]())
+            if settings.get("dropout"):
+                modules.append(torch.nn.Dropout(settings["dropout"]))
+    return torch.nn.Sequential(*modules)
+
+
+def _torch_optimizer(torch, net, settings, batch_size):
+    """The optimizer of ANN's ``settings`` over ``net``'s parameters, for batches of
+    ``batch_size`` samples (see ``torch_loop``)."""
+    name, rate = settings.get("optimizer", "gd"), settings["learning_rate"]
+    if name not in ("gd", "adam", "sklearn_adam"):
+        raise ValueError(f"the PyTorch loop has no optimizer {name!r}")
+    decay = settings.get("l2", 0.0) / batch_size
+    weights = [p for key, p in net.named_parameters() if key.endswith("weight")]
+    biases = [p for key, p in net.named_parameters() if key.endswith("bias")]
+    groups = [{"params": weights, "weight_decay": decay}, {"params": biases, "weight_decay": 0.0}]
+    if name == "gd":
+        return torch.optim.SGD(groups, lr=rate)
+    return torch.optim.Adam(
+        groups,
+        lr=rate,
+        betas=(settings.get("beta_1", 0.9), settings.get("beta_2", 0.999)),
+        eps=settings.get("epsilon", 1e-8),
+    )

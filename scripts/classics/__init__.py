@@ -14,6 +14,7 @@ median training time of one run on this machine. Examples::
     ann-classics --rows hinton800 --json results/classics.json
     ann-classics --table-only                     # the table of results/classics.json
     ann-classics --check --rows lecun300          # re-run seed 1, compare with the record
+    ann-classics --device cuda --json results/classics-gpu.json   # the table on a GPU
 
 The record. ``--json PATH`` adds each run to the JSON record PATH as soon as it ends (a
 run replaces the recorded one of the same row, setting, seed and settings) and prints
@@ -47,6 +48,11 @@ paper leaves the value open) were searched the same way.
 Threads. The runs use one BLAS thread (``--blas-threads``): on this shared 2-core machine
 one thread was 2.6 to 10 times faster than two for every network here (their matrices are
 small, and a second thread waits for a busy core).
+
+Devices. ``--device cpu`` trains every run on PyTorch tensors on the CPU (PyTorch's own
+threads: one per core unless ``--blas-threads`` says), ``--device cuda`` on a GPU (also
+``cuda:N``, ``mps``, ``cupy``; see ``scripts/_device.py``); without it the runs train on
+NumPy arrays. Each run records its device in its provenance, and the table names it.
 
 Time. Each run stops after ``--budget`` seconds of training (default: the row's), so the
 full table takes a bounded time; a figure whose run hit the budget is marked with ``*``.

@@ -8,9 +8,10 @@ from ann.files import check_can_write
 from ann.validation import counted
 from scripts import classics
 from scripts._cli import OneLineParser, integer, positive_float, positive_int
+from scripts._device import NAMES, DeviceError, device_argument, open_device
 from scripts.classics.check import check, check_table, difference, recorded_runs
 from scripts.classics.record import RECORD, current, merge_into, read_record
-from scripts.classics.settings import QUICK, ROWS, SEARCH, SEEDS, SETTINGS
+from scripts.classics.settings import QUICK, ROWS, SEARCH, SEEDS, SETTINGS, configure
 from scripts.classics.tables import provenance_lines, search_table, settings_table, table
 from scripts.classics.training import Mnist, run_search, run_table
 
@@ -71,9 +72,15 @@ def build_parser():
     parser.add_argument(
         "--blas-threads",
         type=positive_int,
-        default=1,
         metavar="N",
-        help="BLAS threads of each run (default: 1)",
+        help="BLAS threads of each run (default: 1); with --device cpu, PyTorch's threads "
+        "(default: PyTorch's own, one per core)",
+    )
+    parser.add_argument(
+        "--device",
+        type=device_argument,
+        help=f"train where the data are put: {NAMES} (cpu: PyTorch on the CPU; default: "
+        "NumPy); each run records its device",
     )
     parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DIR, else data/)")
     parser.add_argument(
@@ -104,7 +111,8 @@ def build_parser():
 
 
 def check_args(parser, args):
-    """Usage errors (exit 2) found before any training; fills in the default record."""
+    """Usage errors (exit 2) found before any training; fills in the default record, and
+    ``args.device``: the ``Device`` to train on."""
     for seed in args.seeds or ():
         if not 0 <= seed < 2**32:
             parser.error(f"argument --seeds: a seed is 0 to 2**32 - 1, got {seed}")
@@ -121,6 +129,26 @@ def check_args(parser, args):
         args.json = str(RECORD)
     if args.json:
         check_record(parser, args, given)
+    args.device = check_device(parser, args)
+
+
+def check_device(parser, args):
+    """The ``Device`` of ``--device`` (NumPy without it): a usage error when its library
+    or the device is missing, or when a row to train is in a dtype it lacks."""
+    try:
+        device = open_device(args.device or "numpy")
+        if not args.table_only:
+            for row in [args.search] if args.search else chosen_rows(args):
+                for setting in args.settings:
+                    device.check_dtype(configure(row, setting, args.quick).get("dtype", "float64"))
+    except DeviceError as error:
+        parser.error(f"--device {args.device}: {error}")
+    return device
+
+
+def chosen_rows(args):
+    """The rows of the table that ``--rows`` and ``--quick`` choose."""
+    return args.rows or (list(QUICK["rows"]) if args.quick else list(ROWS))
 
 
 def check_search(parser, args):
@@ -160,10 +188,14 @@ def main(argv=None):
     args = parser.parse_args(argv)
     check_args(parser, args)
     threads = (
-        threadpool_limits(args.blas_threads, user_api="blas")
+        threadpool_limits(args.blas_threads or 1, user_api="blas")
         if threadpool_limits
         else contextlib.nullcontext()
     )
+    if args.device.library == "torch" and args.blas_threads:
+        import torch
+
+        torch.set_num_threads(args.blas_threads)
 
     def work():
         with threads:
@@ -179,11 +211,11 @@ def command():
 
 def run(args):
     """Train and print what ``args`` ask for; returns the list of ``Run`` trained."""
-    rows = args.rows or (list(QUICK["rows"]) if args.quick else list(ROWS))
+    rows = chosen_rows(args)
     runs = []
     if args.search:
         results = run_search(
-            Mnist(args.data_dir, args.quick),
+            Mnist(args.data_dir, args.quick, args.device),
             args.search,
             args.settings[0],
             args.seeds or [1],
@@ -197,7 +229,7 @@ def run(args):
         return runs
     if not args.table_only:
         runs = run_table(
-            Mnist(args.data_dir, args.quick),
+            Mnist(args.data_dir, args.quick, args.device),
             rows,
             args.settings,
             args.seeds or list(SEEDS),
@@ -216,13 +248,13 @@ def run(args):
 def run_check(parser, args):
     """``--check``: train the record's runs again and print how each compares; exit
     status 1 when a figure differs or there is nothing to compare."""
-    rows = args.rows or (list(QUICK["rows"]) if args.quick else list(ROWS))
+    rows = chosen_rows(args)
     found, missing = recorded_runs(
         read_record(args.json), rows, args.settings, args.seeds or [1], args.quick
     )
     if not found:
         parser.fail(f"--check: {args.json} has no run of these rows, settings and seeds")
-    pairs = check(Mnist(args.data_dir, args.quick), found)
+    pairs = check(Mnist(args.data_dir, args.quick, args.device), found)
     print(check_table(pairs, missing))
     differ = [pair for pair in pairs if difference(*pair)]
     if differ:

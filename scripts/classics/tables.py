@@ -132,13 +132,22 @@ def search_table(results):
 BEFORE_PROVENANCE = "recorded before provenance was stored (commit and library versions unknown)"
 
 
+def describe_code(code):
+    """A run's ``provenance`` in one line: the code and libraries, then the device it
+    trained on when recorded (``--device``; runs recorded before it was stored have
+    none)."""
+    if not code:
+        return BEFORE_PROVENANCE
+    return describe(code) + (f", device {code['device']}" if code.get("device") else "")
+
+
 def provenance_lines(runs, title="The code behind these figures:"):
-    """Which code produced ``runs``: ``title``, then a line per commit and library
-    versions with how many runs of which rows, those recorded before provenance was
+    """Which code produced ``runs``: ``title``, then a line per commit, library versions
+    and device with how many runs of which rows, those recorded before provenance was
     stored first; [] without runs."""
     groups = {}
     for run in runs:
-        key = describe(run.provenance) if run.provenance else BEFORE_PROVENANCE
+        key = describe_code(run.provenance)
         groups.setdefault(key, []).append(run)
     lines = [title]
     for key in sorted(groups, key=lambda key: key != BEFORE_PROVENANCE):

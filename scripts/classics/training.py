@@ -10,9 +10,12 @@ import time
 import numpy as np
 
 from ann import ANN, DivergenceError, data
+from scripts._device import Device
 from scripts._provenance import provenance
 from scripts.classics.record import Run, current, merge_into, read_record
 from scripts.classics.settings import NIELSEN_TRAIN, QUICK, ROWS, candidates, configure, metric_of
+
+NUMPY = Device("numpy")
 
 
 @dataclasses.dataclass
@@ -21,7 +24,8 @@ class Split:
 
     ``train_x`` (n, 784) and ``train_y`` (n,) train; ``val_x``/``val_y`` are the
     validation images 50,000-59,999 (or the quick mode's first ones of them);
-    ``test_x``/``test_y`` the test set, None in a search."""
+    ``test_x``/``test_y`` the test set, None in a search. The pixels are arrays of the
+    ``device`` (a ``scripts._device.Device``; NumPy's by default), the labels NumPy's."""
 
     train_x: np.ndarray
     train_y: np.ndarray
@@ -29,20 +33,25 @@ class Split:
     val_y: np.ndarray
     test_x: np.ndarray = None
     test_y: np.ndarray = None
+    device: Device = NUMPY
 
 
 class Mnist:
-    """MNIST loaded once, cut into the splits of the experiments, pixels as float."""
+    """MNIST loaded once, cut into the splits of the experiments, pixels as float
+    arrays of ``device`` (default: NumPy)."""
 
-    def __init__(self, data_dir=None, quick=False):
+    def __init__(self, data_dir=None, quick=False, device=NUMPY):
         self.train_x, self.train_y, self.test_x, self.test_y = data.load_mnist(data_dir, quiet=True)
         self.quick = quick
+        self.device = device
         self._scaled = {}
 
     def _pixels(self, dtype):
-        """All training and test pixels divided by 255, in ``dtype`` (kept per dtype)."""
+        """All training and test pixels divided by 255, in ``dtype``, on the device
+        (kept per dtype)."""
         if dtype not in self._scaled:
-            self._scaled[dtype] = data.pre_process_data(self.train_x, self.test_x, dtype=dtype)
+            scaled = data.pre_process_data(self.train_x, self.test_x, dtype=dtype)
+            self._scaled[dtype] = tuple(self.device.put(pixels) for pixels in scaled)
         return self._scaled[dtype]
 
     def split(self, name, dtype="float64"):
@@ -57,7 +66,9 @@ class Mnist:
             NIELSEN_TRAIN, NIELSEN_TRAIN + QUICK["validation"] if self.quick else len(train_x)
         )
         test = slice(0, QUICK["test"] if self.quick else len(test_x))
-        split = Split(train_x[train], self.train_y[train], train_x[val], self.train_y[val])
+        split = Split(
+            train_x[train], self.train_y[train], train_x[val], self.train_y[val], device=self.device
+        )
         if name != "search":
             split.test_x, split.test_y = test_x[test], self.test_y[test]
         return split
@@ -102,13 +113,13 @@ def train_once(row, setting, seed, split, budget, config, epochs=None):
     row's ``setting`` reports; a search (``split.test_x`` None) scores the validation
     images. Training stops after ``budget`` seconds, or, when ``epochs`` is given,
     after that many epochs whatever the time. Returns a ``Run`` with this process's
-    provenance."""
+    provenance and device."""
     search = split.test_x is None
     metric = "validation" if search else metric_of(row, setting)
     probe = (split.test_x, split.test_y) if metric == "best_test" else None
     stopwatch = Stopwatch(budget, probe, epochs)
     model = ANN(**config, seed=seed, quiet=True, callbacks=[stopwatch])
-    code = provenance()
+    code = dict(provenance(), device=split.device.describe())
     try:
         model.fit(split.train_x, split.train_y)
     except DivergenceError:
