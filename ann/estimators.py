@@ -497,7 +497,7 @@ class BaseMLP(BaseEstimator):
                 f"fitted with hidden layers {fitted}: {how} goes on with the network it has; "
                 "fit with warm_start=False to train a new one"
             )
-        dtype = self._parameters.flat.dtype
+        dtype = np.dtype(arrays.dtype_name(self._parameters.flat.dtype))
         if self.dtype is not None and np.dtype(self.dtype) != dtype:
             raise ValueError(
                 f"dtype={self.dtype!r} differs from the network's {dtype}: {how} goes on "

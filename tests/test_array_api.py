@@ -276,6 +276,10 @@ def test_the_estimators_follow_scikit_learns_array_api_dispatch():
         assert np.array_equal(predicted.numpy(), numpy_fit.predict(X))
         with pytest.raises(ValueError, match=r"MLPClassifier.predict\(\): .*same namespace"):
             tensor_fit.predict(X)
+        online = MLPClassifier(hidden_layer_sizes=(6,), random_state=0, dtype="float64")
+        for rows in (slice(0, 75), slice(75, 150)):
+            online.partial_fit(torch.from_numpy(X[rows]), labels[rows], classes=[0, 1, 2])
+        assert online.n_iter_ == 1 and type(online.predict(torch.from_numpy(X))) is torch.Tensor
         regressor = MLPRegressor(hidden_layer_sizes=(5,), max_iter=3, random_state=1)
         regressor.fit(torch.from_numpy(X), torch.from_numpy(values))
         assert type(regressor.predict(torch.from_numpy(X))) is torch.Tensor

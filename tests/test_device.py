@@ -252,9 +252,12 @@ def test_quick_section_on_the_cpu(tiny_section, tmp_path):
     for row in rows:
         assert {"name", "median_s", "ratio", "network", "backend", "status", "reason"} <= set(row)
     cells = {(row["network"], row["backend"], row.get("implementation")): row for row in rows}
+    # the estimators train on tensors under scikit-learn's array API dispatch
+    assert data["device"]["adam_implementation"] == "ann.MLPClassifier"
     for network in device.NETWORKS:
+        name = "ann.MLPClassifier" if network == "adam" else "ANN"
         for backend in ("numpy", "cpu"):
-            ann_row = cells[network, backend, "ANN"]
+            ann_row = cells[network, backend, name]
             loop_row = cells[network, backend, "pytorch"]
             assert ann_row["status"] == "RUN" and ann_row["reason"] is None
             assert ann_row["samples"] == 120 and ann_row["full_samples"] == 240
@@ -308,7 +311,7 @@ def test_without_peers_ann_runs_alone(tiny_section):
     report = run_section(tiny_section)
     rows = report.data["sections"]["device"]
     assert not [row for row in rows if row.get("implementation") == "pytorch"]
-    ann_rows = [row for row in rows if row.get("implementation") == "ANN"]
+    ann_rows = [row for row in rows if row.get("implementation") in ("ANN", "ann.MLPClassifier")]
     assert len(ann_rows) == 2 * len(device.NETWORKS)
     for row in ann_rows:
         assert row["ratio"] is None and "PyTorch's loop not run: --no-peers" in row["note"]
@@ -340,7 +343,7 @@ def test_the_adam_network_trains_the_drop_in_when_it_takes_tensors(tiny_section,
     import ann
 
     estimator, why = device.drop_in_estimator()
-    assert estimator is None and why  # scikit-learn's dispatch does not reach ann yet
+    assert (estimator, why) == (ann.MLPClassifier, "it trains on PyTorch tensors")
     monkeypatch.setattr(ann, "MLPClassifier", TensorEstimator, raising=False)
     monkeypatch.setattr(device, "array_api_dispatch", contextlib.nullcontext)
     assert device.drop_in_estimator() == (TensorEstimator, "it trains on PyTorch tensors")
