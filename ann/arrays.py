@@ -165,12 +165,12 @@ def multiply_by_mask(delta: Any, mask: Any) -> None:
         delta *= namespace(delta).astype(mask, delta.dtype)
 
 
-def squared_norm(x: Any) -> float:
-    """The sum of the squares of every value of ``x``."""
+def squared_norm(x: Any) -> Any:
+    """The sum of the squares of every value of ``x``: a float for NumPy, a 0-d array of
+    ``x``'s namespace else (left on its device)."""
     if is_numpy(x):
         return float(np.vdot(x, x))
-    xp = namespace(x)
-    return float(xp.sum(x * x))
+    return namespace(x).sum(x * x)
 
 
 def row_norms(W: Any) -> Any:

@@ -270,16 +270,19 @@ def backward(
 
 def data_cost(
     architecture: Architecture, store: Store, T: Any, n: float, weights: Any = None
-) -> float:
-    """This block's share of the mean loss over ``n`` samples (or total weight)."""
+) -> Any:
+    """This block's share of the mean loss over ``n`` samples (or total weight): a float,
+    or for another namespace than NumPy's a 0-d array (reading it on the host would make
+    the host wait for the device at every batch)."""
     L = architecture.n_layers
     losses = LOSSES[architecture.loss](store[f"Z{L}"], store[f"A{L}"], T)
     total = arrays.namespace(losses).sum(losses) if weights is None else losses @ weights
-    return float(total) / n
+    return float(total) / n if arrays.is_numpy(losses) else total / n
 
 
-def penalty(parameters: Mapping[str, Any], l2: float, n: float) -> float:
-    """The L2 term of the cost, ``l2 / (2 n) * sum of every W squared``."""
+def penalty(parameters: Mapping[str, Any], l2: float, n: float) -> Any:
+    """The L2 term of the cost, ``l2 / (2 n) * sum of every W squared`` (a 0-d array for
+    another namespace than NumPy's)."""
     if not l2:
         return 0.0
     squares = sum(arrays.squared_norm(W) for name, W in parameters.items() if name[0] == "W")
@@ -350,7 +353,7 @@ def cost(
     for columns, _, store in forward_blocks(architecture, parameters, X):
         w = None if weights is None else weights[columns]
         total += data_cost(architecture, store, T[:, columns], n, w)
-    return total + penalty(parameters, l2, n)
+    return float(total + penalty(parameters, l2, n))
 
 
 def dropout_masks(
@@ -381,7 +384,8 @@ def gradients(
     count_correct: CountCorrect | None = None,
 ) -> tuple[float, int]:
     """The gradients of one batch's cost, written into ``workspace.grads``; returns the
-    cost and the number of samples the network gets right (``count_correct``, else 0).
+    cost and the number of samples the network gets right (``count_correct``, else 0):
+    numbers, or for another namespace than NumPy's 0-d arrays, left on the device.
 
     ``X`` (n, n_features), ``T`` (units_L, n), ``weights`` (n,) or None. The batch goes
     through in blocks of ``CHUNK`` samples; the gradient of the mean cost is the sum of
@@ -415,7 +419,8 @@ def limit_norms(architecture: Architecture, parameters: ParameterViews, max_norm
         W = parameters[f"W{l}"]
         norms = arrays.row_norms(W)
         too_long = norms > max_norm
-        if bool(arrays.namespace(W).any(too_long)):
-            with np.errstate(divide="ignore"):  # rows of norm 0 are not too long
-                scale = arrays.namespace(W).where(too_long, max_norm / norms, arrays.scalar(1.0, W))
-            W *= scale[:, None]
+        if arrays.is_numpy(W) and not too_long.any():
+            continue  # (elsewhere, asking would make the host wait for the device)
+        with np.errstate(divide="ignore"):  # rows of norm 0 are not too long
+            scale = arrays.namespace(W).where(too_long, max_norm / norms, arrays.scalar(1.0, W))
+        W *= scale[:, None]

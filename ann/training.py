@@ -250,7 +250,7 @@ def _epoch(
             rng=rng,
             count_correct=model.count_correct,
         )
-        if config.stop_on_divergence and not math.isfinite(cost):
+        if config.stop_on_divergence and arrays.is_numpy(X) and not math.isfinite(cost):
             where = f"iteration {len(model.record.costs)}"
             raise DivergenceError(
                 where + (f", batch {number}" if size < n else "") + f": the cost is {cost}"
@@ -266,7 +266,10 @@ def _epoch(
         raise DivergenceError(
             f"iteration {len(model.record.costs)}: the update made the parameters NaN or infinite"
         )
-    return total_cost / n, total_correct / n
+    cost = float(total_cost) / n  # other namespaces: the one wait for the device
+    if config.stop_on_divergence and not math.isfinite(cost):
+        raise DivergenceError(f"iteration {len(model.record.costs)}: the cost is {cost}")
+    return cost, float(total_correct) / n
 
 
 def _write_down(
@@ -304,7 +307,7 @@ def evaluate(model: Model, data: Data) -> tuple[float, int, Any]:
         if model.count_correct is not None:
             correct += model.count_correct(AL, T[:, columns])
         outputs.append(AL)
-    return cost, correct, arrays.concat(outputs, axis=1)
+    return float(cost), int(correct), arrays.concat(outputs, axis=1)
 
 
 def _postfix(record: Record) -> dict[str, str]:
