@@ -60,10 +60,9 @@ def exp(Z: Any, out: Any = None) -> Any:
 
 def softmax(Z: Any, out: Any = None) -> Any:
     """Column-wise softmax of ``Z`` (classes, samples), shifted by the column maximum."""
-    xp = arrays.namespace(Z)
-    A = arrays.subtract(Z, xp.max(Z, axis=0, keepdims=True), out=out)
+    A = arrays.subtract(Z, arrays.max_axis(Z, axis=0, keepdims=True), out=out)
     A = arrays.exp(A, out=A)
-    A /= xp.sum(A, axis=0, keepdims=True)
+    A /= arrays.sum_axis(A, axis=0, keepdims=True)
     return A
 
 
@@ -112,7 +111,7 @@ def inplace_exp_derivative(A: Any, delta: Any) -> None:
 
 def inplace_softmax_derivative(A: Any, delta: Any) -> None:
     """Softmax couples the units of a sample: dZ_i = A_i (dA_i - sum_j dA_j A_j)."""
-    delta -= arrays.namespace(delta).sum(delta * A, axis=0, keepdims=True)
+    delta -= arrays.sum_axis(delta * A, axis=0, keepdims=True)
     delta *= A
 
 

@@ -276,7 +276,7 @@ def data_cost(
     the host wait for the device at every batch)."""
     L = architecture.n_layers
     losses = LOSSES[architecture.loss](store[f"Z{L}"], store[f"A{L}"], T)
-    total = arrays.namespace(losses).sum(losses) if weights is None else losses @ weights
+    total = arrays.sum_axis(losses) if weights is None else losses @ weights
     return float(total) / n if arrays.is_numpy(losses) else total / n
 
 

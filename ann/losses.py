@@ -27,20 +27,20 @@ def binary_cross_entropy(ZL: Any, AL: Any, T: Any) -> Any:
     """-(t log a + (1 - t) log(1 - a)) with a = sigmoid(z), written from the logits as
     log(1 + exp(z)) - t z. Targets may be any values in [0, 1]."""
     xp = arrays.namespace(ZL)
-    return xp.sum(xp.logaddexp(arrays.scalar(0.0, ZL), ZL) - T * ZL, axis=0)
+    return arrays.sum_axis(xp.logaddexp(arrays.scalar(0.0, ZL), ZL) - T * ZL, axis=0)
 
 
 def categorical_cross_entropy(ZL: Any, AL: Any, T: Any) -> Any:
     """-sum_k t_k log softmax(z)_k, with a stable log-sum-exp."""
     xp = arrays.namespace(ZL)
-    shift = xp.max(ZL, axis=0, keepdims=True)
-    log_sum = xp.log(xp.sum(xp.exp(ZL - shift), axis=0, keepdims=True)) + shift
-    return -xp.sum(T * (ZL - log_sum), axis=0)
+    shift = arrays.max_axis(ZL, axis=0, keepdims=True)
+    log_sum = xp.log(arrays.sum_axis(xp.exp(ZL - shift), axis=0, keepdims=True)) + shift
+    return -arrays.sum_axis(T * (ZL - log_sum), axis=0)
 
 
 def squared_error(ZL: Any, AL: Any, T: Any) -> Any:
     """1/2 sum_k (a_k - t_k)**2 (Nielsen's quadratic cost; scikit-learn's for one output)."""
-    return 0.5 * arrays.namespace(AL).sum((AL - T) ** 2, axis=0)
+    return 0.5 * arrays.sum_axis((AL - T) ** 2, axis=0)
 
 
 def sklearn_squared_error(ZL: Any, AL: Any, T: Any) -> Any:
@@ -58,7 +58,7 @@ def sklearn_binary_log_loss(ZL: Any, AL: Any, T: Any) -> Any:
     xp = arrays.namespace(AL)
     eps = float(xp.finfo(AL.dtype).eps)
     P = xp.clip(AL, eps, 1 - eps)
-    return -xp.sum(T * xp.log(P) + (1 - T) * xp.log(1 - P), axis=0)
+    return -arrays.sum_axis(T * xp.log(P) + (1 - T) * xp.log(1 - P), axis=0)
 
 
 def sklearn_log_loss(ZL: Any, AL: Any, T: Any) -> Any:
@@ -66,7 +66,7 @@ def sklearn_log_loss(ZL: Any, AL: Any, T: Any) -> Any:
     ``sklearn_binary_log_loss``)."""
     xp = arrays.namespace(AL)
     eps = float(xp.finfo(AL.dtype).eps)
-    return -xp.sum(T * xp.log(xp.clip(AL, eps, 1 - eps)), axis=0)
+    return -arrays.sum_axis(T * xp.log(xp.clip(AL, eps, 1 - eps)), axis=0)
 
 
 def poisson(ZL: Any, AL: Any, T: Any) -> Any:
@@ -75,7 +75,7 @@ def poisson(ZL: Any, AL: Any, T: Any) -> Any:
     xp = arrays.namespace(ZL)
     zero, one = arrays.scalar(0.0, T), arrays.scalar(1.0, T)
     log_ratio = xp.log(xp.where(T > 0, T, one)) - ZL
-    return xp.sum(xp.where(T > 0, T * log_ratio, zero) - T + AL, axis=0)
+    return arrays.sum_axis(xp.where(T > 0, T * log_ratio, zero) - T + AL, axis=0)
 
 
 LOSSES: dict[str, Callable[[Any, Any, Any], Any]] = {

@@ -251,18 +251,11 @@ def counter(targets: Targets) -> Callable[[Any, Any], int] | None:
 
 def _count_thresholded(AL: Any, T: Any) -> Any:
     xp = arrays.namespace(AL)
-    return _on_host_if_numpy(xp.count_nonzero(xp.all((AL > 0.5) == (T > 0.5), axis=0)))
+    return arrays.count_true(xp.all((AL > 0.5) == (T > 0.5), axis=0))
 
 
 def _count_largest(AL: Any, T: Any) -> Any:
-    xp = arrays.namespace(AL)
-    return _on_host_if_numpy(xp.count_nonzero(xp.argmax(AL, axis=0) == xp.argmax(T, axis=0)))
-
-
-def _on_host_if_numpy(count: Any) -> Any:
-    """A count as an int for NumPy; for other namespaces the 0-d array as it is, on its
-    device (reading it would make the host wait for the device at every batch)."""
-    return int(count) if arrays.is_numpy(count) else count
+    return arrays.count_true(arrays.argmax(AL, axis=0) == arrays.argmax(T, axis=0))
 
 
 def accuracy(

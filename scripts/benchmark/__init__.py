@@ -57,3 +57,9 @@ On request only (``--sections device``; minutes on a 2-core CPU):
   (see ``device.py``). A GPU machine runs it as
   ``python -m scripts.benchmark --sections device --json $OUT/device.json``.
 """
+
+import os
+
+# scikit-learn's array API dispatch (the device section's ann.MLPClassifier on PyTorch
+# tensors) needs SciPy's, which is read when SciPy is first imported.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
