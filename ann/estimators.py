@@ -793,9 +793,11 @@ def _check_fits(X: Any, dtype: np.dtype) -> None:
     """``X`` (dense or sparse, of any namespace) must stay finite in the float
     ``dtype``."""
     if arrays.is_foreign(X):
+        own = np.dtype(arrays.dtype_name(X.dtype))
+        if own.kind != "f" or own.itemsize <= dtype.itemsize:
+            return  # (no pass over the data when nothing can overflow)
         xp = arrays.namespace(X)
-        too_large = X.shape[0] and float(xp.max(xp.abs(X))) > float(np.finfo(dtype).max)
-        if not xp.isdtype(X.dtype, "real floating") or not too_large:
+        if max(float(xp.max(X)), -float(xp.min(X))) <= float(np.finfo(dtype).max):
             return
     elif fits_dtype(X.data if scipy.sparse.issparse(X) else X, dtype):
         return
