@@ -23,13 +23,14 @@ ROOT = Path(__file__).resolve().parent.parent
 STATUSES = {"PASS", "FAIL", "SKIP", harness.MEASURED}
 
 
-def run_script(*args, env=None, timeout=300):
+def run_script(*args, env=None, timeout=300, module="scripts.benchmark"):
+    """``python -m module *args`` from the repository, its output captured."""
     environment = dict(os.environ if env is None else env)
     environment["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(ROOT), environment.get("PYTHONPATH")])
     )
     return subprocess.run(
-        [sys.executable, "-m", "scripts.benchmark", *args],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -5,13 +5,12 @@ reports, that the same code gives the same bits, that a difference is found and 
 and that bad refs are usage errors."""
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from test_benchmark import run_script
 
 from scripts.benchmark import harness, versus
 
@@ -31,18 +30,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def run_versus(*args, timeout=300):
-    environment = dict(os.environ)
-    environment["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(ROOT), environment.get("PYTHONPATH")])
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "scripts.benchmark.versus", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=timeout,
-    )
+    return run_script(*args, timeout=timeout, module="scripts.benchmark.versus")
 
 
 @pytest.fixture(scope="module")
