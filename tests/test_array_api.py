@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from ann import ANN, arrays, core, training
+from ann.targets import counter
 from ann.activations import HIDDEN_ACTIVATIONS
 from ann.optimizers import make_optimizer
 from ann.stopping import RunAll
@@ -147,7 +148,9 @@ def test_dropout_with_fixed_masks_trains_as_numpy_does(convert):
             n_epochs=5, learning_rate=0.05, batch_size=30, dropout={0: 0.1, 1: 0.3, 2: 0.5}
         )
         training.train(
-            model._model(),
+            training.Model(
+                model.architecture, model.parameters, model.record, counter(model.targets)
+            ),
             training.Data(to(X), to(model.encode_targets(labels))),
             config,
             optimizer=make_optimizer("adam", 0.05, model.get_params()),
