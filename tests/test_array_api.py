@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from ann import ANN, arrays, core, training
-from ann.targets import counter
 from ann.activations import HIDDEN_ACTIVATIONS
 from ann.optimizers import make_optimizer
 from ann.stopping import RunAll
+from ann.targets import counter
 
 xps = pytest.importorskip("array_api_strict")
 torch = pytest.importorskip("torch")
