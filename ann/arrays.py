@@ -110,6 +110,17 @@ def move(x: Any, reference: Any) -> Any:
     return like(to_numpy(x), reference)
 
 
+def as_input(result: Any, X: Any) -> Any:
+    """``result`` (predictions, outputs) in the namespace and on the device of the input
+    ``X``: NumPy's for NumPy arrays, lists and the like; labels that are not numbers
+    stay a NumPy array (no other namespace holds strings)."""
+    if not is_foreign(X):
+        return to_numpy(result)
+    if is_numpy(result) and result.dtype.kind not in "biuf":
+        return result
+    return move(result, X)
+
+
 def _elementwise(name: str, generic: Callable[..., Any] | None = None) -> Callable[..., Any]:
     """NumPy's ``name`` with ``out=``, or in another namespace ``generic(xp, *args)``
     (default: the namespace's own ``name``)."""

@@ -771,7 +771,7 @@ class BaseMLP(BaseEstimator):
 
     def _predict(self, X, check_input=True):
         outputs = self._forward_pass_fast(X, check_input=check_input)
-        return _as_input(self._prediction(outputs), X)
+        return arrays.as_input(self._prediction(outputs), X)
 
     def predict(self, X: MatrixLike) -> np.ndarray:
         """Predicted classes, or values, for ``X`` (n_samples, n_features)."""
@@ -792,14 +792,7 @@ KEPT_INTEGERS = (np.uint8, np.int8, np.uint16, np.int16, np.uint32, np.int32, np
 def _check_fits(X: Any, dtype: np.dtype) -> None:
     """``X`` (dense or sparse, of any namespace) must stay finite in the float
     ``dtype``."""
-    if arrays.is_foreign(X):
-        own = np.dtype(arrays.dtype_name(X.dtype))
-        if own.kind != "f" or own.itemsize <= dtype.itemsize:
-            return  # (no pass over the data when nothing can overflow)
-        xp = arrays.namespace(X)
-        if max(float(xp.max(X)), -float(xp.min(X))) <= float(np.finfo(dtype).max):
-            return
-    elif fits_dtype(X.data if scipy.sparse.issparse(X) else X, dtype):
+    if fits_dtype(X.data if scipy.sparse.issparse(X) else X, dtype):
         return
     raise ValueError(f"Input X contains infinity or a value too large for {dtype!r}.")
 
@@ -850,16 +843,6 @@ def _check_classes(classes: Any) -> np.ndarray:
     if len(np.unique(values)) != len(values):
         raise ValueError(f"classes lists a label twice: {values.tolist()}")
     return values
-
-
-def _as_input(result: Any, X: Any) -> Any:
-    """Predictions in the namespace and on the device of the input ``X`` (labels that
-    are not numbers stay a NumPy array)."""
-    if not arrays.is_foreign(X):
-        return arrays.to_numpy(result)
-    if arrays.is_numpy(result) and result.dtype.kind not in "biuf":
-        return result
-    return arrays.move(result, X)
 
 
 def _lr_schedule(settings: dict[str, Any]) -> str:
@@ -982,7 +965,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         y_pred = self._forward_pass_fast(X, method=method)
         if self.n_outputs_ == 1:
             y_pred = arrays.namespace(y_pred).stack([1 - y_pred[:, 0], y_pred[:, 0]], axis=1)
-        return _as_input(y_pred, X)
+        return arrays.as_input(y_pred, X)
 
     def predict_log_proba(self, X: MatrixLike) -> np.ndarray:
         """``log(predict_proba(X))``."""

@@ -377,7 +377,9 @@ class ANN(settings.ParameterProtocol):
         """
         A0 = core.inputs(self.architecture, self._check_X(X)).T
         AL, store = core.forward(self.architecture, self.parameters, A0)
-        return _as_input(AL, X), {name: _as_input(value, X) for name, value in store.items()}
+        return arrays.as_input(AL, X), {
+            name: arrays.as_input(value, X) for name, value in store.items()
+        }
 
     def backward(
         self, X: npt.ArrayLike, Y: npt.ArrayLike, store: Mapping[str, np.ndarray]
@@ -394,7 +396,7 @@ class ANN(settings.ParameterProtocol):
         moved = {name: arrays.move(value, A0) for name, value in store.items()}
         grads = core.backward(self.architecture, self.parameters, dict(moved, A0=A0), T, n)
         core.add_penalty_gradient(grads, self.parameters, self.l2, n)
-        return {name: _as_input(value, X) for name, value in grads.items()}
+        return {name: arrays.as_input(value, X) for name, value in grads.items()}
 
     def compute_cost(self, X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
         """The mean cost of the model on ``X`` (n_samples, n_features) and labels
@@ -485,14 +487,14 @@ class ANN(settings.ParameterProtocol):
                 "predict_proba is for classifiers; this ANN is a regressor "
                 f"(output={self.output!r})"
             )
-        return _as_input(targets.probabilities(self._outputs(X)), X)
+        return arrays.as_input(targets.probabilities(self._outputs(X)), X)
 
     def predict(self, X: npt.ArrayLike) -> np.ndarray:
         """Predicted labels ``(n,)`` (values of ``classes_``; 0/1 for the article's task),
         a 0/1 indicator ``(n, k)`` for multi-label targets, or for a regressor the
         predicted values ((n,) for one output, else (n, k)). Arrays of ``X``'s namespace
         (labels that are not numbers stay a NumPy array)."""
-        return _as_input(targets.decode(self.targets, self._outputs(X)), X)
+        return arrays.as_input(targets.decode(self.targets, self._outputs(X)), X)
 
     def score(self, X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
         """Accuracy for a classifier (every label right, for multi-label); R^2
@@ -561,16 +563,6 @@ def _warn_if_diverging(costs: list[float], learning_rate: float) -> None:
             DivergenceWarning,
             stacklevel=3,
         )
-
-
-def _as_input(result: Any, X: Any) -> Any:
-    """``result`` in the namespace and on the device of the input ``X``: NumPy's for
-    NumPy arrays, lists and the like; labels that are not numbers stay a NumPy array."""
-    if not arrays.is_foreign(X):
-        return arrays.to_numpy(result)
-    if arrays.is_numpy(result) and result.dtype.kind not in "biuf":
-        return result
-    return arrays.move(result, X)
 
 
 def _fit_data(

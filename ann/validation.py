@@ -98,14 +98,7 @@ def check_X(
         raise TypeError(f"{name} must be numeric, got an array of dtype {X.dtype}")
     if np.iscomplexobj(X):
         raise TypeError(f"{name} must be real, got complex values")
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {X.shape}")
-    if X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"{name} is empty: shape {X.shape}")
-    if n_features is not None and X.shape[1] != n_features:
-        raise ValueError(
-            f"{name} has {X.shape[1]} features, but the model was fitted with {n_features}"
-        )
+    _check_shape(X.shape, n_features, name)
     kept = X.dtype in (np.float32, np.float64) or (not cast and X.dtype.kind in "biu")
     wanted = X.dtype if kept else np.dtype(np.float64)
     if dtype is not None and cast:
@@ -180,12 +173,7 @@ def _check_foreign_X(
     if not xp.isdtype(X.dtype, "real floating"):
         return X  # whole numbers: finite, and within the range of every float type
     target = np.dtype(dtype if dtype is not None else arrays.dtype_name(wanted))
-    too_large = (
-        np.dtype(arrays.dtype_name(X.dtype)).itemsize > target.itemsize
-        and arrays.all_finite(X)
-        and float(xp.max(xp.abs(X))) > float(np.finfo(target).max)
-    )
-    if not arrays.all_finite(X) or too_large:
+    if not arrays.all_finite(X) or not fits_dtype(X, target):
         raise ValueError(
             f"{name} contains NaN or infinite values (or values too large for {target.name})"
         )
@@ -213,12 +201,19 @@ def _all_finite(X: np.ndarray) -> bool:
         return bool(np.isfinite(np.sum(X)) or np.isfinite(X).all())
 
 
-def fits_dtype(X: np.ndarray, dtype: npt.DTypeLike) -> bool:
-    """Whether the (finite) values of ``X`` stay finite in the float ``dtype``."""
+def fits_dtype(X: Any, dtype: npt.DTypeLike) -> bool:
+    """Whether the (finite) values of ``X``, an array of any namespace, stay finite in
+    the float ``dtype`` (no pass over the data when they cannot overflow)."""
     dtype = np.dtype(dtype)
-    if X.dtype.itemsize <= dtype.itemsize or X.size == 0:
+    own = np.dtype(arrays.dtype_name(X.dtype))
+    if own.kind != "f" or own.itemsize <= dtype.itemsize or 0 in tuple(X.shape):
         return True
-    return bool(max(X.max(), -X.min()) <= np.finfo(dtype).max)
+    if arrays.is_numpy(X):
+        largest = max(float(X.max()), -float(X.min()))
+    else:
+        xp = arrays.namespace(X)
+        largest = max(float(xp.max(X)), -float(xp.min(X)))
+    return largest <= float(np.finfo(dtype).max)
 
 
 def as_array(value: object, name: str, shape: str) -> np.ndarray:
