@@ -36,6 +36,7 @@ from .optimizers import SCHEDULES, Optimizer, Progress
 from .parameters import ParameterViews
 from .progress import callbacks_running, progress_bar
 from .stopping import Decision, StoppingRule
+from .validation import check_choice, check_float, check_int
 
 HISTORY_KEYS = ("cost", "accuracy", "val_cost", "val_accuracy")
 
@@ -116,6 +117,22 @@ class Config:
     quiet: bool = True
     stop_on_divergence: bool = True
 
+    def __post_init__(self) -> None:
+        check_int("n_epochs", self.n_epochs)
+        check_float("learning_rate", self.learning_rate, low_open=False)
+        if self.batch_size is not None:
+            check_int("batch_size", self.batch_size)
+        check_choice("lr_schedule", self.lr_schedule, SCHEDULES)
+        check_float("power_t", self.power_t, low_open=False)
+        check_float("l2", self.l2, low_open=False)
+        for layer, rate in self.dropout.items():
+            check_int("a dropout layer", layer, minimum=0)
+            check_float("dropout", rate, 0.0, 1.0, low_open=False, high_open=True)
+        if self.max_norm is not None:
+            check_float("max_norm", self.max_norm)
+        if not all(callable(f) for f in (*self.callbacks, self.shuffle or callable)):
+            raise TypeError("callbacks and shuffle must be callables")
+
 
 def learning_rate(config: Config, rate: float, epochs_done: int, samples_seen: int) -> float:
     """The rate of the next epoch, from the schedule: ``rate`` is the one used so far
@@ -145,6 +162,11 @@ def train(
     from it). ``rng`` draws the dropout masks. ``validation`` is scored after every
     epoch. The callbacks receive ``owner``.
     """
+    _check_data(model.architecture, data, "data")
+    if validation is not None:
+        _check_data(model.architecture, validation, "validation")
+    if rng is None and any(config.dropout.values()):
+        raise ValueError("dropout needs rng, the random source of its masks")
     flat = model.parameters.flat
     workspace = core.Workspace(model.architecture, like=flat)
     order = None if config.shuffle is None else np.arange(data.X.shape[0])
@@ -183,6 +205,22 @@ def train(
                 break
     stopping.finish(flat)
     return record.epochs
+
+
+def _check_data(architecture: Architecture, data: Data, name: str) -> None:
+    """``data`` has the shapes the loop takes for ``architecture``: ``X`` (n,
+    n_features) with n > 0, ``T`` (units_L, n), ``weights`` (n,) or None. (Its values
+    are the caller's to check: ``ANN.fit`` and the estimators do.)"""
+    X, T, weights = data
+    n_features, units = architecture.sizes[0], architecture.sizes[-1]
+    if len(X.shape) != 2 or X.shape[0] == 0 or X.shape[1] != n_features:
+        raise ValueError(f"{name}: X must have shape (n > 0, {n_features}), got {tuple(X.shape)}")
+    if tuple(T.shape) != (units, X.shape[0]):
+        raise ValueError(f"{name}: T must have shape ({units}, {X.shape[0]}), got {tuple(T.shape)}")
+    if weights is not None and tuple(weights.shape) != (X.shape[0],):
+        raise ValueError(
+            f"{name}: weights must have shape ({X.shape[0]},), got {tuple(weights.shape)}"
+        )
 
 
 def _stops(
