@@ -1,7 +1,7 @@
 """Documented configurations: the constructor arguments of ``ANN`` for each.
 
-``ANN(**PRESETS["5v8"])`` and ``python -m scripts.train_mnist --preset 5v8`` use them;
-``python -m scripts.benchmark`` measures their time to accuracy. They were found by a
+``ANN(**PRESETS["5v8"])`` and ``ann-train --preset 5v8`` use them;
+``ann-benchmark`` measures their time to accuracy. They were found by a
 search over hidden size, activation, optimizer, learning rate, batch size, schedule and
 dtype, checking the test accuracy after each epoch (seed 1); the README's Performance
 section gives the figures.

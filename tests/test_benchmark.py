@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from ann import ANN
-from scripts.benchmark import accuracy, command, fullbatch, harness, identical, peers
+from ann.commands.benchmark import accuracy, command, fullbatch, harness, identical, peers
 
 ROOT = Path(__file__).resolve().parent.parent
 STATUSES = {"PASS", "FAIL", "SKIP", harness.MEASURED}

@@ -12,10 +12,10 @@ import pytest
 from test_data_helpers import write_small_mnist
 
 from ann import ANN
+from ann.commands._provenance import git_commit
+from ann.commands.classics import command, record, settings, tables, training
+from ann.commands.classics.record import Run
 from ann.data import load_mnist
-from scripts._provenance import git_commit
-from scripts.classics import command, record, settings, tables, training
-from scripts.classics.record import Run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -493,7 +493,7 @@ def test_unknown_devices_get_one_line(flags, message):
 
 
 def test_a_missing_device_stops_before_loading(monkeypatch, capsys):
-    from scripts import _device
+    from ann.commands import _device
 
     monkeypatch.setattr(training.data, "load_mnist", lambda *a, **k: pytest.fail("data loaded"))
     monkeypatch.setattr(_device, "why_unavailable", lambda name: "no CUDA device: a reason")

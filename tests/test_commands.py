@@ -1,6 +1,6 @@
-"""The scripts as commands: installed as console commands that work from any folder,
-every public module of ``scripts`` a command, one form and status for each kind of
-error."""
+"""The commands: installed as console commands that work from any folder, every public
+module of ``ann.commands`` a command with a ``scripts/`` twin in the checkout, only ``ann``
+shipped, one form and status for each kind of error."""
 
 import pkgutil
 import subprocess
@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import tomllib
 
-import scripts
-from scripts import train_mnist, tree_demo
-from scripts.benchmark import command as benchmark
-from scripts.classics import command as classics
+import ann
+import ann.commands
+from ann.commands import train_mnist, tree_demo
+from ann.commands.benchmark import command as benchmark
+from ann.commands.classics import command as classics
 
 COMMANDS = {
     "ann-train": "scripts.train_mnist",
@@ -43,19 +45,40 @@ def test_console_commands_run_from_any_folder(name, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_every_public_module_of_scripts_is_a_command(tmp_path):
-    """``python -m scripts.cli --help`` printed nothing: a helper looked like a command."""
-    public = sorted(m.name for m in pkgutil.iter_modules(scripts.__path__) if m.name[0] != "_")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_help(module, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", module, "--help"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_every_public_module_of_the_commands_is_a_command_with_a_scripts_twin(tmp_path):
+    """``python -m ann.commands.cli --help`` printed nothing: a helper looked like a command."""
+    public = sorted(m.name for m in pkgutil.iter_modules(ann.commands.__path__) if m.name[0] != "_")
     assert sorted(COMMANDS.values()) == [f"scripts.{name}" for name in public]
-    for module in public:
-        result = subprocess.run(
-            [sys.executable, "-m", f"scripts.{module}", "--help"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert result.returncode == 0 and result.stdout.startswith("usage: ann-"), module
+    for name in public:
+        installed = run_help(f"ann.commands.{name}", cwd=tmp_path)
+        twin = run_help(f"scripts.{name}", cwd=ROOT)
+        for result in (installed, twin):
+            assert result.returncode == 0 and result.stdout.startswith("usage: ann-"), name
+        assert twin.stdout == installed.stdout
+
+
+def test_the_wheel_ships_every_subpackage_of_ann_and_nothing_else():
+    """A package called ``scripts`` in site-packages collides with other projects; a
+    subpackage left out of the list is missing from an installed ``ann``."""
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    shipped = settings["tool"]["setuptools"]["packages"]
+    found = ["ann"] + [m.name for m in pkgutil.walk_packages(ann.__path__, "ann.") if m.ispkg]
+    assert sorted(shipped) == sorted(found)
+    commands = settings["project"]["scripts"].values()
+    assert all(target.startswith("ann.commands.") for target in commands)
 
 
 @pytest.mark.parametrize(

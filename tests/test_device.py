@@ -1,4 +1,4 @@
-"""``--device`` (scripts/_device.py) and the benchmark's section ``device``: where the
+"""``--device`` (ann/commands/_device.py) and the benchmark's section ``device``: where the
 commands put their data, the one-line reasons when a device is missing, PyTorch's
 reference loop, and the section's quick run on the CPU (rows that need a GPU say NOT RUN
 and why)."""
@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from ann import ANN
-from scripts import _device
-from scripts._device import Device, DeviceError, device_argument, open_device, why_unavailable
-from scripts.benchmark import command, device, harness, peers
+from ann.commands import _device
+from ann.commands._device import Device, DeviceError, device_argument, open_device, why_unavailable
+from ann.commands.benchmark import command, device, harness, peers
 
 torch = pytest.importorskip("torch")
 

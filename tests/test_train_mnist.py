@@ -11,8 +11,8 @@ from test_network import article_costs
 
 import ann.data
 from ann import ANN
+from ann.commands import train_mnist
 from ann.data import FILE_NAMES, get_binary_dataset, pre_process_data
-from scripts import train_mnist
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -451,7 +451,7 @@ def test_a_device_that_is_missing_is_a_usage_error_before_loading(flags, message
 
 
 def test_missing_pytorch_and_float64_on_mps_are_usage_errors(monkeypatch, capsys):
-    from scripts import _device
+    from ann.commands import _device
 
     loading_fails(monkeypatch)
     monkeypatch.setattr(_device.importlib.util, "find_spec", lambda name, *args: None)

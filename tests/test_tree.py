@@ -630,7 +630,7 @@ def test_to_dot_mentions_every_node_and_edge():
 
 # ----------------------------------------------------------------------------- demo script
 def test_demo_main_trains_and_draws(tmp_path, capsys):
-    from scripts import tree_demo
+    from ann.commands import tree_demo
 
     out = tmp_path / "demo.png"
     assert tree_demo.main(["--out", str(out), "--epochs", "100", "--seed", "3"]) == 0

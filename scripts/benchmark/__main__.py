@@ -1,7 +1,7 @@
-"""``python -m scripts.benchmark``: the same program as the ``ann-benchmark`` command."""
+"""``python -m scripts.benchmark``: the same program as ``ann-benchmark``."""
 
 import sys
 
-from scripts.benchmark.command import main
+from ann.commands.benchmark.command import main
 
 sys.exit(main())

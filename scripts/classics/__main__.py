@@ -1,5 +1,5 @@
-"""``python -m scripts.classics``: the same program as the ``ann-classics`` command."""
+"""``python -m scripts.classics``: the same program as ``ann-classics``."""
 
-from scripts.classics.command import main
+from ann.commands.classics.command import main
 
 main()

@@ -8,9 +8,8 @@ import os
 import sys
 import time
 
-from ann.files import check_can_write
-from scripts._cli import OneLineParser, positive_int
-from scripts.benchmark import (
+from ann.commands._cli import OneLineParser, positive_int
+from ann.commands.benchmark import (
     accuracy,
     device,
     fullbatch,
@@ -21,7 +20,7 @@ from scripts.benchmark import (
     minibatch,
     tree,
 )
-from scripts.benchmark.harness import (
+from ann.commands.benchmark.harness import (
     BenchmarkError,
     Data,
     Report,
@@ -30,7 +29,8 @@ from scripts.benchmark.harness import (
     timed,
     usable_cores,
 )
-from scripts.benchmark.peers import Peers
+from ann.commands.benchmark.peers import Peers
+from ann.files import check_can_write
 
 SECTIONS = {
     "fullbatch": fullbatch.measure,

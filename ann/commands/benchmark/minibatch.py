@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from scripts.benchmark.harness import HIDDEN, counted, median, paired, timed, timed_fit
+from ann.commands.benchmark.harness import HIDDEN, counted, median, paired, timed, timed_fit
 
 QUICK_SAMPLES = 2048
 """The samples of a quick run's epoch."""

@@ -3,8 +3,8 @@
 import os
 import tempfile
 
+from ann.commands.benchmark.harness import counted, median, timed
 from ann.data import load_mnist
-from scripts.benchmark.harness import counted, median, timed
 
 
 def measure(report, data, args, peers):

@@ -7,8 +7,8 @@ import os
 import subprocess
 import sys
 
-from scripts._cli import REPOSITORY
-from scripts.benchmark.harness import HIDDEN, BenchmarkError
+from ann.commands._cli import REPOSITORY
+from ann.commands.benchmark.harness import HIDDEN, BenchmarkError
 
 MEMORY_CODE = r"""
 import json, resource, sys

@@ -6,8 +6,8 @@ written in the article (the baseline), scikit-learn and PyTorch when they run.""
 
 import numpy as np
 
-from scripts.benchmark.harness import HIDDEN, counted, median, paired, settle, timed, timed_fit
-from scripts.benchmark.peers import sklearn_fullbatch, torch_fullbatch
+from ann.commands.benchmark.harness import HIDDEN, counted, median, paired, settle, timed, timed_fit
+from ann.commands.benchmark.peers import sklearn_fullbatch, torch_fullbatch
 
 
 def tutorial_iteration(store, X, Y, learning_rate):

@@ -4,8 +4,8 @@ search's candidates."""
 
 import statistics
 
-from scripts._provenance import describe
-from scripts.classics.settings import MODERN, PAPER, ROWS, SEEDS, SETTINGS
+from ann.commands._provenance import describe
+from ann.commands.classics.settings import MODERN, PAPER, ROWS, SEEDS, SETTINGS
 
 
 def percent(fraction):

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ann import ANN, tree
-from scripts.benchmark.harness import median, timed
+from ann.commands.benchmark.harness import median, timed
 
 
 def measure(report, data, args, peers):

@@ -7,9 +7,9 @@ import math
 
 import numpy as np
 
+from ann.commands.benchmark.harness import bar_hits, counted, format_time, median, timed_fit
+from ann.commands.benchmark.peers import sklearn_time_to_accuracy, torch_time_to_accuracy
 from ann.presets import PRESETS
-from scripts.benchmark.harness import bar_hits, counted, format_time, median, timed_fit
-from scripts.benchmark.peers import sklearn_time_to_accuracy, torch_time_to_accuracy
 
 CONFIGS = {
     # The documented configurations (ann.presets) measured for the time-to-accuracy

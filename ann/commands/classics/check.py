@@ -4,10 +4,10 @@ the record's, so a change of arithmetic that moves the table shows, run by run."
 import itertools
 import math
 
-from scripts.classics.record import current
-from scripts.classics.settings import ROWS
-from scripts.classics.tables import percent, provenance_lines
-from scripts.classics.training import log, train_once
+from ann.commands.classics.record import current
+from ann.commands.classics.settings import ROWS
+from ann.commands.classics.tables import percent, provenance_lines
+from ann.commands.classics.training import log, train_once
 
 
 def recorded_runs(runs, rows, settings, seeds, quick=False):

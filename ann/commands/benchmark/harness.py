@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from ann import ANN, data
+from ann.commands._provenance import blas_info, provenance
 from ann.files import atomic_path
-from scripts._provenance import blas_info, provenance
 
 HIDDEN = 196
 """The tutorial's network, 784-196-1 sigmoid (sections fullbatch, minibatch, memory)."""

@@ -3,7 +3,7 @@ exit status per kind, checked numbers, and where the repository's files are.
 
 Every command reports a problem as one line on stderr, ``PROG: error: MESSAGE``, PROG
 being its console command (``ann-train``, ``ann-classics``, ``ann-benchmark``,
-``ann-tree-demo``; ``python -m scripts.NAME`` runs the same program), and exits with
+``ann-tree-demo``; ``python -m scripts.NAME`` in a checkout runs the same program), and exits with
 
 - ``USAGE_ERROR`` (2) for a usage error: a bad flag, value or combination, or an output
   that could not be written, found before any work starts (argparse's convention);
@@ -21,8 +21,8 @@ USAGE_ERROR = 2
 FAILURE = 1
 INTERRUPTED = 130
 
-REPOSITORY = Path(__file__).resolve().parent.parent
-"""The folder that holds the ``scripts`` package: the repository in a source checkout
+REPOSITORY = Path(__file__).resolve().parents[2]
+"""The folder that holds the ``ann`` package: the repository in a source checkout
 or an editable install, so defaults such as ``results/classics.json`` are found from any
 working folder."""
 

@@ -45,9 +45,9 @@ import numpy as np
 
 import ann
 from ann import ANN
-from scripts._device import Device, why_unavailable
-from scripts.benchmark.harness import format_time, median, paired, settle
-from scripts.benchmark.peers import TorchLoop
+from ann.commands._device import Device, why_unavailable
+from ann.commands.benchmark.harness import format_time, median, paired, settle
+from ann.commands.benchmark.peers import TorchLoop
 
 BACKENDS = ("numpy", "cpu", "cuda", "cupy")
 """ann's backends, as ``--device`` names them: NumPy, PyTorch CPU, PyTorch CUDA, CuPy."""

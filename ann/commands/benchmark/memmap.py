@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from scripts._cli import REPOSITORY
-from scripts.benchmark.harness import BenchmarkError
+from ann.commands._cli import REPOSITORY
+from ann.commands.benchmark.harness import BenchmarkError
 
 BUDGET = 600e6
 """Bytes above the interpreter's baseline that a pass over a mapped file may take."""

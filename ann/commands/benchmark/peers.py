@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from scripts.benchmark.harness import (
+from ann.commands.benchmark.harness import (
     HIDDEN,
     IDENTICAL_HIDDEN,
     IDENTICAL_RATE,

@@ -4,16 +4,16 @@ the flags, then train the table, a search or a check, and print the tables."""
 import contextlib
 from pathlib import Path
 
+from ann.commands import classics
+from ann.commands._cli import OneLineParser, integer, positive_float, positive_int
+from ann.commands._device import NAMES, DeviceError, device_argument, open_device
+from ann.commands.classics.check import check, check_table, difference, recorded_runs
+from ann.commands.classics.record import RECORD, current, merge_into, read_record
+from ann.commands.classics.settings import QUICK, ROWS, SEARCH, SEEDS, SETTINGS, configure
+from ann.commands.classics.tables import provenance_lines, search_table, settings_table, table
+from ann.commands.classics.training import Mnist, run_search, run_table
 from ann.files import check_can_write
 from ann.validation import counted
-from scripts import classics
-from scripts._cli import OneLineParser, integer, positive_float, positive_int
-from scripts._device import NAMES, DeviceError, device_argument, open_device
-from scripts.classics.check import check, check_table, difference, recorded_runs
-from scripts.classics.record import RECORD, current, merge_into, read_record
-from scripts.classics.settings import QUICK, ROWS, SEARCH, SEEDS, SETTINGS, configure
-from scripts.classics.tables import provenance_lines, search_table, settings_table, table
-from scripts.classics.training import Mnist, run_search, run_table
 
 try:
     from threadpoolctl import threadpool_limits

@@ -8,7 +8,7 @@ import subprocess
 
 import numpy as np
 
-from scripts._cli import REPOSITORY
+from ann.commands._cli import REPOSITORY
 
 UNKNOWN = "unknown"
 

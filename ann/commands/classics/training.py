@@ -10,10 +10,17 @@ import time
 import numpy as np
 
 from ann import ANN, DivergenceError, data
-from scripts._device import Device
-from scripts._provenance import provenance
-from scripts.classics.record import Run, current, merge_into, read_record
-from scripts.classics.settings import NIELSEN_TRAIN, QUICK, ROWS, candidates, configure, metric_of
+from ann.commands._device import Device
+from ann.commands._provenance import provenance
+from ann.commands.classics.record import Run, current, merge_into, read_record
+from ann.commands.classics.settings import (
+    NIELSEN_TRAIN,
+    QUICK,
+    ROWS,
+    candidates,
+    configure,
+    metric_of,
+)
 
 NUMPY = Device("numpy")
 
@@ -31,8 +38,8 @@ class Split:
     train_y: np.ndarray
     val_x: np.ndarray
     val_y: np.ndarray
-    test_x: np.ndarray = None
-    test_y: np.ndarray = None
+    test_x: np.ndarray | None = None
+    test_y: np.ndarray | None = None
     device: Device = NUMPY
 
 

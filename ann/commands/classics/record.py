@@ -9,9 +9,9 @@ import dataclasses
 import json
 from pathlib import Path
 
+from ann.commands._cli import REPOSITORY
+from ann.commands.classics.settings import ROWS, configure
 from ann.files import atomic_path
-from scripts._cli import REPOSITORY
-from scripts.classics.settings import ROWS, configure
 
 RECORD = REPOSITORY / "results" / "classics.json"
 """The record the repository ships, found from the package (not the working folder)."""
@@ -23,7 +23,7 @@ class Run:
     training ``seconds``, ``epochs`` trained, whether the budget ``stopped`` it, the
     ``config`` it trained with (ANN's arguments), whether it was a ``search`` run
     (trained on images 0-49,999, scored on the validation images) and the
-    ``provenance`` of the code that trained it (``scripts._provenance.provenance()``;
+    ``provenance`` of the code that trained it (``ann.commands._provenance.provenance()``;
     None for runs recorded before it was stored)."""
 
     row: str
@@ -33,9 +33,9 @@ class Run:
     seconds: float
     epochs: int
     stopped: bool
-    config: dict = None
+    config: dict | None = None
     search: bool = False
-    provenance: dict = None
+    provenance: dict | None = None
 
 
 def record_key(run):

@@ -1,7 +1,7 @@
 """The table's rows and their settings: each published result (``ROWS``), the
 published settings that reproduce it (``PAPER``), the modern settings that beat it
 (``MODERN``) and the candidates a search tries (``SEARCH``), as ``ANN``'s arguments.
-``scripts.classics.command`` runs them."""
+``ann.commands.classics.command`` runs them."""
 
 import dataclasses
 import itertools

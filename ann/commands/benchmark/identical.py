@@ -11,7 +11,7 @@ dtype, with the targets."""
 import numpy as np
 
 from ann import ANN
-from scripts.benchmark.harness import (
+from ann.commands.benchmark.harness import (
     IDENTICAL_HIDDEN,
     IDENTICAL_RATE,
     format_time,
@@ -19,7 +19,7 @@ from scripts.benchmark.harness import (
     paired,
     round_robin,
 )
-from scripts.benchmark.peers import mlp_trainer, torch_trainer
+from ann.commands.benchmark.peers import mlp_trainer, torch_trainer
 
 IDENTICAL_BATCHES = (32, 64, 200, 256, None)  # None: the full batch
 IDENTICAL_EPOCHS = 3  # per training (quick mode: 2, on QUICK_SAMPLES samples)
