@@ -96,8 +96,8 @@ def inplace_relu_derivative(A: Any, delta: Any) -> None:
 
 def inplace_leaky_relu_derivative(A: Any, delta: Any) -> None:
     """leaky_relu'(Z) = 1 where Z > 0 (equivalently A > 0), else LEAKY_SLOPE."""
-    one, slope = arrays.scalar(1.0, delta), arrays.scalar(LEAKY_SLOPE, delta)
-    delta *= arrays.namespace(delta).where(A > 0, one, slope)
+    where = arrays.namespace(delta).where
+    arrays.store(delta, where(A > 0, delta, LEAKY_SLOPE * delta))
 
 
 def inplace_identity_derivative(A: Any, delta: Any) -> None:

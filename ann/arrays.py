@@ -32,14 +32,23 @@ def is_numpy(x: object) -> bool:
     return type(x) is np.ndarray or isinstance(x, (np.ndarray, np.generic)) or is_sparse(x)
 
 
+_NAMESPACES: dict[type, ModuleType] = {}
+"""The namespace of each array type met so far: array-api-compat's lookup costs more
+than a small elementwise operation, and every operation asks."""
+
+
 def namespace(x: Any) -> ModuleType:
     """The array namespace of ``x``: ``numpy`` itself for NumPy arrays (and sparse
-    matrices), else array-api-compat's namespace of its library."""
+    matrices), else array-api-compat's namespace of its library (looked up once per
+    array type)."""
     if is_numpy(x):
         return np
-    import array_api_compat
+    xp = _NAMESPACES.get(type(x))
+    if xp is None:
+        import array_api_compat
 
-    return array_api_compat.array_namespace(x)
+        xp = _NAMESPACES[type(x)] = array_api_compat.array_namespace(x)
+    return xp
 
 
 def is_foreign(x: object) -> bool:
@@ -82,13 +91,6 @@ def like(x: Any, reference: Any) -> Any:
     if is_numpy(reference):
         return to_numpy(x)
     return namespace(reference).asarray(x, device=device(reference))
-
-
-def scalar(value: float, reference: Any) -> Any:
-    """``value`` as a 0-d array of ``reference``'s dtype, namespace and device."""
-    if is_numpy(reference):
-        return np.asarray(value, dtype=reference.dtype)
-    return namespace(reference).asarray(value, dtype=reference.dtype, device=device(reference))
 
 
 def store(out: Any, value: Any) -> Any:
@@ -146,9 +148,7 @@ positive = _elementwise("positive", lambda xp, x: xp.asarray(x, copy=True))
 multiply = _elementwise("multiply", lambda xp, x, y: x * y)
 subtract = _elementwise("subtract", lambda xp, x, y: x - y)
 divide = _elementwise("divide", lambda xp, x, y: x / y)
-maximum = _elementwise(
-    "maximum", lambda xp, x, y: xp.maximum(x, y if hasattr(y, "shape") else scalar(y, x))
-)
+maximum = _elementwise("maximum")  # y may be a Python number (array API 2024.12)
 
 
 def matmul(a: Any, b: Any, out: Any = None) -> Any:

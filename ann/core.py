@@ -393,7 +393,9 @@ def gradients(
     ``rng``.
     """
     n = X.shape[0]
-    total = n if weights is None else float(arrays.namespace(weights).sum(weights))
+    # The batch's total weight stays where the weights are: reading it on the host would
+    # make the host wait for the device at every batch.
+    total = n if weights is None else arrays.sum_axis(weights)
     cost, correct = 0.0, 0
     for number, start in enumerate(range(0, n, CHUNK)):
         columns = slice(start, min(start + CHUNK, n))
@@ -422,5 +424,5 @@ def limit_norms(architecture: Architecture, parameters: ParameterViews, max_norm
         if arrays.is_numpy(W) and not too_long.any():
             continue  # (elsewhere, asking would make the host wait for the device)
         with np.errstate(divide="ignore"):  # rows of norm 0 are not too long
-            scale = arrays.namespace(W).where(too_long, max_norm / norms, arrays.scalar(1.0, W))
+            scale = arrays.namespace(W).where(too_long, max_norm / norms, 1.0)
         W *= scale[:, None]

@@ -27,7 +27,7 @@ def binary_cross_entropy(ZL: Any, AL: Any, T: Any) -> Any:
     """-(t log a + (1 - t) log(1 - a)) with a = sigmoid(z), written from the logits as
     log(1 + exp(z)) - t z. Targets may be any values in [0, 1]."""
     xp = arrays.namespace(ZL)
-    return arrays.sum_axis(xp.logaddexp(arrays.scalar(0.0, ZL), ZL) - T * ZL, axis=0)
+    return arrays.sum_axis(xp.logaddexp(0.0, ZL) - T * ZL, axis=0)
 
 
 def categorical_cross_entropy(ZL: Any, AL: Any, T: Any) -> Any:
@@ -73,9 +73,8 @@ def poisson(ZL: Any, AL: Any, T: Any) -> Any:
     """Poisson deviance per sample, sum_k t log(t / a) - t + a, with a = exp(z) > 0;
     t log(t / a) is 0 where t = 0."""
     xp = arrays.namespace(ZL)
-    zero, one = arrays.scalar(0.0, T), arrays.scalar(1.0, T)
-    log_ratio = xp.log(xp.where(T > 0, T, one)) - ZL
-    return arrays.sum_axis(xp.where(T > 0, T * log_ratio, zero) - T + AL, axis=0)
+    log_ratio = xp.log(xp.where(T > 0, T, 1.0)) - ZL
+    return arrays.sum_axis(xp.where(T > 0, T * log_ratio, 0.0) - T + AL, axis=0)
 
 
 LOSSES: dict[str, Callable[[Any, Any, Any], Any]] = {

@@ -271,11 +271,12 @@ def _epoch(
     n = data.X.shape[0]
     size = n if config.batch_size is None else min(config.batch_size, n)
     total_cost, total_correct = 0.0, 0
+    weightless = _weightless_batches(data.weights, order, size)
     for number, start in enumerate(range(0, n, size)):
+        if weightless is not None and weightless[number]:
+            continue  # a batch of total weight 0 has no mean cost: no gradient, no update
         rows = slice(start, min(start + size, n))
         X, T, weights = _batch(data, rows if order is None else order[rows], rows_buffer)
-        if weights is not None and not arrays.namespace(weights).sum(weights):
-            continue  # a batch of total weight 0 has no mean cost: no gradient, no update
         cost, correct = core.gradients(
             model.architecture,
             model.parameters,
@@ -308,6 +309,22 @@ def _epoch(
     if config.stop_on_divergence and not math.isfinite(cost):
         raise DivergenceError(f"iteration {len(model.record.costs)}: the cost is {cost}")
     return cost, float(total_correct) / n
+
+
+def _weightless_batches(weights: Any, order: Any, size: int) -> np.ndarray | None:
+    """Which of the epoch's batches of ``size`` samples (taken in ``order``, or as they
+    come) have only weights of 0: a NumPy array of booleans, one per batch, read from the
+    weights' device in one go (None without weights)."""
+    if weights is None:
+        return None
+    xp = arrays.namespace(weights)
+    taken = weights if order is None else xp.take(weights, order, axis=0)
+    n = taken.shape[0]
+    full = n - n % size
+    flags = [xp.any(xp.reshape(taken[:full], (full // size, size)) != 0, axis=1)]
+    if full < n:
+        flags.append(xp.any(taken[full:] != 0, keepdims=True))
+    return ~arrays.to_numpy(arrays.concat(flags, axis=0))
 
 
 def _write_down(
