@@ -75,15 +75,39 @@ def device(x: Any) -> Any:
     return array_api_compat.device(x)
 
 
+def check_values(x: Any, name: str = "the array") -> Any:
+    """``x`` as an array of values that ``ann`` can compute with: a PyTorch tensor that
+    requires grad as a detached view (the same memory; ``ann`` never updates its inputs
+    and tracks no gradient); TypeError for a sparse tensor (``ann`` takes dense ones),
+    ValueError for a ``meta`` tensor (which holds no values). Anything else as it is."""
+    if not is_foreign(x):
+        return x
+    if getattr(x, "is_meta", False):
+        raise ValueError(f"{name} is a meta tensor, which holds no values")
+    layout = getattr(x, "layout", None)
+    if layout is not None and str(layout) != "torch.strided":
+        raise TypeError(f"{name} must be a dense tensor, got layout {layout} (use .to_dense())")
+    return x.detach() if getattr(x, "requires_grad", False) else x
+
+
 def to_numpy(x: Any) -> np.ndarray:
     """``x`` as a NumPy array on the host (a copy when it lives on another device)."""
     if is_numpy(x) or isinstance(x, (list, tuple, int, float)):
         return np.asarray(x)
     if hasattr(x, "detach"):  # PyTorch, on any device
-        return x.detach().cpu().numpy()
+        return check_values(x).cpu().numpy()
     if hasattr(x, "get") and type(x).__module__.startswith("cupy"):
         return x.get()
-    return np.from_dlpack(x)
+    try:  # a copy to the host when x lives on another device (NumPy 2.1's device=)
+        return np.from_dlpack(x, device="cpu")
+    except TypeError:
+        return np.from_dlpack(x)
+
+
+def first_rows(x: Any, n: int) -> Any:
+    """The first ``n`` rows of ``x`` (all of them when it has fewer): an array of any
+    namespace, or a list, pandas object, ... (which ``x[:n]`` slices)."""
+    return x[: min(n, x.shape[0]), ...] if is_foreign(x) else x[:n]
 
 
 def like(x: Any, reference: Any) -> Any:
@@ -107,8 +131,8 @@ def move(x: Any, reference: Any) -> Any:
     there already; else through the host)."""
     if is_numpy(reference):
         return to_numpy(x)
-    if not is_numpy(x) and namespace(x) is namespace(reference) and device(x) == device(reference):
-        return x
+    if is_foreign(x) and namespace(x) is namespace(reference) and device(x) == device(reference):
+        return check_values(x)
     return like(to_numpy(x), reference)
 
 

@@ -231,7 +231,7 @@ class BaseMLP(BaseEstimator):
 
     @coefs_.setter
     def coefs_(self, values: Sequence[npt.ArrayLike]) -> None:
-        self._set_parameters("W", values, lambda value: np.asarray(value).T)
+        self._set_parameters("W", values, lambda value: value.T)
 
     @property
     def intercepts_(self) -> list[np.ndarray]:
@@ -241,7 +241,7 @@ class BaseMLP(BaseEstimator):
 
     @intercepts_.setter
     def intercepts_(self, values: Sequence[npt.ArrayLike]) -> None:
-        self._set_parameters("b", values, lambda value: np.asarray(value).reshape(-1, 1))
+        self._set_parameters("b", values, lambda b: arrays.namespace(b).reshape(b, (-1, 1)))
 
     @property
     def network_(self) -> ANN:
@@ -322,8 +322,8 @@ class BaseMLP(BaseEstimator):
         n_layers = self.n_layers_ - 1
         if len(values) != n_layers:
             raise ValueError(f"expected {n_layers} arrays, got {len(values)}")
-        for l, value in enumerate(values, start=1):
-            parameters[f"{kind}{l}"] = to_ann_layout(value)
+        for l, value in enumerate(values, start=1):  # moved to the parameters' device
+            parameters[f"{kind}{l}"] = to_ann_layout(arrays.move(value, parameters.flat))
 
     def _architecture(self, hidden_sizes: Sequence[int] | None = None) -> Architecture:
         """The network as the core takes it: the fitted layer sizes (or the layers of
@@ -427,6 +427,7 @@ class BaseMLP(BaseEstimator):
         if not first_pass:
             self._check_warm_start(hidden, incremental)
         check_mapped(X)
+        X = arrays.check_values(X, "X")
         y, sample_weight = arrays.host(y), arrays.host(sample_weight)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
         self._dtype = self._training_dtype(X, first_pass)
@@ -714,7 +715,10 @@ class BaseMLP(BaseEstimator):
             cost, _ = core.gradients(
                 architecture, parameters, X, T, workspace, weights=sample_weight, l2=self.alpha
             )
-            return cost, arrays.to_numpy(workspace.grads.flat).astype(np.float64)
+            # SciPy takes a float and NumPy: the one wait per evaluation
+            return float(arrays.to_numpy(cost)), arrays.to_numpy(workspace.grads.flat).astype(
+                np.float64
+            )
 
         parameters_dtype = np.dtype(arrays.dtype_name(parameters.flat.dtype))
 
@@ -759,6 +763,7 @@ class BaseMLP(BaseEstimator):
         dtype (whose range ``X`` must fit)."""
         if check_input:
             check_mapped(X)
+            X = arrays.check_values(X, "X")
             if get_config()["array_api_dispatch"]:
                 _check_same_namespace(X, self._parameters.flat, f"{type(self).__name__}.{method}()")
             X = validate_data(
@@ -771,7 +776,7 @@ class BaseMLP(BaseEstimator):
 
     def _predict(self, X, check_input=True):
         outputs = self._forward_pass_fast(X, check_input=check_input)
-        return arrays.as_input(self._prediction(outputs), X)
+        return _as_output(self._prediction(outputs), X)
 
     def predict(self, X: MatrixLike) -> np.ndarray:
         """Predicted classes, or values, for ``X`` (n_samples, n_features)."""
@@ -795,6 +800,12 @@ def _check_fits(X: Any, dtype: np.dtype) -> None:
     if fits_dtype(X.data if scipy.sparse.issparse(X) else X, dtype):
         return
     raise ValueError(f"Input X contains infinity or a value too large for {dtype!r}.")
+
+
+def _as_output(result: Any, X: Any) -> Any:
+    """Predictions in ``X``'s namespace and on its device under array API dispatch;
+    NumPy arrays otherwise, as scikit-learn's estimators return."""
+    return arrays.as_input(result, X) if _dispatching(X) else arrays.to_numpy(result)
 
 
 def _dispatching(X: Any) -> bool:
@@ -944,9 +955,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         """One epoch over ``X``, ``y``; the first call needs ``classes``, every class
         that any call may see."""
         with self._unchanged_if_failing(incremental=True):
-            y = arrays.host(y)
+            y, classes = arrays.host(y), arrays.host(classes)  # labels live on the host
             if classes is not None and not hasattr(self, "classes_"):
-                classes = _check_classes(arrays.host(classes))
+                classes = _check_classes(classes)
             if _check_partial_fit_first_call(self, classes):
                 self._label_binarizer = LabelBinarizer()
                 if type_of_target(y).startswith("multilabel"):
@@ -965,7 +976,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         y_pred = self._forward_pass_fast(X, method=method)
         if self.n_outputs_ == 1:
             y_pred = arrays.namespace(y_pred).stack([1 - y_pred[:, 0], y_pred[:, 0]], axis=1)
-        return arrays.as_input(y_pred, X)
+        return _as_output(y_pred, X)
 
     def predict_log_proba(self, X: MatrixLike) -> np.ndarray:
         """``log(predict_proba(X))``."""

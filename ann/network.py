@@ -579,7 +579,7 @@ def _fit_data(
         dtype = arrays.dtype_name(data.X.dtype)
         X_val = validation.check_X(validation_data[0], data.X.shape[1], "X_val", dtype=dtype)
         X_val = arrays.move(X_val, data.X)
-        return data, training.Data(X_val, model._encoded(validation_data[1], len(X_val), X_val))
+        return data, training.Data(X_val, model._encoded(validation_data[1], X_val.shape[0], X_val))
     if not model.early_stopping:
         return data, None
     kept, held = training.random_split(data.X.shape[0], model.validation_fraction, rng)

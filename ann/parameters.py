@@ -23,7 +23,7 @@ from .initializers import INITIALIZERS
 class ParameterViews(dict[str, Any]):
     """``W1, b1, ...`` as views into one flat array, ``flat``. Assigning an entry copies
     the new values into its view (same shape required), so the flat array stays the
-    truth."""
+    truth; values of another namespace or device are moved to the flat array's."""
 
     flat: Any
     """The array of which every entry is a view: ``W1, b1, ..., WL, bL`` end to end."""
@@ -36,7 +36,8 @@ class ParameterViews(dict[str, Any]):
             raise ValueError(
                 f"{name} has shape {tuple(self[name].shape)}, got an array of shape {shape}"
             )
-        self[name][...] = value
+        view = self[name]
+        view[...] = arrays.astype(arrays.move(value, self.flat), view.dtype)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled as the flat array and the shapes: pickled views would come back as
@@ -117,7 +118,8 @@ def adopt(
 ) -> ParameterViews:
     """``parameters`` (``W1, b1, ...``) checked to have exactly the given shapes: used as
     they are when they are a ``ParameterViews`` of ``dtype`` (sharing their memory), else
-    copied into new views of that dtype."""
+    copied into new views of that dtype, in the namespace and on the device of the first
+    array that is not NumPy's (NumPy's when all are)."""
     if sorted(parameters) != sorted(shapes):
         raise ValueError(f"parameters must hold {list(shapes)}, got {sorted(parameters)}")
     for name, shape in shapes.items():
@@ -125,10 +127,16 @@ def adopt(
             raise ValueError(
                 f"{name} has shape {np.shape(parameters[name])}, the architecture needs {shape}"
             )
-    if isinstance(parameters, ParameterViews) and parameters.flat.dtype == np.dtype(dtype):
+    wanted = np.dtype(dtype).name
+    if (
+        isinstance(parameters, ParameterViews)
+        and arrays.dtype_name(parameters.flat.dtype) == wanted
+    ):
         return parameters
     total = sum(math.prod(shape) for shape in shapes.values())
-    result = views(np.empty(total, dtype=dtype), shapes)
+    flat = np.empty(total, dtype=dtype)
+    reference = next((v for v in parameters.values() if arrays.is_foreign(v)), None)
+    result = views(flat if reference is None else arrays.like(flat, reference), shapes)
     for name, value in parameters.items():
         result[name] = value
     return result

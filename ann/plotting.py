@@ -410,7 +410,8 @@ def plot_mistakes(
     X, y = _check_data(model, X, y)
     shape = check_image_shape(X.shape[1], image_shape)
     names = _class_names(model, class_names)
-    probabilities = model.predict_proba(X)
+    probabilities = arrays.to_numpy(model.predict_proba(X))  # the picture is drawn on the host
+    X = arrays.to_numpy(X)
     best = probabilities.argmax(axis=1)
     predicted = model.classes_[best]
     confidence = probabilities[np.arange(len(best)), best]
@@ -469,7 +470,7 @@ def confusion_matrix(model: Model, X: npt.ArrayLike, y: npt.ArrayLike) -> np.nda
     X, y = _check_data(model, X, y)
     k = len(model.classes_)
     truth = np.searchsorted(model.classes_, y)
-    predicted = np.searchsorted(model.classes_, model.predict(X))
+    predicted = np.searchsorted(model.classes_, arrays.to_numpy(model.predict(X)))
     return np.bincount(truth * k + predicted, minlength=k * k).reshape(k, k)
 
 

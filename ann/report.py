@@ -27,7 +27,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from . import plotting, validation
+from . import arrays, plotting, validation
 from .explain import explain_text, summary_text
 from .files import StrPath, atomic_path
 
@@ -186,7 +186,7 @@ def write_report(
     if train is not None:
         X, y = train
         if explain_samples is not None:
-            X, y = X[:explain_samples], y[:explain_samples]
+            X, y = arrays.first_rows(X, explain_samples), arrays.first_rows(y, explain_samples)
         walk_through = explain_text(model, X, y)
     facts = _facts(model, _results(model, train, test), config, timings, names, written)
     written["summary.json"] = _write_text(
@@ -260,7 +260,7 @@ def _results(
             X, y = pair
             score = "accuracy" if model.is_classifier else "r2"
             results[name] = {
-                "samples": len(X),
+                "samples": np.shape(X)[0],
                 score: model.score(X, y),
                 "cost": model.compute_cost(X, y),
             }

@@ -159,6 +159,7 @@ def _check_foreign_X(
 ) -> Any:
     """``check_X`` for an array of another namespace (PyTorch, CuPy, ...), which stays
     in its namespace and on its device."""
+    X = arrays.check_values(X, name)
     xp = arrays.namespace(X)
     if xp.isdtype(X.dtype, "complex floating"):
         raise TypeError(f"{name} must be real, got complex values")
@@ -217,9 +218,10 @@ def fits_dtype(X: Any, dtype: npt.DTypeLike) -> bool:
 
 
 def as_array(value: object, name: str, shape: str) -> np.ndarray:
-    """``np.asarray(value)``, with an error naming ``name`` when it is ragged."""
+    """``value`` as a NumPy array (copied to the host from another namespace or device),
+    with an error naming ``name`` when it is ragged."""
     try:
-        return np.asarray(value)
+        return arrays.to_numpy(value) if arrays.is_foreign(value) else np.asarray(value)
     except (ValueError, TypeError) as error:
         raise ValueError(
             f"{name} must be an array of shape {shape}, got a ragged or "

@@ -1,4 +1,5 @@
-"""The engine on other array namespaces: array-api-strict (the standard, nothing more)
+"""The engine on other array namespaces: array-api-strict (the standard, nothing more) on
+its second device, which refuses to mix with the default one as CUDA does with the host,
 and PyTorch tensors on the CPU (and CUDA where a GPU is present). In float64, whole
 training runs equal NumPy's to 1e-12; arrays come back in the input's namespace."""
 
@@ -18,7 +19,7 @@ CUDA = torch.cuda.is_available()
 needs_cuda = pytest.mark.skipif(not CUDA, reason="needs a CUDA device (this machine has none)")
 
 NAMESPACES = {
-    "array_api_strict": xps.asarray,
+    "array_api_strict": lambda a: xps.asarray(a, device=xps.Device("device1")),
     "torch": torch.from_numpy,
     "torch-cuda": pytest.param(
         lambda a: torch.from_numpy(a).to("cuda"), marks=needs_cuda, id="torch-cuda"

@@ -306,7 +306,7 @@ def test_corrupt_data_gets_one_line(tmp_path):
 def test_table_only_reads_the_shipped_record_from_any_folder(tmp_path):
     """--table-only needed --json although results/classics.json ships."""
     result = subprocess.run(
-        [sys.executable, "-m", "scripts.classics", "--table-only"],
+        [sys.executable, "-m", "ann.commands.classics", "--table-only"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
