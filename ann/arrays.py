@@ -11,6 +11,28 @@ page faults of fresh arrays. Other namespaces return a new array instead (their
 allocators pool memory, and a copy would cost a kernel launch on a GPU), so callers use
 the result, never ``out`` itself; ``store`` puts a result where it must be. This is the
 only place where NumPy and the other namespaces part.
+
+Where an array lives, and which function to use when:
+
+============================  ==========================================================
+``namespace(x)``, ``device``  which library and device ``x`` belongs to
+``is_numpy``, ``is_foreign``  NumPy's own path (arrays, scalars, SciPy sparse), or another
+``check_values(x)``           a tensor made fit to compute with (detached; meta and sparse
+                              tensors refused) before anything else touches it
+``move(x, X)``                anything (lists, NumPy, another device) to where ``X`` is
+``like(a, X)``                a NumPy array made on the host (weights, masks) to ``X``
+``as_input(result, X)``       a result handed back where the caller's ``X`` lives
+``to_numpy``, ``host``        to the host: pictures, files, reports, SciPy (``host``
+                              leaves lists and pandas objects as they are)
+``store(out, value)``         a result written into the buffer NumPy reuses
+============================  ==========================================================
+
+One rule for mixed inputs: ``X``'s namespace and device decide. ``y``,
+``sample_weight``, ``validation_data`` and ``classes`` are moved there with ``move``
+(through the host when they live elsewhere, once per fit, never per batch), and the
+parameters are made there. Inside the batch loop nothing is read back to the host and
+no Python number is sent to the device: constants are Python scalars, which the standard
+lets every elementwise function take.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ As in test_benchmark.py nothing asserts on timings; these tests check what the t
 reports, that the same code gives the same bits, that a difference is found and named,
 and that bad refs are usage errors."""
 
+import importlib.util
 import json
 import subprocess
 from pathlib import Path
@@ -21,7 +22,8 @@ CASES = {
     "adam200 float64",
     "adam200 float32",
     "mlp200 float64",
-}
+} | ({"tiny torch float64"} if importlib.util.find_spec("torch") else set())
+"""The cases of a quick run; the per-batch cost on PyTorch tensors where PyTorch is."""
 
 pytestmark = pytest.mark.skipif(
     subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True).returncode,

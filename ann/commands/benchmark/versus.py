@@ -19,6 +19,11 @@ Cases (each in float64 and float32 unless said):
 * ``mlp200``: ``MLPClassifier(hidden_layer_sizes=(100,), batch_size=200, max_iter=1)``
   of each version (float64 data; skipped with a note where a version has no estimators
   or scikit-learn is missing); the whole ``fit``.
+* ``tiny torch``: the Python cost of one batch, ``ANN([4, 1], optimizer="adam",
+  batch_size=8)`` on the first ``TINY_FEATURES`` pixels of ``TINY_SAMPLES`` images of 5
+  and 8 as PyTorch CPU tensors (float64) on one PyTorch thread, where the products are
+  too small to matter and what is left is the engine's own work per batch (skipped with
+  a note where PyTorch is missing); an epoch's time over its batches.
 
 Every case has its floor, the matrix products its pass cannot avoid
 (``identical.epoch_floor``). A round times, for every case, the floor and then the two
@@ -37,6 +42,7 @@ import contextlib
 import dataclasses
 import importlib
 import io
+import math
 import os
 import re
 import shutil
@@ -50,6 +56,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ann import arrays
 from ann.commands._cli import REPOSITORY, OneLineParser, positive_int
 from ann.commands._provenance import git_commit
 from ann.commands.benchmark.harness import (
@@ -81,6 +88,8 @@ FULLBATCH_ITERATIONS = 3
 """Full-batch iterations timed per round, after the first (quick: 1)."""
 ADAM_EPOCHS = 1
 """Batch-200 epochs timed per round, after the first."""
+TINY_SAMPLES, TINY_FEATURES, TINY_BATCH = 2048, 16, 8
+"""The ``tiny torch`` case: samples, pixels and batch size (256 batches an epoch)."""
 WORKING_TREE = "working tree"
 
 ABSOLUTE_IMPORT = re.compile(r"^(\s*)from ann(?=[.\s])", re.MULTILINE)
@@ -195,9 +204,10 @@ class Case:
     gflop: float
 
 
-def network_trainer(X, y, timed_units, **params):
+def network_trainer(X, y, timed_units, batches=1, **params):
     """``train(engine)``: ``engine.ANN(**params)`` fitted for ``timed_units + 1``
-    epochs; the time per epoch is the median of all but the first (fit's set-up)."""
+    epochs; the time per epoch is the median of all but the first (fit's set-up),
+    divided by ``batches`` for a time per batch."""
 
     def train(engine):
         epochs, cpu_marks = [], []
@@ -213,11 +223,11 @@ def network_trainer(X, y, timed_units, **params):
         fit_seconds = time.perf_counter() - start
         parameters = dict(model.parameters)
         return Trained(
-            median(epochs[1:]),
+            median(epochs[1:]) / batches,
             fit_seconds,
-            median(np.diff(cpu_marks)),  # each epoch after the first
+            median(np.diff(cpu_marks)) / batches,  # each epoch after the first
             list(model.costs),
-            [np.asarray(parameters[key]) for key in sorted(parameters)],
+            [arrays.to_numpy(parameters[key]) for key in sorted(parameters)],
         )
 
     return train
@@ -299,6 +309,35 @@ def batch200_cases(data, samples, engines):
             Case("mlp200 float64", "epoch, whole fit", estimator_trainer(X, y), floor, gflop)
         )
     return cases, notes
+
+
+def tiny_torch_cases(data):
+    """The Python cost of a batch on PyTorch CPU tensors at one thread (a product of a
+    few hundred multiply-adds): ``(cases, notes)``, no case where PyTorch is missing."""
+    try:
+        import torch
+    except ImportError:
+        return [], ["tiny torch skipped: PyTorch is not installed"]
+    X, y = data.task("5v8", "float64")[:2]
+    X, y = X[:TINY_SAMPLES, :TINY_FEATURES], y[:TINY_SAMPLES]
+    batches = math.ceil(len(X) / TINY_BATCH)
+    settings = dict(layers_size=[4, 1], optimizer="adam", batch_size=TINY_BATCH)
+    train = network_trainer(
+        torch.from_numpy(X), torch.from_numpy(y), 2, batches, learning_rate=1e-3, **settings
+    )
+
+    def on_one_thread(engine):
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return train(engine)
+        finally:
+            torch.set_num_threads(threads)
+
+    sizes = (TINY_FEATURES, 4, 1)
+    floor = epoch_floor(X[:TINY_BATCH], sizes, TINY_BATCH)  # one batch's products, NumPy
+    gflop = floor_gflop(TINY_BATCH, sizes)
+    return [Case("tiny torch float64", "batch", on_one_thread, floor, gflop)], []
 
 
 def estimators_missing(engines):
@@ -421,7 +460,7 @@ def report_case(report, record):
         record["floor_s"],
         1.0,
         f"floor {name}",
-        note=f"{record['gflop']:.1f} GFLOP per {record['unit']}",
+        note=f"{record['gflop']:.3g} GFLOP per {record['unit']}",
     )
     report.row(f"old {name}", record["old_s"], record["old_to_floor"], f"floor {name}")
     same = "bits identical" if record["identical"] else f"bits DIFFER: {record['difference']}"
@@ -545,6 +584,8 @@ def run(args):
         data = Data(args.data_dir)
         cases = fullbatch_cases(data, args.quick)
         more, notes = batch200_cases(data, args.samples, engines)
+        tiny, tiny_notes = tiny_torch_cases(data)
+        more, notes = more + tiny, notes + tiny_notes
         times, differences = time_rounds(cases + more, engines, args.rounds)
     records = [comparison(case, times[case.name], differences[case.name]) for case in cases + more]
     report.section(
