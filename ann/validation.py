@@ -59,16 +59,28 @@ def check_float(
     low_open: bool = True,
     high_open: bool = False,
 ) -> float:
-    """``value`` must be a finite real number in the interval (low, high]."""
+    """``value`` must be a finite real number between ``low`` and ``high``, each bound
+    excluded when its ``_open`` flag says so (by default the interval (low, high])."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {value!r}")
     value = float(value)
     too_low = value <= low if low_open else value < low
     too_high = value >= high if high_open else value > high
     if not np.isfinite(value) or too_low or too_high:
-        interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
-        raise ValueError(f"{name} must be a finite number in {interval}, got {value}")
+        wanted = describe_range(low, high, low_open, high_open)
+        raise ValueError(f"{name} must be a finite number {wanted}, got {value}")
     return value
+
+
+def describe_range(low: float, high: float, low_open: bool, high_open: bool) -> str:
+    """The range of finite numbers from ``low`` to ``high`` in words: ``> 0.0`` or
+    ``>= 0.0`` when it has no upper bound (an infinite bound is never part of it), else
+    an interval such as ``in [0.0, 1.0)``."""
+    if high == np.inf:
+        return f"{'>' if low_open else '>='} {low}"
+    if low == -np.inf:
+        return f"{'<' if high_open else '<='} {high}"
+    return f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
 
 
 def check_X(
