@@ -127,16 +127,34 @@ UNREADABLE = (
 compression method is NotImplementedError, an "encrypted" entry RuntimeError)."""
 
 
+ZIP_MAGIC = b"PK"
+"""How a zip archive (an ``.npz``) begins. ``np.load`` takes any file that begins
+otherwise, and is not an ``.npy`` array, for a pickle (and its error advises unpickling
+it)."""
+
+NPY_MAGIC = b"\x93NUMPY"
+"""How a single ``.npy`` array begins."""
+
+
 def _read_archive(path: StrPath) -> dict[str, np.ndarray]:
     """Every array of the ``.npz`` at ``path``, without unpickling anything. The file is
     opened here so that it is closed even when ``np.load`` fails half-way."""
     with open(path, "rb") as handle:
-        archive = np.load(handle, allow_pickle=False)
-        if not isinstance(archive, np.lib.npyio.NpzFile):
+        start = handle.read(len(NPY_MAGIC))
+        if start == NPY_MAGIC:
             raise ModelFileError(
                 f"{path}: not a model file (a single .npy array, not an .npz archive)"
             )
-        with archive:
+        if not start:
+            raise ModelFileError(f"{path}: not an ann model file: the file is empty")
+        if not start.startswith(ZIP_MAGIC):
+            raise ModelFileError(
+                f"{path}: not an ann model file (corrupt, or a file of another kind): a "
+                f"model file is an .npz archive, which begins with {ZIP_MAGIC!r}; this "
+                f"one begins with {start[: len(ZIP_MAGIC)]!r}"
+            )
+        handle.seek(0)
+        with np.load(handle, allow_pickle=False) as archive:
             arrays = {}
             for name in archive.files:
                 try:
