@@ -329,3 +329,38 @@ def per_hidden_layer(name: str, value: Any, n_hidden: int, kind: type) -> list[A
             f"{name} must be a name or a list of names, one per hidden layer, got {value!r}"
         )
     return [value] * n_hidden
+
+
+def feature_names(X: object) -> np.ndarray | None:
+    """The column names of a table ``X`` (a pandas DataFrame, say) as an object array
+    (n_features,), when every one is a string (scikit-learn's rule); None for an array,
+    and for columns named by numbers."""
+    columns = getattr(X, "columns", None)
+    if columns is None:
+        return None
+    names = np.asarray(list(columns), dtype=object)
+    if names.ndim != 1 or not all(isinstance(name, str) for name in names):
+        return None
+    return names
+
+
+def check_feature_names(fitted: np.ndarray | None, X: object, name: str = "X") -> None:
+    """The columns of ``X`` must carry the names the model was fitted on (``fitted``,
+    from ``feature_names``), in the same order; nothing to check when either side has
+    no names (a NumPy array)."""
+    given = feature_names(X)
+    if fitted is None or given is None:
+        return
+    if len(given) == len(fitted) and bool(np.all(given == fitted)):
+        return
+    unseen = [column for column in given if column not in set(fitted)]
+    missing = [column for column in fitted if column not in set(given)]
+    if unseen or missing:
+        problem = f"unseen at fit: {unseen}; missing: {missing}"
+    else:
+        problem = "the same names in another order"
+    raise ValueError(
+        f"{name}'s columns are not those seen at fit ({problem}); fitted on "
+        f"{list(fitted)}, got {list(given)}: pass the columns in the order of "
+        "feature_names_in_"
+    )

@@ -470,3 +470,25 @@ def test_each_initialization_has_the_scale_of_its_formula(init, activation, weig
     W1 = model.initialize_parameters(FAN_IN)["W1"]
     assert W1.shape == (FAN_OUT, FAN_IN)
     assert W1.std() == pytest.approx(weight_std, rel=0.1)
+
+
+def test_the_column_names_seen_at_fit_are_checked_at_predict():
+    pandas = pytest.importorskip("pandas")
+    X, _ = data(n=20, n_features=3)
+    y = (X[:, 0] > 0).astype(int)
+    table = pandas.DataFrame(X, columns=["age", "height", "weight"])
+    model = ANN([4, 1], n_iterations=5, quiet=True).fit(table, y)
+    assert list(model.feature_names_in_) == ["age", "height", "weight"]
+    np.testing.assert_array_equal(model.predict(table), model.predict(X))  # arrays pass
+    with pytest.raises(ValueError, match="the same names in another order"):
+        model.predict(table[["height", "age", "weight"]])
+    renamed = table.rename(columns={"age": "years"})
+    with pytest.raises(ValueError, match=r"unseen at fit: \['years'\]; missing: \['age'\]"):
+        model.score(renamed, y)
+    with pytest.raises(ValueError, match="X_val's columns"):
+        model.fit(table, y, validation_data=(renamed, y))
+    # A fit on an array forgets the names; numbered columns are no names.
+    assert not hasattr(model.fit(X, y), "feature_names_in_")
+    assert not hasattr(
+        ANN([2, 1], n_iterations=1, quiet=True).fit(pandas.DataFrame(X), y), "feature_names_in_"
+    )
