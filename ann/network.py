@@ -630,7 +630,13 @@ def _saved(model: ANN) -> persistence.SavedModel:
         multilabel=getattr(model, "multilabel_", False),
         costs=model.costs,
         history=model.history,
+        feature_names=_names_of(getattr(model, "feature_names_in_", None)),
     )
+
+
+def _names_of(feature_names: np.ndarray | None) -> list[str] | None:
+    """The column names a model was fitted on, as a list (None without names)."""
+    return None if feature_names is None else [str(name) for name in feature_names]
 
 
 def _from_saved(cls: type[Any], saved: persistence.SavedModel, path: StrPath) -> Any:
@@ -658,4 +664,6 @@ def _from_saved(cls: type[Any], saved: persistence.SavedModel, path: StrPath) ->
         raise error_type(
             f"{path}: output {saved.output_activation!r} does not fit the architecture"
         )
+    if saved.feature_names is not None:
+        model.feature_names_in_ = np.asarray(saved.feature_names, dtype=object)
     return model

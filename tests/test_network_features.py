@@ -472,7 +472,7 @@ def test_each_initialization_has_the_scale_of_its_formula(init, activation, weig
     assert W1.std() == pytest.approx(weight_std, rel=0.1)
 
 
-def test_the_column_names_seen_at_fit_are_checked_at_predict():
+def test_the_column_names_seen_at_fit_are_checked_at_predict(tmp_path):
     pandas = pytest.importorskip("pandas")
     X, _ = data(n=20, n_features=3)
     y = (X[:, 0] > 0).astype(int)
@@ -487,6 +487,13 @@ def test_the_column_names_seen_at_fit_are_checked_at_predict():
         model.score(renamed, y)
     with pytest.raises(ValueError, match="X_val's columns"):
         model.fit(table, y, validation_data=(renamed, y))
+    # A saved model keeps them.
+    path = tmp_path / "model.npz"
+    model.save(path)
+    loaded = ANN.load(path)
+    assert list(loaded.feature_names_in_) == ["age", "height", "weight"]
+    with pytest.raises(ValueError, match="the same names in another order"):
+        loaded.predict(table[["height", "age", "weight"]])
     # A fit on an array forgets the names; numbered columns are no names.
     assert not hasattr(model.fit(X, y), "feature_names_in_")
     assert not hasattr(
