@@ -6,10 +6,15 @@ little-endian header length, a JSON header (the source fingerprint and each arra
 name, shape and CRC-32), then the four uint8 arrays back to back. The fingerprint is
 the path, size, inode and times of each source file: a stale or damaged cache is
 rebuilt, never trusted. The file is written under a temporary name and renamed.
+
+The cache is bounded: each write keeps the ``KEEP`` most recently used files (a read
+counts as a use) and removes the others, so that copies of the data in new directories
+(55 MB each) do not pile up.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -24,11 +29,14 @@ import numpy as np
 from ann.files import StrPath, atomic_file
 from ann.idx import PIXELS, MNISTArrays
 
-__all__ = ["cache_path", "fingerprint", "read_cache", "write_cache"]
+__all__ = ["KEEP", "cache_path", "fingerprint", "prune", "read_cache", "write_cache"]
 
 _CACHE_MAGIC = b"ann-mnist-cache1"
 _CACHE_ARRAYS = ("train_x", "train_y", "test_x", "test_y")
 _MAX_CACHE_HEADER = 1 << 20
+
+KEEP = 3
+"""How many cache files (one per data directory) the cache keeps."""
 
 Fingerprint = list[list[object]]
 
@@ -136,8 +144,28 @@ def read_cache(path: StrPath, fingerprint: Fingerprint) -> MNISTArrays | None:
         array = np.frombuffer(payload, dtype=np.uint8, count=size, offset=offset)
         arrays.append(array.reshape(entry["shape"]))
         offset += size
+    with contextlib.suppress(OSError):  # a read-only cache is still used
+        os.utime(path)  # most recently used: the last that ``prune`` removes
     train_x, train_y, test_x, test_y = arrays
     return train_x, train_y, test_x, test_y
+
+
+def prune(root: StrPath, keep: int = KEEP) -> list[Path]:
+    """Remove all but the ``keep`` most recently used cache files of the cache
+    directory ``root`` (newest modification time first); returns those removed. Other
+    files are left alone; a file that cannot be removed is skipped."""
+    entries = []
+    for path in Path(root).glob("mnist-*.cache"):
+        with contextlib.suppress(OSError):  # removed meanwhile by another process
+            if path.is_file():
+                entries.append((path.stat().st_mtime_ns, path))
+    entries.sort(reverse=True)
+    removed = []
+    for _, path in entries[keep:]:
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def write_cache(path: StrPath, fingerprint: Fingerprint, arrays: Sequence[np.ndarray]) -> None:
@@ -158,6 +186,7 @@ def write_cache(path: StrPath, fingerprint: Fingerprint, arrays: Sequence[np.nda
             stream.write(_CACHE_MAGIC + len(header).to_bytes(8, "little") + header)
             for array in arrays:
                 stream.write(array.ravel().data)
+        prune(path.parent)
     except OSError as err:
         warnings.warn(
             f"could not write the MNIST cache {path}: {err}", RuntimeWarning, stacklevel=2

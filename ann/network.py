@@ -38,7 +38,14 @@ STRUCTURE = ("layers_size", "activation", "output", "loss", "dtype", "input_divi
 """The constructor's arguments that the fitted parameters depend on: changing one with
 ``set_params`` unfits the model."""
 
-FITTED = ("n_features_in_", "output_activation_", "loss_function_", "classes_", "multilabel_")
+FITTED = (
+    "n_features_in_",
+    "output_activation_",
+    "loss_function_",
+    "classes_",
+    "multilabel_",
+    "feature_names_in_",
+)
 """The attributes a fit sets besides the parameters and the record."""
 
 
@@ -135,7 +142,9 @@ class ANN(settings.ParameterProtocol):
     Attributes after ``fit``: ``parameters`` (``W1, b1, ..., WL, bL``), ``costs``
     (``costs[i]`` is the training cost of pass i, computed before that pass's
     updates), ``history`` (per epoch: ``cost``, ``accuracy``, ``val_cost``,
-    ``val_accuracy``), ``classes_``, ``n_features_in_``, ``n_iter_``.
+    ``val_accuracy``), ``classes_``, ``n_features_in_``, ``n_iter_``, and after a fit on
+    a table whose columns are named by strings (a pandas DataFrame) ``feature_names_in_``:
+    tables given later must have those columns, in that order.
     """
 
     layers_size: Sequence[int]
@@ -345,6 +354,7 @@ class ANN(settings.ParameterProtocol):
         """``X`` checked (its values fit the model's dtype), in the namespace and on the
         device of the parameters; the core converts it block by block."""
         self._check_fitted()
+        validation.check_feature_names(getattr(self, "feature_names_in_", None), X)
         X = validation.check_X(X, self.n_features_in_, dtype=DTYPES[self.dtype], cast=False)
         return arrays.move(X, self.parameters.flat)
 
@@ -427,10 +437,13 @@ class ANN(settings.ParameterProtocol):
         overrides = {"learning_rate": learning_rate, "n_iterations": n_iterations}
         self.set_params(**{k: v for k, v in overrides.items() if v is not None})
         dtype = DTYPES[self.dtype]
+        names = validation.feature_names(X)
         X = validation.check_X(X, dtype=dtype, cast=False)
         Y = targets.check_targets(self.targets, arrays.host(Y), X.shape[0])
         weights = validation.check_sample_weight(arrays.host(sample_weight), X.shape[0], dtype)
         self._learn_targets(Y)
+        if names is not None:
+            self.feature_names_in_ = names
         T = arrays.move(self.encode_targets(Y), X)
         data = training.Data(X, T, None if weights is None else arrays.move(weights, X))
         rng = np.random.default_rng(self.seed)
@@ -577,6 +590,8 @@ def _fit_data(
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise TypeError("validation_data must be a pair (X_val, Y_val)")
         dtype = arrays.dtype_name(data.X.dtype)
+        fitted_names = getattr(model, "feature_names_in_", None)
+        validation.check_feature_names(fitted_names, validation_data[0], "X_val")
         X_val = validation.check_X(validation_data[0], data.X.shape[1], "X_val", dtype=dtype)
         X_val = arrays.move(X_val, data.X)
         return data, training.Data(X_val, model._encoded(validation_data[1], X_val.shape[0], X_val))
@@ -615,7 +630,13 @@ def _saved(model: ANN) -> persistence.SavedModel:
         multilabel=getattr(model, "multilabel_", False),
         costs=model.costs,
         history=model.history,
+        feature_names=_names_of(getattr(model, "feature_names_in_", None)),
     )
+
+
+def _names_of(feature_names: np.ndarray | None) -> list[str] | None:
+    """The column names a model was fitted on, as a list (None without names)."""
+    return None if feature_names is None else [str(name) for name in feature_names]
 
 
 def _from_saved(cls: type[Any], saved: persistence.SavedModel, path: StrPath) -> Any:
@@ -643,4 +664,6 @@ def _from_saved(cls: type[Any], saved: persistence.SavedModel, path: StrPath) ->
         raise error_type(
             f"{path}: output {saved.output_activation!r} does not fit the architecture"
         )
+    if saved.feature_names is not None:
+        model.feature_names_in_ = np.asarray(saved.feature_names, dtype=object)
     return model

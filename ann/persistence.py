@@ -35,8 +35,8 @@ class ModelFileError(ValueError):
 class SavedModel:
     """What a model file holds: the model's constructor arguments (``params``, JSON
     values), its number of input features, its output activation, whether it is
-    multi-label, its cost history, its parameters ``W1, b1, ...`` and, for a
-    classifier, its classes."""
+    multi-label, its cost history, its parameters ``W1, b1, ...``, for a classifier its
+    classes and, when it was fitted on a table with named columns, their names."""
 
     params: dict[str, Any]
     n_features_in: int
@@ -46,6 +46,7 @@ class SavedModel:
     multilabel: bool = False
     costs: list[float] = field(default_factory=list)
     history: dict[str, list[float]] = field(default_factory=dict)
+    feature_names: list[str] | None = None
 
 
 def digest(config: dict[str, Any], arrays: dict[str, np.ndarray]) -> str:
@@ -100,6 +101,8 @@ def save_model(saved: SavedModel, path: StrPath) -> None:
         "costs": [float(c) for c in saved.costs],
         "history": {k: [float(v) for v in values] for k, values in saved.history.items()},
     }
+    if saved.feature_names is not None:
+        config["feature_names"] = [str(name) for name in saved.feature_names]
     config = json.loads(json.dumps(config, default=_json_value))
     config["digest"] = digest(config, arrays)
     blob = np.frombuffer(json.dumps(config, sort_keys=True).encode(), dtype=np.uint8)
@@ -127,16 +130,34 @@ UNREADABLE = (
 compression method is NotImplementedError, an "encrypted" entry RuntimeError)."""
 
 
+ZIP_MAGIC = b"PK"
+"""How a zip archive (an ``.npz``) begins. ``np.load`` takes any file that begins
+otherwise, and is not an ``.npy`` array, for a pickle (and its error advises unpickling
+it)."""
+
+NPY_MAGIC = b"\x93NUMPY"
+"""How a single ``.npy`` array begins."""
+
+
 def _read_archive(path: StrPath) -> dict[str, np.ndarray]:
     """Every array of the ``.npz`` at ``path``, without unpickling anything. The file is
     opened here so that it is closed even when ``np.load`` fails half-way."""
     with open(path, "rb") as handle:
-        archive = np.load(handle, allow_pickle=False)
-        if not isinstance(archive, np.lib.npyio.NpzFile):
+        start = handle.read(len(NPY_MAGIC))
+        if start == NPY_MAGIC:
             raise ModelFileError(
                 f"{path}: not a model file (a single .npy array, not an .npz archive)"
             )
-        with archive:
+        if not start:
+            raise ModelFileError(f"{path}: not an ann model file: the file is empty")
+        if not start.startswith(ZIP_MAGIC):
+            raise ModelFileError(
+                f"{path}: not an ann model file (corrupt, or a file of another kind): a "
+                f"model file is an .npz archive, which begins with {ZIP_MAGIC!r}; this "
+                f"one begins with {start[: len(ZIP_MAGIC)]!r}"
+            )
+        handle.seek(0)
+        with np.load(handle, allow_pickle=False) as archive:
             arrays = {}
             for name in archive.files:
                 try:
@@ -209,6 +230,13 @@ def _check_config(path: StrPath, config: dict[str, Any]) -> None:
     for key, values in config["history"].items():
         if not _is_number_list(values):
             raise ModelFileError(f"{path}: the history {key!r} is not a list of numbers")
+    names = config.get("feature_names")
+    if names is not None and not (
+        isinstance(names, list)
+        and len(names) == config["n_features_in"]
+        and all(isinstance(name, str) for name in names)
+    ):
+        raise ModelFileError(f"{path}: the feature names are not {config['n_features_in']} strings")
 
 
 def load_model(path: StrPath) -> SavedModel:
@@ -244,6 +272,7 @@ def load_model(path: StrPath) -> SavedModel:
         multilabel=bool(config.get("multilabel", False)),
         costs=list(config["costs"]),
         history={k: list(v) for k, v in config["history"].items()},
+        feature_names=config.get("feature_names"),
     )
 
 

@@ -59,16 +59,28 @@ def check_float(
     low_open: bool = True,
     high_open: bool = False,
 ) -> float:
-    """``value`` must be a finite real number in the interval (low, high]."""
+    """``value`` must be a finite real number between ``low`` and ``high``, each bound
+    excluded when its ``_open`` flag says so (by default the interval (low, high])."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {value!r}")
     value = float(value)
     too_low = value <= low if low_open else value < low
     too_high = value >= high if high_open else value > high
     if not np.isfinite(value) or too_low or too_high:
-        interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
-        raise ValueError(f"{name} must be a finite number in {interval}, got {value}")
+        wanted = describe_range(low, high, low_open, high_open)
+        raise ValueError(f"{name} must be a finite number {wanted}, got {value}")
     return value
+
+
+def describe_range(low: float, high: float, low_open: bool, high_open: bool) -> str:
+    """The range of finite numbers from ``low`` to ``high`` in words: ``> 0.0`` or
+    ``>= 0.0`` when it has no upper bound (an infinite bound is never part of it), else
+    an interval such as ``in [0.0, 1.0)``."""
+    if high == np.inf:
+        return f"{'>' if low_open else '>='} {low}"
+    if low == -np.inf:
+        return f"{'<' if high_open else '<='} {high}"
+    return f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
 
 
 def check_X(
@@ -317,3 +329,38 @@ def per_hidden_layer(name: str, value: Any, n_hidden: int, kind: type) -> list[A
             f"{name} must be a name or a list of names, one per hidden layer, got {value!r}"
         )
     return [value] * n_hidden
+
+
+def feature_names(X: object) -> np.ndarray | None:
+    """The column names of a table ``X`` (a pandas DataFrame, say) as an object array
+    (n_features,), when every one is a string (scikit-learn's rule); None for an array,
+    and for columns named by numbers."""
+    columns = getattr(X, "columns", None)
+    if columns is None:
+        return None
+    names = np.asarray(list(columns), dtype=object)
+    if names.ndim != 1 or not all(isinstance(name, str) for name in names):
+        return None
+    return names
+
+
+def check_feature_names(fitted: np.ndarray | None, X: object, name: str = "X") -> None:
+    """The columns of ``X`` must carry the names the model was fitted on (``fitted``,
+    from ``feature_names``), in the same order; nothing to check when either side has
+    no names (a NumPy array)."""
+    given = feature_names(X)
+    if fitted is None or given is None:
+        return
+    if len(given) == len(fitted) and bool(np.all(given == fitted)):
+        return
+    unseen = [column for column in given if column not in set(fitted)]
+    missing = [column for column in fitted if column not in set(given)]
+    if unseen or missing:
+        problem = f"unseen at fit: {unseen}; missing: {missing}"
+    else:
+        problem = "the same names in another order"
+    raise ValueError(
+        f"{name}'s columns are not those seen at fit ({problem}); fitted on "
+        f"{list(fitted)}, got {list(given)}: pass the columns in the order of "
+        "feature_names_in_"
+    )

@@ -183,7 +183,7 @@ ROWS = [
     R(
         lambda c: ANN([4, 1], learning_rate=-0.1),
         ValueError,
-        r"learning_rate.*got -0\.1",
+        r"learning_rate must be a finite number > 0\.0, got -0\.1",
         id="lr-negative",
     ),
     R(
@@ -229,10 +229,20 @@ ROWS = [
     R(lambda c: ANN([4, 1], batch_size=8.5), TypeError, r"batch_size.*integer", id="batch-float"),
     R(lambda c: ANN([4, 1], momentum=1.0), ValueError, r"momentum", id="momentum-one"),
     R(lambda c: ANN([4, 1], momentum=-0.1), ValueError, r"momentum", id="momentum-negative"),
-    R(lambda c: ANN([4, 1], beta_1=1.0), ValueError, r"beta_1", id="beta1-one"),
+    R(
+        lambda c: ANN([4, 1], beta_1=1.0),
+        ValueError,
+        r"beta_1 must be a finite number in \[0\.0, 1\.0\), got 1\.0",
+        id="beta1-one",
+    ),
     R(lambda c: ANN([4, 1], beta_2=-1), ValueError, r"beta_2", id="beta2-negative"),
     R(lambda c: ANN([4, 1], epsilon=0), ValueError, r"epsilon", id="epsilon-zero"),
-    R(lambda c: ANN([4, 1], l2=-1e-3), ValueError, r"l2", id="l2-negative"),
+    R(
+        lambda c: ANN([4, 1], l2=-1e-3),
+        ValueError,
+        r"l2 must be a finite number >= 0\.0, got -0\.001",
+        id="l2-negative",
+    ),
     R(lambda c: ANN([4, 1], l2=float("nan")), ValueError, r"l2", id="l2-nan"),
     R(lambda c: ANN([4, 1], seed=-1), ValueError, r"seed.*at least 0", id="seed-negative"),
     R(lambda c: ANN([4, 1], seed=1.5), TypeError, r"seed.*integer", id="seed-float"),
@@ -751,13 +761,13 @@ ROWS = [
     R(
         lambda c: ANN.load(_write(c, "empty.npz", b"")),
         ModelFileError,
-        r"not a readable model file",
+        r"not an ann model file: the file is empty",
         id="load-empty-file",
     ),
     R(
         lambda c: ANN.load(_write(c, "text.npz", b"hello")),
         ModelFileError,
-        r"not a readable model file",
+        r"not an ann model file \(corrupt, or a file of another kind\)",
         id="load-text-file",
     ),
     R(
@@ -781,7 +791,7 @@ ROWS = [
     R(
         lambda c: ANN.load(_write(c, "raw.pkl", pickle.dumps({"W1": 1}))),
         ModelFileError,
-        r"not a readable model file",
+        r"not an ann model file \(corrupt, or a file of another kind\)",
         id="load-raw-pickle",
     ),
     R(
@@ -1287,3 +1297,19 @@ def test_save_gives_the_permissions_of_an_ordinary_file(ctx, tmp_path):
     os.chmod(tmp_path / "model.npz", 0o640)
     ctx.clf.save(tmp_path / "model.npz")  # replacing keeps the file's permissions
     assert os.stat(tmp_path / "model.npz").st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"hello world\n1 2 3\n", b"", b"\x80\x04K\x01.", np.lib.format.MAGIC_PREFIX + b"\x01\x00"],
+    ids=["text", "empty", "pickle", "npy-header-only"],
+)
+def test_load_of_another_kind_of_file_names_the_problem(tmp_path, content):
+    # NumPy takes such a file for a pickle and advises loading it "unsafely": the
+    # message must say the file is not a model file, and never suggest unpickling it.
+    path = tmp_path / "notes.txt"
+    path.write_bytes(content)
+    with pytest.raises(ModelFileError, match=r"not a(n ann)? model file") as caught:
+        ANN.load(path)
+    assert "allow_pickle" not in str(caught.value)
+    assert "pickle.load" not in str(caught.value)

@@ -23,15 +23,16 @@ ROOT = Path(__file__).resolve().parent.parent
 STATUSES = {"PASS", "FAIL", "SKIP", harness.MEASURED}
 
 
-def run_script(*args, env=None, timeout=300, module="scripts.benchmark"):
-    """``python -m module *args`` from the repository, its output captured."""
+def run_script(*args, env=None, timeout=300, module="scripts.benchmark", cwd=ROOT):
+    """``python -m module *args`` in ``cwd`` (default: the repository), its output
+    captured."""
     environment = dict(os.environ if env is None else env)
     environment["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(ROOT), environment.get("PYTHONPATH")])
     )
     return subprocess.run(
         [sys.executable, "-m", module, *args],
-        cwd=ROOT,
+        cwd=cwd,
         capture_output=True,
         text=True,
         env=environment,
@@ -449,3 +450,44 @@ def test_identical_section_compares_to_every_peer(monkeypatch):
     table = report.stream.getvalue()
     assert "| batch | floor | `ann` | scikit-learn | PyTorch |" in table
     assert "ann.MLPClassifier(dtype='float32') at scikit-learn's defaults" in table
+
+
+def test_no_json_is_written_unless_asked(mnist_dir, tmp_path):
+    quick = ("--quick", "--sections", "tree", "--no-peers", "--data-dir", str(mnist_dir))
+    result = run_script(*quick, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert list(tmp_path.iterdir()) == []
+    assert "no JSON written (--json PATH keeps it)" in result.stdout
+    result = run_script(*quick, "--json", "kept.json", cwd=tmp_path)
+    assert [path.name for path in tmp_path.iterdir()] == ["kept.json"]
+    assert "results in kept.json" in result.stdout
+
+
+def test_the_memmap_lines_name_the_size_used(quick_run):
+    result, data, _ = quick_run
+    lines = [line for line in result.stdout.splitlines() if "memory-mapped" in line]
+    assert len(lines) == 2, lines  # the section's title and its target
+    assert all("0.05 GB" in line for line in lines), lines
+    assert not any(" 4 GB" in line for line in lines), lines
+    assert data["sections"]["memmap"][-2]["file_bytes"] == pytest.approx(0.05e9, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    "rounds, expected",
+    [
+        ([0.10, 0.11, 0.10], []),  # 20 GFLOP/s on 2 threads, steady
+        ([2.0, 2.1, 2.0], ["1.0 GFLOP/s, far below the 4 GFLOP/s that 2 threads"]),
+        ([0.10, 0.30, 0.11], ["slowest round took 3.0x its fastest"]),
+    ],
+)
+def test_a_busy_machine_is_told_from_its_floor(rounds, expected):
+    reasons = harness.too_busy(rounds, gflop=2.0, threads=2)
+    assert len(reasons) == len(expected)
+    for reason, words in zip(reasons, expected):
+        assert words in reason
+    report = harness.Report(quick=True, stream=io.StringIO())
+    report.busy(reasons)
+    report.print_targets()
+    printed = report.stream.getvalue()
+    assert ("too busy to measure" in printed) == bool(expected)
+    assert report.data["too_busy"] == reasons

@@ -12,7 +12,7 @@ import pytest
 from test_data_helpers import write_small_mnist
 
 from ann import ANN
-from ann.commands._provenance import git_commit
+from ann.commands._provenance import blas_info, git_commit
 from ann.commands.classics import command, record, settings, tables, training
 from ann.commands.classics.record import Run
 from ann.data import load_mnist
@@ -70,6 +70,9 @@ def test_quick_mode_end_to_end(mnist_dir, tmp_path, capsys):
         assert CELL.match(line[3]) and CELL.match(line[4]), line
     assert record.read_record(path) == sorted(runs, key=lambda run: (run.row, run.setting))
     assert all(run.config == settings.configure(run.row, run.setting, True) for run in runs)
+    # The settings table printed is that of these runs, not of the full ones.
+    epochs = {int(number) for number in re.findall(r"(\d+) epochs ", out)}
+    assert epochs == {settings.QUICK["epochs"]}, out
 
 
 def test_rows_settings_and_seeds_are_selected(mnist_dir, capsys):
@@ -250,6 +253,19 @@ def test_settings_table_reads_like_the_configs():
     assert tables.describe_config(settings.MODERN["hinton800"]) in text
 
 
+def test_a_quick_run_prints_the_settings_it_used():
+    text = tables.settings_table(["nielsen3"], quick=True)
+    assert f"batch 10, {settings.QUICK['epochs']} epochs constant" in text
+    assert "30 epochs" not in text
+
+
+def test_one_thread_is_singular():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with threadpoolctl.threadpool_limits(1, user_api="blas"):
+        described = blas_info()
+    assert "1 thread)" in described and "1 threads" not in described
+
+
 @pytest.mark.parametrize(
     "flags,message",
     [
@@ -334,7 +350,7 @@ def test_git_commit_or_unknown(tmp_path, monkeypatch):
 
 def test_table_names_the_code_of_each_run(capsys):
     code = {"commit": "a" * 40, "changed": True, "python": "3.11.7", "numpy": "2.4.6"}
-    code["blas"] = "openblas 0.3.31 (SkylakeX, 1 threads)"
+    code["blas"] = "openblas 0.3.31 (SkylakeX, 1 thread)"
     runs = [
         dataclasses.replace(recorded("nielsen1", "published", 1, 0.95), provenance=code),
         dataclasses.replace(recorded("nielsen1", "published", 2, 0.95), provenance=code),
@@ -344,7 +360,7 @@ def test_table_names_the_code_of_each_run(capsys):
         "The code behind these figures:",
         f"- 1 run (lecun300): {tables.BEFORE_PROVENANCE}",
         "- 2 runs (nielsen1): commit aaaaaaaaaaaa (with local changes), Python 3.11.7, "
-        "NumPy 2.4.6, BLAS openblas 0.3.31 (SkylakeX, 1 threads)",
+        "NumPy 2.4.6, BLAS openblas 0.3.31 (SkylakeX, 1 thread)",
     ]
     assert tables.provenance_lines([]) == []
 
@@ -466,7 +482,7 @@ def test_runs_on_a_device_record_it(tiny, tmp_path, capsys):
         )
     finally:
         torch.set_num_threads(threads)
-    described = f"cpu (PyTorch {torch.__version__}, 1 threads)"
+    described = f"cpu (PyTorch {torch.__version__}, 1 thread)"
     assert [run.provenance["device"] for run in record.read_record(path)] == [described] * 2
     assert {run.provenance["device"] for run in on_numpy} == {f"numpy (NumPy {np.__version__})"}
     published = [run for run in on_numpy + on_torch if run.setting == "published"]

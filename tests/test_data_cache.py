@@ -290,3 +290,36 @@ def test_write_cache_needs_four_arrays(cache_dir, data_dir):
     with pytest.raises(ValueError, match="four MNIST arrays, got 3"):
         write_cache(cache_dir / "x.cache", [], arrays[:3])
     assert not cache_dir.exists()
+
+
+def test_the_cache_keeps_only_the_most_recently_used_copies(cache_dir, tmp_path):
+    # Each new copy of the files is a new cache entry; the oldest go, and a read makes
+    # an entry recent again.
+    from ann.mnist_cache import KEEP
+
+    copies = [tmp_path / f"copy{number}" for number in range(KEEP + 2)]
+    for number, directory in enumerate(copies):
+        expected, _ = write_small_mnist(directory)
+        assert_same(load(directory), expected)
+        os.utime(cache_path(directory), ns=(10**18 + number * 10**9,) * 2)
+        if number == 1:  # copy 0, the oldest, is read again: it stays
+            assert_same(load(copies[0]), expected)
+    kept = {cache_path(directory) for directory in [copies[0], *copies[-KEEP + 1 :]]}
+    assert set(cache_files(cache_dir)) == kept
+    assert len(cache_files(cache_dir)) == KEEP
+
+
+def test_prune_removes_the_oldest_cache_files_only(tmp_path):
+    from ann.mnist_cache import prune
+
+    names = [f"mnist-{number}.cache" for number in range(5)]
+    for age, name in enumerate(names):
+        (tmp_path / name).write_bytes(b"x")
+        os.utime(tmp_path / name, ns=(10**18 - age * 10**9,) * 2)  # older and older
+    (tmp_path / "notes.txt").write_text("not a cache file")
+    (tmp_path / "mnist-folder.cache").mkdir()
+    assert sorted(path.name for path in prune(tmp_path, keep=2)) == names[2:]
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        [*names[:2], "notes.txt", "mnist-folder.cache"]
+    )
+    assert prune(tmp_path / "absent") == []

@@ -401,3 +401,101 @@ def test_training_reuses_the_layers_arrays_from_one_block_to_the_next():
     for name, grad in again.items():
         assert np.array_equal(grad, first[name])
         np.testing.assert_allclose(grad, whole[name], rtol=1e-10, atol=1e-15)
+
+
+def test_an_output_of_exactly_one_half_is_the_first_class_as_in_scikit_learn():
+    # Zero weights give sigmoid(0) = 0.5 exactly: predict says classes_[0], as
+    # scikit-learn's LabelBinarizer decodes 0.5 (the threshold is "> 0.5").
+    from sklearn.preprocessing import LabelBinarizer
+
+    from ann import targets, training
+    from ann.optimizers import make_optimizer
+    from ann.stopping import RunAll
+
+    X = np.random.RandomState(3).randn(10, 2)
+    y = np.array(["no"] * 3 + ["yes"] * 7)
+    zeros = {"W1": np.zeros((1, 2)), "b1": np.zeros((1, 1))}
+    model = ANN.from_parameters(zeros, classes=["no", "yes"], layers_size=[1], quiet=True)
+    np.testing.assert_array_equal(model.predict_proba(X), np.full((10, 2), 0.5))
+    sklearn_labels = LabelBinarizer().fit(y).inverse_transform(np.full((10, 1), 0.5))
+    np.testing.assert_array_equal(model.predict(X), sklearn_labels)
+    assert list(model.predict(X)) == ["no"] * 10
+    assert model.score(X, y) == 0.3
+    # The training history counts the same way: one epoch at rate 0 keeps the zeros.
+    training.train(
+        training.Model(
+            model.architecture, model.parameters, model.record, targets.counter(model.targets)
+        ),
+        training.Data(X, model.encode_targets(y)),
+        training.Config(n_epochs=1, learning_rate=0.0),
+        optimizer=make_optimizer("gd", 0.0, {}),
+        stopping=RunAll(),
+    )
+    assert model.history["accuracy"] == [model.score(X, y)]
+
+
+FAN_OUT, FAN_IN = 60, 500
+
+
+@pytest.mark.parametrize(
+    "init, activation, weight_std, bias_std",
+    [
+        ("article", "sigmoid", np.sqrt(1 / FAN_IN), 0.0),
+        ("he", "relu", np.sqrt(2 / FAN_IN), 0.0),
+        # uniform in +-limit: standard deviation limit / sqrt(3)
+        ("glorot", "tanh", np.sqrt(6 / (FAN_IN + FAN_OUT)) / np.sqrt(3), 0.0),
+        ("sklearn", "relu", np.sqrt(6 / (FAN_IN + FAN_OUT)) / np.sqrt(3), None),
+        ("sklearn", "sigmoid", np.sqrt(2 / (FAN_IN + FAN_OUT)) / np.sqrt(3), None),
+        ("nielsen", "sigmoid", 1.0, 1.0),
+        ("nielsen_scaled", "sigmoid", np.sqrt(1 / FAN_IN), 1.0),
+    ],
+)
+def test_each_initialization_has_the_scale_of_its_formula(init, activation, weight_std, bias_std):
+    # On a layer whose fan-in and fan-out differ, so that a formula with the wrong fan
+    # is off by far more than the 10% allowed (30,000 weights: their standard deviation
+    # is known to about 1%). scikit-learn's biases share the weights' limit.
+    W, b = INITIALIZERS[init](np.random.RandomState(0), FAN_OUT, FAN_IN, activation)
+    assert W.shape == (FAN_OUT, FAN_IN) and b.shape == (FAN_OUT, 1)
+    assert W.std() == pytest.approx(weight_std, rel=0.1)
+    assert abs(W.mean()) < 0.05 * weight_std
+    if bias_std is None:
+        assert b.std() == pytest.approx(weight_std, rel=0.3)  # 60 biases: about 10%
+        assert np.abs(b).max() <= np.sqrt(3) * weight_std
+    elif bias_std == 0.0:
+        assert not b.any()
+    else:
+        assert b.std() == pytest.approx(bias_std, rel=0.3)
+    # The network hands the layer's fans in that order: W1 is (units_1, n_features).
+    model = ANN([FAN_OUT, 1], activation=activation, init=init, quiet=True)
+    W1 = model.initialize_parameters(FAN_IN)["W1"]
+    assert W1.shape == (FAN_OUT, FAN_IN)
+    assert W1.std() == pytest.approx(weight_std, rel=0.1)
+
+
+def test_the_column_names_seen_at_fit_are_checked_at_predict(tmp_path):
+    pandas = pytest.importorskip("pandas")
+    X, _ = data(n=20, n_features=3)
+    y = (X[:, 0] > 0).astype(int)
+    table = pandas.DataFrame(X, columns=["age", "height", "weight"])
+    model = ANN([4, 1], n_iterations=5, quiet=True).fit(table, y)
+    assert list(model.feature_names_in_) == ["age", "height", "weight"]
+    np.testing.assert_array_equal(model.predict(table), model.predict(X))  # arrays pass
+    with pytest.raises(ValueError, match="the same names in another order"):
+        model.predict(table[["height", "age", "weight"]])
+    renamed = table.rename(columns={"age": "years"})
+    with pytest.raises(ValueError, match=r"unseen at fit: \['years'\]; missing: \['age'\]"):
+        model.score(renamed, y)
+    with pytest.raises(ValueError, match="X_val's columns"):
+        model.fit(table, y, validation_data=(renamed, y))
+    # A saved model keeps them.
+    path = tmp_path / "model.npz"
+    model.save(path)
+    loaded = ANN.load(path)
+    assert list(loaded.feature_names_in_) == ["age", "height", "weight"]
+    with pytest.raises(ValueError, match="the same names in another order"):
+        loaded.predict(table[["height", "age", "weight"]])
+    # A fit on an array forgets the names; numbered columns are no names.
+    assert not hasattr(model.fit(X, y), "feature_names_in_")
+    assert not hasattr(
+        ANN([2, 1], n_iterations=1, quiet=True).fit(pandas.DataFrame(X), y), "feature_names_in_"
+    )

@@ -1,9 +1,13 @@
 """Optimizer steps and schedules against values computed by hand."""
 
+import math
+
 import numpy as np
 import pytest
 
+from ann import ANN, training
 from ann.optimizers import OPTIMIZERS, SCHEDULES, Progress, make_optimizer
+from ann.stopping import Decision, RunAll
 
 
 def run(optimizer, grads_sequence):
@@ -132,3 +136,76 @@ def test_invscaling_divides_by_a_power_of_the_samples_seen():
     assert SCHEDULES["invscaling"](progress(3, samples_seen=99)) == pytest.approx(0.04)
     huge = progress(3, samples_seen=99)._replace(power_t=1000.0)  # 100**1000 overflows
     assert SCHEDULES["invscaling"](huge) == 0.0
+
+
+class RecordingDescent(OPTIMIZERS["gd"]):
+    """Gradient descent that writes down the rate of every step it takes."""
+
+    def __init__(self, learning_rate):
+        super().__init__(learning_rate)
+        self.rates = []
+
+    def step(self, p, dp):
+        self.rates.append(self.learning_rate)
+        super().step(p, dp)
+
+
+class DecayAfter:
+    """A stopping rule that asks for the rate divided by 5 after epoch ``epoch``."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def update(self, record, rate, flat, val_outputs):
+        return Decision.DECAY if len(record.costs) == self.epoch + 1 else Decision.GO_ON
+
+    def finish(self, flat):
+        pass
+
+
+N_SAMPLES, N_EPOCHS, RATE, POWER_T = 8, 6, 0.3, 0.5
+
+
+def rates_used(lr_schedule, stopping):
+    """The rate of each epoch of a full-batch run of ``N_EPOCHS`` under ``lr_schedule``
+    (one step per epoch), as the loop set it on the optimizer."""
+    model = ANN([3, 1], quiet=True)
+    model.initialize_parameters(2)
+    X = np.random.default_rng(0).normal(size=(N_SAMPLES, 2))
+    T = (X[:, :1].T > 0).astype(float)
+    optimizer = RecordingDescent(RATE)
+    config = training.Config(
+        n_epochs=N_EPOCHS, learning_rate=RATE, lr_schedule=lr_schedule, power_t=POWER_T
+    )
+    record = training.Record()
+    training.train(
+        training.Model(model.architecture, model.parameters, record),
+        training.Data(X, T),
+        config,
+        optimizer=optimizer,
+        stopping=stopping,
+    )
+    assert record.epochs == N_EPOCHS
+    return optimizer.rates
+
+
+FORMULAS = {
+    "constant": lambda epoch: RATE,
+    "adaptive": lambda epoch: RATE,
+    "cosine": lambda epoch: 0.5 * RATE * (1 + math.cos(math.pi * epoch / N_EPOCHS)),
+    "invscaling": lambda epoch: RATE / (epoch * N_SAMPLES + 1) ** POWER_T,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULES))
+def test_every_schedule_follows_its_formula_over_a_whole_run(name):
+    # Epoch after epoch the rate the loop used is the formula's, from the initial rate:
+    # a schedule that decays from the current rate compounds and drifts from epoch 2.
+    expected = [FORMULAS[name](epoch) for epoch in range(N_EPOCHS)]
+    np.testing.assert_allclose(rates_used(name, RunAll()), expected, rtol=1e-12)
+
+
+def test_adaptive_keeps_the_rate_its_stopping_rule_divided():
+    # adaptive's schedule keeps the current rate: after the division by 5 at epoch 2
+    # every later epoch runs at the fifth (the one schedule that goes on from the rate).
+    assert rates_used("adaptive", DecayAfter(2)) == pytest.approx([RATE] * 3 + [RATE / 5] * 3)

@@ -81,3 +81,34 @@ def test_dropout_without_a_random_source_is_refused(model):
     data = training.Data(np.zeros((10, 4)), np.zeros((2, 10)))
     with pytest.raises(ValueError, match="dropout needs rng"):
         train(model, data, dropout={1: 0.5})
+
+
+@pytest.mark.parametrize("n, fraction, held", [(17, 0.1, 2), (19, 0.25, 5), (30, 0.1, 3)])
+def test_the_validation_split_holds_out_the_rounded_share(n, fraction, held):
+    # round(fraction * n), as documented: 1.7 -> 2 and 4.75 -> 5 (int would hold 1 and 4).
+    kept, held_out = training.random_split(n, fraction, np.random.default_rng(0))
+    assert len(held_out) == held and len(kept) == n - held
+    assert sorted(np.concatenate([kept, held_out])) == list(range(n))
+    # ANN's early stopping trains on the rest: one epoch sees n - held samples.
+    X = np.random.default_rng(1).normal(size=(n, 2))
+    model = ANN([3, 1], n_iterations=1, early_stopping=True, validation_fraction=fraction)
+    model.set_params(quiet=True).fit(X, (X[:, 0] > 0).astype(int))
+    assert model.t_ == n - held
+
+
+def test_input_divisor_leaves_the_callers_float_data_unchanged():
+    # Float data already in the model's dtype is not copied on the way in: every
+    # block divided in place would divide the caller's array, once per epoch.
+    rng = np.random.default_rng(2)
+    X = rng.uniform(0, 255, size=(40, 3))
+    y = (X[:, 0] > X[:, 1]).astype(int)
+    original = X.copy()
+    settings = dict(layers_size=[4, 1], n_iterations=3, learning_rate=0.5, quiet=True)
+    divided = ANN(**settings, input_divisor=255.0).fit(X, y)
+    predicted, probabilities = divided.predict(X), divided.predict_proba(X)
+    np.testing.assert_array_equal(X, original)
+    first = ANN(**settings).fit(X / 255.0, y)
+    assert divided.costs == first.costs
+    np.testing.assert_array_equal(predicted, first.predict(X / 255.0))
+    np.testing.assert_array_equal(probabilities, first.predict_proba(X / 255.0))
+    np.testing.assert_array_equal(X, original)

@@ -19,6 +19,8 @@ import re
 
 import numpy as np
 
+from ann.validation import counted
+
 NAMES = "numpy, cpu, cuda, cuda:N, mps or cupy"
 PATTERN = re.compile(r"numpy|cpu|cuda(:\d+)?|mps|cupy")
 INSTALL = {
@@ -112,7 +114,7 @@ class Device:
             return f"cupy (CuPy {cupy.__version__}, device {index}: {gpu})"
         import torch
 
-        where = f"{torch.get_num_threads()} threads"
+        where = counted(torch.get_num_threads(), "thread")
         name = self.name
         if name.startswith("cuda"):
             index = torch.device(name).index

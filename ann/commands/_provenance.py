@@ -9,6 +9,7 @@ import subprocess
 import numpy as np
 
 from ann.commands._cli import REPOSITORY
+from ann.validation import counted
 
 UNKNOWN = "unknown"
 
@@ -47,7 +48,7 @@ def blas_info():
         if pools:
             return ", ".join(
                 f"{pool.get('internal_api')} {pool.get('version')} "
-                f"({pool.get('architecture')}, {pool.get('num_threads')} threads)"
+                f"({pool.get('architecture')}, {counted(pool.get('num_threads'), 'thread')})"
                 for pool in pools
             )
     with contextlib.suppress(Exception):  # show_config's layout changes across versions
@@ -72,7 +73,7 @@ def provenance():
 
 def describe(record):
     """A ``provenance()`` dict in one line, e.g. ``commit 3da9f5d (with local changes),
-    Python 3.11.7, NumPy 2.4.6, BLAS openblas 0.3.31 (SkylakeX, 1 threads)``."""
+    Python 3.11.7, NumPy 2.4.6, BLAS openblas 0.3.31 (SkylakeX, 1 thread)``."""
     commit = record.get("commit", UNKNOWN)
     text = f"commit {commit[:12] if commit != UNKNOWN else UNKNOWN}"
     if record.get("changed"):

@@ -3,7 +3,7 @@
 Run ``ann-benchmark`` or ``python -m scripts.benchmark`` (the full run, several minutes,
 for people), or add ``--quick`` (under a minute, CI's smoke test: subsets and few
 repeats, so its targets are measured but not judged). It prints the machine, then one
-table, and writes the same numbers as JSON (``--json PATH``, default ``benchmark.json``).
+table, and with ``--json PATH`` writes the same numbers as JSON (no file without it).
 MNIST is read from ``--data-dir``, else ``$MNIST_DIR``.
 
 The package: ``harness`` (the report, the targets, timing, the machine, the data),

@@ -74,9 +74,9 @@ def build_parser():
     )
     parser.add_argument(
         "--json",
-        default="benchmark.json",
+        default=None,
         metavar="PATH",
-        help="where to write the results (default: benchmark.json in the current folder)",
+        help="write the results as JSON to PATH (default: no file is written)",
     )
     parser.add_argument(
         "--repeats",
@@ -118,10 +118,11 @@ def check_args(parser, args):
     """Usage errors (status 2) found before any measurement; fills in the defaults."""
     if args.repeats is None:
         args.repeats = 3 if args.quick else 15
-    try:
-        check_can_write(args.json, "--json")
-    except OSError as error:
-        parser.error(f"--json: {error.strerror or error}")
+    if args.json is not None:
+        try:
+            check_can_write(args.json, "--json")
+        except OSError as error:
+            parser.error(f"--json: {error.strerror or error}")
     data_dir = args.data_dir or os.environ.get("MNIST_DIR")
     if not data_dir:
         parser.error("no MNIST directory: pass --data-dir or set MNIST_DIR")
@@ -183,7 +184,8 @@ def header(report, machine, peers):
 
 
 def run(args, peers):
-    """Every section of ``args.sections``, reported and written to ``args.json``."""
+    """Every section of ``args.sections``, reported, and written to ``args.json`` when
+    it names a file."""
     report = Report(args.quick)
     machine = machine_info()
     report.data["machine"] = machine
@@ -211,7 +213,8 @@ def run(args, peers):
             f"{name} {seconds:.1f} s" for name, seconds in report.data["section_seconds"].items()
         )
         + f"); load average at the end {machine.get('load_average_end', '?')}; "
-        f"results in {args.json}"
+        + (f"results in {args.json}" if args.json else "no JSON written (--json PATH keeps it)")
     )
-    report.write(args.json)
+    if args.json is not None:
+        report.write(args.json)
     return 0

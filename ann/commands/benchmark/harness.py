@@ -42,11 +42,40 @@ TARGETS = {
     "mlp_f64": "ann.MLPClassifier() epoch <= 0.5x scikit-learn's MLPClassifier()",
     "mlp_f32": "ann.MLPClassifier(dtype='float32') epoch <= 0.35x scikit-learn's",
     "memory": "peak memory <= 1.5x the budget",
-    "memmap": "a pass over a 4 GB memory-mapped file: allocations <= 600 MB",
+    "memmap": "a pass over a memory-mapped file of pixels: allocations <= 600 MB",
     "5v8_99.0": "5v8 99.0%: ann <= 0.5x PyTorch's time",
     "5v8_99.4": "5v8 99.4%: ann < scikit-learn default's time to 99.4%",
     "10_98.0": "10 classes 98.0%: ann <= 0.3x scikit-learn default's time to finish",
 }
+
+MIN_GFLOPS_PER_THREAD = 2.0
+"""A floor below this many GFLOP/s per BLAS thread is far below what any current core's
+matrix product sustains (tens of GFLOP/s): other programs hold the cores."""
+
+MAX_SPREAD = 1.5
+"""The slowest round of a floor more than this many times its fastest: the machine's
+load changed while it was measured."""
+
+
+def too_busy(rounds, gflop, threads):
+    """Why the machine was too busy to measure, from the times of a floor's ``rounds``
+    (seconds, each doing ``gflop`` GFLOP on ``threads`` BLAS threads): a list of
+    sentences, empty when the floor looks like the machine's own."""
+    reasons = []
+    rate = gflop / float(np.median(rounds))
+    if rate < MIN_GFLOPS_PER_THREAD * threads:
+        reasons.append(
+            f"the floor ran at {rate:.1f} GFLOP/s, far below the "
+            f"{MIN_GFLOPS_PER_THREAD * threads:g} GFLOP/s that {counted(threads, 'thread')} "
+            "sustain on an idle machine"
+        )
+    spread = max(rounds) / min(rounds)
+    if spread > MAX_SPREAD:
+        reasons.append(
+            f"the floor's slowest round took {spread:.1f}x its fastest (more than {MAX_SPREAD:g}x)"
+        )
+    return reasons
+
 
 MEASURED = "MEASURED"
 """A target's status in a quick run: the value is measured on subsets with few repeats,
@@ -75,6 +104,7 @@ class Report:
             "sections": {},
             "targets": [],
             "notes": [],
+            "too_busy": [],
         }
         self._section = None
 
@@ -107,6 +137,13 @@ class Report:
     def note(self, text):
         self.data["notes"].append(text)
         self.say(f"   note: {text}")
+
+    def busy(self, reasons):
+        """Note that the machine was too busy for its timings to mean much, and why
+        (``too_busy``'s sentences); the targets say so again."""
+        for reason in reasons:
+            self.data["too_busy"].append(reason)
+            self.note(f"the machine is too busy to measure: {reason}")
 
     def target(
         self, key, value, limit, unit="x", detail="", strict=False, status=None, targets=TARGETS
@@ -142,6 +179,12 @@ class Report:
             )
         else:
             self.say("== Targets")
+        if self.data["too_busy"]:
+            self.say(
+                "   WARNING: the machine was too busy to measure (other programs held its "
+                "cores): " + "; ".join(self.data["too_busy"]) + ". The ratios below say "
+                "little; run again on an idle machine."
+            )
         width = max(len(t["status"]) for t in self.data["targets"]) if self.data["targets"] else 4
         for t in self.data["targets"]:
             value = "-" if t["value"] is None else f"{t['value']:.2f}{t['unit']}"

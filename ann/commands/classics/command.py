@@ -240,7 +240,7 @@ def run(args):
         )
     shown = current(read_record(args.json) if args.json else runs, args.quick)
     code = provenance_lines([run for run in shown if run.row in rows])
-    parts = [table(shown, rows), "\n".join(code), settings_table(rows)]
+    parts = [table(shown, rows), "\n".join(code), settings_table(rows, args.quick)]
     print("\n\n".join(part for part in parts if part))
     return runs
 

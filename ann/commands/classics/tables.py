@@ -5,7 +5,7 @@ search's candidates."""
 import statistics
 
 from ann.commands._provenance import describe
-from ann.commands.classics.settings import MODERN, PAPER, ROWS, SEEDS, SETTINGS
+from ann.commands.classics.settings import ROWS, SEEDS, SETTINGS, configure
 
 
 def percent(fraction):
@@ -106,13 +106,13 @@ def describe_config(config):
     return ", ".join(parts)
 
 
-def settings_table(rows):
-    """A Markdown table of each row's published and modern settings."""
+def settings_table(rows, quick=False):
+    """A Markdown table of each row's published and modern settings, as the runs of a
+    ``quick`` run (a few epochs) or of a full one use them."""
     lines = ["| row | published settings | modern settings |", "| --- | --- | --- |"]
     for row in rows:
-        lines.append(
-            f"| `{row}` | {describe_config(PAPER[row])} | {describe_config(MODERN[row])} |"
-        )
+        published, modern = (describe_config(configure(row, s, quick)) for s in SETTINGS)
+        lines.append(f"| `{row}` | {published} | {modern} |")
     return "\n".join(lines)
 
 
