@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from ann import ANN, textbook
+from ann.activations import HIDDEN_ACTIVATIONS
 from ann.data import get_binary_dataset, pre_process_data
 from ann.presets import PRESETS
 
@@ -47,6 +48,11 @@ def test_the_textbook_and_ann_give_the_same_costs_and_parameters(
     assert sorted(parameters) == sorted(model.parameters)
     for name, value in parameters.items():
         np.testing.assert_allclose(value, model.parameters[name], rtol=0, atol=1e-12)
+
+
+def test_the_textbook_covers_every_hidden_activation_of_ann():
+    assert set(textbook.ACTIVATIONS) == set(HIDDEN_ACTIVATIONS)
+    assert set(textbook.DERIVATIVES) == set(HIDDEN_ACTIVATIONS)
 
 
 def test_the_same_seed_draws_the_same_first_parameters():
