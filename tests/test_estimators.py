@@ -613,7 +613,7 @@ def test_import_ann_works_without_scikit_learn():
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert "needs scikit-learn" in out and 'pip install "scikit-learn>=1.6"' in out
+    assert "needs scikit-learn" in out and 'pip install "scikit-learn>=1.7"' in out
     with pytest.raises(AttributeError, match="no attribute 'MLPClassifer'"):
         ann.MLPClassifer
 
