@@ -2,7 +2,7 @@
 
 ``ANN`` is the vectorized N-layer network; ``ann.tree`` the tree-of-operations engine;
 ``ann.data`` reads MNIST; ``MLPClassifier`` and ``MLPRegressor`` are scikit-learn's
-estimators on ann's engine (they need scikit-learn: ``pip install "scikit-learn>=1.6"``).
+estimators on ann's engine (they need scikit-learn: ``pip install "scikit-learn>=1.7"``).
 """
 
 from .network import ANN, DivergenceError, DivergenceWarning, NotFittedError
@@ -30,7 +30,7 @@ def __getattr__(name: str) -> type:
         # is another project, so pip install "ann[sklearn]" would not install this one.
         raise ImportError(
             f"ann.{name} needs scikit-learn ({error}); install it with: "
-            'pip install "scikit-learn>=1.6" (or, from a checkout of ann, the extra '
+            'pip install "scikit-learn>=1.7" (or, from a checkout of ann, the extra '
             'that brings it: pip install -e ".[sklearn]")'
         ) from error
     return getattr(estimators, name)

@@ -67,7 +67,7 @@ try:
     from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 except ImportError as error:
     raise ImportError(
-        f"ann.estimators needs scikit-learn 1.6 or later ({error}); install it with: "
+        f"ann.estimators needs scikit-learn 1.7 or later ({error}); install it with: "
         'pip install scikit-learn (or, in a checkout of ann, pip install -e ".[sklearn]")'
     ) from error
 

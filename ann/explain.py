@@ -10,6 +10,9 @@ forward and one backward pass on the actual data, line by line, in the notation 
 Nothing in it is written by hand: every shape is read from an array the network just
 computed (``model.forward`` and ``model.backward``, and the intermediate ``dZ`` and
 ``dA`` recomputed with the same formulas). Both functions print the text and return it.
+
+The equations it walks through are written out as code, one function a step, in
+``ann.textbook`` (the article's algorithm in one page of plain NumPy): read that first.
 """
 
 from __future__ import annotations
@@ -265,6 +268,7 @@ def explain(model: Model, X: npt.ArrayLike, Y: npt.ArrayLike | None = None) -> T
     on ``X`` (n_samples, n_features) and labels ``Y`` (the model's own predictions when
     None): for every layer the equation and the shapes of its operands and result, as
     read from the arrays computed. The first layer needs no ``dA0``, so there is none.
+    The same steps as code: ``ann.textbook.forward`` and ``ann.textbook.backward``.
     """
     text = Text(explain_text(model, X, Y))
     print(text)

@@ -11,7 +11,7 @@ The two differ only by the rounding of sums taken in another order: measured at 
 2.7e-15 (absolute) on outputs of size ~1 and never in a predicted label, an accuracy or
 a grid-search score; the tolerances below leave a factor ~10.
 
-Needs the ``dask`` extra (``pip install "ann[dask]"``, part of ``ann[test]``).
+Needs the ``dask`` extra (``pip install "ann-backprop[dask]"``, part of the ``test`` extra).
 """
 
 import os
@@ -19,7 +19,7 @@ import os
 import numpy as np
 import pytest
 
-INSTALL = 'needs the dask extra: pip install "ann[dask]"'
+INSTALL = 'needs the dask extra: pip install "ann-backprop[dask]"'
 da = pytest.importorskip("dask.array", reason=INSTALL)
 distributed = pytest.importorskip("distributed", reason=INSTALL)
 wrappers = pytest.importorskip("dask_ml.wrappers", reason=INSTALL)
