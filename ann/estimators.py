@@ -690,8 +690,10 @@ class BaseMLP(BaseEstimator):
 
     def _shuffle(self, order):
         """The next epoch's order of the samples: the last one shuffled by
-        ``random_state``, as scikit-learn's ``shuffle`` does."""
-        return order[self._random_state.permutation(len(order))]
+        ``random_state``, as scikit-learn's ``shuffle`` does (in place: the same order as
+        ``order[permutation(n)]``, without its two arrays of n indices)."""
+        self._random_state.shuffle(order)
+        return order
 
     def _fit_stochastic(self, X, T, y, sample_weight, incremental):
         """Mini-batch training with ann's training loop, scikit-learn's rules."""
@@ -1014,7 +1016,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                     "`y` has classes not in `self.classes_`. "
                     f"`self.classes_` has {self.classes_}. 'y' has {classes}."
                 )
-        return X, self._label_binarizer.transform(y).astype(bool)
+        return X, self._encode(y)
+
+    def _encode(self, y):
+        """The targets as the output layer's indicator ``(n, n_outputs)``, bool: for two
+        classes one column, true for ``classes_[1]``; else one column per class; an
+        indicator matrix as it is. Of one value per sample only the labels' positions
+        are made on the way (``LabelBinarizer.transform`` makes several int64 arrays)."""
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            return self._label_binarizer.transform(y).astype(bool)
+        positions = np.searchsorted(self.classes_, y)
+        if len(self.classes_) <= 2:
+            return (positions == 1)[:, None]
+        return positions[:, None] == np.arange(len(self.classes_))
 
     def _check_target_type(self, y, incremental):
         """Going on, ``y`` must be labels again, or an indicator matrix again: the
@@ -1035,14 +1049,18 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return True
 
     def _decode(self, y):
-        return self._label_binarizer.inverse_transform(y)
+        """The labels of an indicator, or of the output layer, ``(n, n_outputs)``
+        (``LabelBinarizer.inverse_transform``'s rule: above 0.5 for one column, the
+        largest of several, without its int64 copies)."""
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            return self._label_binarizer.inverse_transform(y)
+        if y.shape[1] == 1:
+            return np.where(y[:, 0] > 0.5, self.classes_[-1:], self.classes_[:1])
+        return self.classes_.take(y.argmax(axis=1), mode="clip")
 
     def _prediction(self, outputs):
         """The labels of the output layer ``(n, k)`` (decoded on the host)."""
-        outputs = arrays.to_numpy(outputs)
-        if self.n_outputs_ == 1:
-            outputs = outputs.ravel()
-        return self._label_binarizer.inverse_transform(outputs)
+        return self._decode(arrays.to_numpy(outputs))
 
     _score_function = staticmethod(accuracy_score)
 
