@@ -59,11 +59,7 @@ try:
     from sklearn.utils import check_random_state, column_or_1d
     from sklearn.utils._param_validation import Interval, Options, StrOptions
     from sklearn.utils.metaestimators import available_if
-    from sklearn.utils.multiclass import (
-        _check_partial_fit_first_call,
-        type_of_target,
-        unique_labels,
-    )
+    from sklearn.utils.multiclass import type_of_target, unique_labels
     from sklearn.utils.optimize import _check_optimize_result
     from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 except ImportError as error:
@@ -1079,13 +1075,31 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             y, classes = arrays.host(y), arrays.host(classes)  # labels live on the host
             if classes is not None and not hasattr(self, "classes_"):
                 classes = _check_classes(classes)
-            if _check_partial_fit_first_call(self, classes):
+            if self._first_partial_fit(classes):
                 self._label_binarizer = LabelBinarizer()
                 if type_of_target(y).startswith("multilabel"):
                     self._label_binarizer.fit(y)
                 else:
                     self._label_binarizer.fit(classes)
             return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def _first_partial_fit(self, classes):
+        """Whether this ``partial_fit`` is the first (it sets ``classes_``, from
+        ``classes``, which it needs); a later one may repeat the same ``classes``."""
+        fitted = getattr(self, "classes_", None)
+        if classes is None:
+            if fitted is None:
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+            return False
+        if fitted is None:
+            self.classes_ = unique_labels(classes)
+            return True
+        if not np.array_equal(fitted, unique_labels(classes)):
+            raise ValueError(
+                f"`classes={classes!r}` is not the same as on last call to partial_fit, "
+                f"was: {fitted!r}"
+            )
+        return False
 
     def predict_proba(self, X: MatrixLike) -> np.ndarray:
         """Probability of each class, ``(n_samples, n_classes)`` in the order of
