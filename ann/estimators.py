@@ -38,6 +38,7 @@ This module needs scikit-learn: ``pip install scikit-learn`` (or, in a checkout 
 from __future__ import annotations
 
 import copy
+import math
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
@@ -51,18 +52,14 @@ import scipy.optimize
 try:
     from sklearn import get_config
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
-    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.exceptions import ConvergenceWarning, NotFittedError
     from sklearn.metrics import accuracy_score, r2_score
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import LabelBinarizer
     from sklearn.utils import check_random_state, column_or_1d
     from sklearn.utils._param_validation import Interval, Options, StrOptions
     from sklearn.utils.metaestimators import available_if
-    from sklearn.utils.multiclass import (
-        _check_partial_fit_first_call,
-        type_of_target,
-        unique_labels,
-    )
+    from sklearn.utils.multiclass import type_of_target, unique_labels
     from sklearn.utils.optimize import _check_optimize_result
     from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 except ImportError as error:
@@ -72,8 +69,9 @@ except ImportError as error:
     ) from error
 
 from . import arrays, core, targets, training
-from .core import Architecture, DivergenceError
+from .core import Architecture, DivergenceError, DivergenceWarning
 from .network import ANN
+from .optimizers import OPTIMIZER_SETTINGS as OPTIMIZER_OPTIONS
 from .optimizers import make_optimizer
 from .parameters import ParameterViews, initial_parameters, views
 from .stopping import Tolerance
@@ -120,6 +118,29 @@ OPTIMIZER_SETTINGS = (
 )
 """The parameters an optimizer is made with: ``fit`` makes one with their current values,
 ``partial_fit`` goes on with the one it has (as scikit-learn's does)."""
+
+ANN_NAMES = {
+    "alpha": "l2",
+    "max_iter": "n_iterations",
+    "learning_rate_init": "learning_rate",
+    "power_t": "power_t",
+    "momentum": "momentum",
+    "nesterovs_momentum": "nesterov",
+    "beta_1": "beta_1",
+    "beta_2": "beta_2",
+    "epsilon": "epsilon",
+    "dropout": "dropout",
+}
+"""scikit-learn's names of the settings and ``ANN``'s (for ``network_`` and the
+optimizers)."""
+
+ASSIGNABLE = ("coefs_", "intercepts_", "loss_curve_", "best_loss_")
+"""The fitted attributes that may be assigned before a fit, as scikit-learn's tests do:
+a warm start or ``partial_fit`` then goes on from them."""
+
+DIVERGING = 1.5
+"""A fit whose loss ends this many times above where it started diverged (as ``ANN``
+says)."""
 
 NON_FINITE = (
     "Solver produced non-finite parameter weights. The input data may contain large "
@@ -226,22 +247,27 @@ class BaseMLP(BaseEstimator):
     @property
     def coefs_(self) -> list[np.ndarray]:
         """Each layer's weights, ``(fan_in, fan_out)``: views of the parameters' ``Wl.T``."""
+        if self._assigned("coefs_"):
+            return self._assigned("coefs_")
         parameters = self._fitted_parameters()
         return [parameters[f"W{l}"].T for l in range(1, self.n_layers_)]
 
     @coefs_.setter
     def coefs_(self, values: Sequence[npt.ArrayLike]) -> None:
-        self._set_parameters("W", values, lambda value: value.T)
+        self._set_parameters("W", values, lambda value: value.T, "coefs_")
 
     @property
     def intercepts_(self) -> list[np.ndarray]:
         """Each layer's biases, ``(fan_out,)``: views of the parameters' ``bl``."""
+        if self._assigned("intercepts_"):
+            return self._assigned("intercepts_")
         parameters = self._fitted_parameters()
         return [parameters[f"b{l}"][:, 0] for l in range(1, self.n_layers_)]
 
     @intercepts_.setter
     def intercepts_(self, values: Sequence[npt.ArrayLike]) -> None:
-        self._set_parameters("b", values, lambda b: arrays.namespace(b).reshape(b, (-1, 1)))
+        reshape = lambda b: arrays.namespace(b).reshape(b, (-1, 1))  # noqa: E731
+        self._set_parameters("b", values, reshape, "intercepts_")
 
     @property
     def network_(self) -> ANN:
@@ -250,6 +276,13 @@ class BaseMLP(BaseEstimator):
         parameters = self._fitted_parameters()
         architecture = self._architecture()
         classifier = self.out_activation_ in ("logistic", "softmax")
+        optimizer = f"sklearn_{self.solver}" if self.solver in STOCHASTIC_SOLVERS else "gd"
+        others = {name for options in OPTIMIZER_OPTIONS.values() for name in options}
+        settings = {
+            ann_name: getattr(self, name)
+            for name, ann_name in ANN_NAMES.items()
+            if ann_name not in others or ann_name in OPTIMIZER_OPTIONS[optimizer]
+        }
         return ANN.from_parameters(
             parameters,
             classes=self.classes_ if classifier else None,
@@ -259,28 +292,27 @@ class BaseMLP(BaseEstimator):
             activation=ACTIVATIONS[self.activation],
             output=architecture.output,
             loss=architecture.loss,
-            l2=self.alpha,
             init="sklearn",
             dtype=architecture.dtype,
-            optimizer=f"sklearn_{self.solver}" if self.solver in STOCHASTIC_SOLVERS else "gd",
-            learning_rate=self.learning_rate_init,
-            n_iterations=self.max_iter,
-            momentum=self.momentum,
-            nesterov=self.nesterovs_momentum,
-            beta_1=self.beta_1,
-            beta_2=self.beta_2,
-            epsilon=self.epsilon,
+            optimizer=optimizer,
             lr_schedule=_lr_schedule(self.get_params()),
-            power_t=self.power_t,
-            dropout=self.dropout,
             quiet=True,
+            **settings,
         )
 
     @property
     def loss_curve_(self) -> list[float]:
         """The training loss of every epoch, across warm starts and ``partial_fit``."""
+        if self._assigned("loss_curve_") is not None:
+            return self._assigned("loss_curve_")
         self._require_stochastic("loss_curve_")
         return self._record.costs
+
+    @loss_curve_.setter
+    def loss_curve_(self, values: Sequence[float]) -> None:
+        self._assign(
+            "loss_curve_", values, lambda: self._record.costs.__setitem__(slice(None), values)
+        )
 
     @property
     def validation_loss_curve_(self) -> list[float]:
@@ -291,8 +323,14 @@ class BaseMLP(BaseEstimator):
 
     @property
     def best_loss_(self) -> float | None:
+        if self._assigned("best_loss_") is not None:
+            return self._assigned("best_loss_")
         self._require_stochastic("best_loss_")
         return self._stopper.best_loss
+
+    @best_loss_.setter
+    def best_loss_(self, value: float | None) -> None:
+        self._assign("best_loss_", value, lambda: setattr(self._stopper, "lowest_loss", value))
 
     @property
     def validation_scores_(self) -> list[float] | None:
@@ -307,8 +345,36 @@ class BaseMLP(BaseEstimator):
     def _fitted_parameters(self) -> ParameterViews:
         parameters = self.__dict__.get("_parameters")
         if parameters is None:
-            raise AttributeError(f"{type(self).__name__} is not fitted yet")
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit first")
         return parameters
+
+    def _assigned(self, name):
+        """The value of the fitted attribute ``name`` assigned before a fit, or None."""
+        return self.__dict__.get("_assigned_before_fit", {}).get(name)
+
+    def _assign(self, name, value, set_fitted):
+        """Assign a fitted attribute: kept for the next fit when there is none yet, else
+        ``set_fitted()``."""
+        if "_parameters" in self.__dict__:
+            set_fitted()
+        else:
+            self.__dict__.setdefault("_assigned_before_fit", {})[name] = value
+
+    def _take_assigned(self):
+        """The fitted state made of the attributes assigned before this fit (the weights
+        and biases must be given; ``n_features_in_`` and the outputs follow from them)."""
+        assigned = self.__dict__.pop("_assigned_before_fit")
+        coefs = [np.asarray(coef, dtype=float) for coef in assigned["coefs_"]]
+        self.n_features_in_ = coefs[0].shape[0]
+        self._dtype = np.dtype(self.dtype or np.float64)
+        hidden = [coef.shape[1] for coef in coefs[:-1]]
+        self.out_activation_ = self.__dict__.get("out_activation_") or self._output_activation()
+        self._initialize(coefs[-1].shape[1], hidden, like=None)
+        self.coefs_, self.intercepts_ = coefs, assigned["intercepts_"]
+        if assigned.get("loss_curve_") is not None and "_stopper" in self.__dict__:
+            self._record.costs[:] = assigned["loss_curve_"]
+        if assigned.get("best_loss_") is not None and "_stopper" in self.__dict__:
+            self._stopper.lowest_loss = assigned["best_loss_"]
 
     def _require_stochastic(self, name):
         if "_stopper" not in self.__dict__:
@@ -317,7 +383,10 @@ class BaseMLP(BaseEstimator):
                 "stochastic solvers 'sgd' and 'adam'"
             )
 
-    def _set_parameters(self, kind, values, to_ann_layout):
+    def _set_parameters(self, kind, values, to_ann_layout, name):
+        if "_parameters" not in self.__dict__:
+            self._assign(name, values, None)
+            return
         parameters = self._fitted_parameters()
         n_layers = self.n_layers_ - 1
         if len(values) != n_layers:
@@ -373,6 +442,8 @@ class BaseMLP(BaseEstimator):
     def _layer_sizes(self):
         sizes = self.hidden_layer_sizes
         sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+        if not all(isinstance(size, Integral) for size in sizes):
+            raise TypeError(f"hidden_layer_sizes must be whole numbers, got {sizes}.")
         if np.any(np.array(sizes) <= 0):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
         return [int(size) for size in sizes]
@@ -421,8 +492,13 @@ class BaseMLP(BaseEstimator):
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         hidden = self._layer_sizes()
+        going_on = self.warm_start or incremental
+        if going_on and {"coefs_", "intercepts_"} <= set(
+            self.__dict__.get("_assigned_before_fit", {})
+        ):
+            self._take_assigned()
         fitted = "_parameters" in self.__dict__
-        first_pass = not fitted or (not self.warm_start and not incremental)
+        first_pass = not fitted or not going_on
         self._check_solver_settings(len(hidden))
         if not first_pass:
             self._check_warm_start(hidden, incremental)
@@ -439,7 +515,7 @@ class BaseMLP(BaseEstimator):
             y = y.reshape((-1, 1))
         self._random_state = check_random_state(self.random_state)
         if first_pass:
-            self._initialize(y, hidden, X)
+            self._initialize(y.shape[1], hidden, like=X)
         elif y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {y.shape[1]} outputs, the network was fitted with {self.n_outputs_}: "
@@ -524,25 +600,31 @@ class BaseMLP(BaseEstimator):
                     f"goes on with ({made_with!r}); fit with warm_start=True makes a new one"
                 )
 
-    def _initialize(self, y, hidden, X):
+    def _initialize(self, n_outputs, hidden, like):
         """Set the fitted attributes and draw the first parameters (on the host, then
-        moved where ``X`` lives), as on a first fit."""
+        moved where the array ``like`` lives), as on a first fit; zeros without
+        ``like``, for weights assigned by hand."""
         self.n_iter_ = 0
-        self.n_outputs_ = y.shape[1]
+        self.n_outputs_ = n_outputs
         self.n_layers_ = len(hidden) + 2
         self.out_activation_ = self._output_activation()
         for name in ("_optimizer", "_optimizer_settings", "_stopper"):
             self.__dict__.pop(name, None)
         architecture = self._architecture(hidden)
-        self._parameters = initial_parameters(
-            architecture.sizes,
-            "sklearn",
-            self._random_state,
-            [ACTIVATIONS[self.activation]] * architecture.n_layers,
-            self._dtype,
-        )
-        if arrays.is_foreign(X):
-            self._parameters = views(arrays.like(self._parameters.flat, X), architecture.shapes())
+        if like is None:
+            size = sum(math.prod(shape) for shape in architecture.shapes().values())
+            self._parameters = views(np.zeros(size, self._dtype), architecture.shapes())
+        else:
+            self._parameters = initial_parameters(
+                architecture.sizes,
+                "sklearn",
+                self._random_state,
+                [ACTIVATIONS[self.activation]] * architecture.n_layers,
+                self._dtype,
+            )
+        if like is not None and arrays.is_foreign(like):
+            flat = arrays.like(self._parameters.flat, like)
+            self._parameters = views(flat, architecture.shapes())
         self._record = training.Record()
         self.t_ = 0
         if self.solver in STOCHASTIC_SOLVERS:
@@ -604,8 +686,10 @@ class BaseMLP(BaseEstimator):
 
     def _shuffle(self, order):
         """The next epoch's order of the samples: the last one shuffled by
-        ``random_state``, as scikit-learn's ``shuffle`` does."""
-        return order[self._random_state.permutation(len(order))]
+        ``random_state``, as scikit-learn's ``shuffle`` does (in place: the same order as
+        ``order[permutation(n)]``, without its two arrays of n indices)."""
+        self._random_state.shuffle(order)
+        return order
 
     def _fit_stochastic(self, X, T, y, sample_weight, incremental):
         """Mini-batch training with ann's training loop, scikit-learn's rules."""
@@ -638,6 +722,7 @@ class BaseMLP(BaseEstimator):
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.", stacklevel=3)
             self._stopper.finish(self._parameters.flat)  # the best parameters, as on a stop
+        self._warn_if_diverging(settings["learning_rate_init"])
         if not incremental and self.n_iter_ == self.max_iter and not self._stopper.stopped:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
@@ -645,6 +730,22 @@ class BaseMLP(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=3,
             )
+
+    def _warn_if_diverging(self, learning_rate):
+        """A ``DivergenceWarning`` when the loss became NaN or infinite (early stopping
+        then keeps the best parameters, as scikit-learn's does) or ended much higher than
+        it started."""
+        costs = self._record.costs
+        finite = all(math.isfinite(cost) for cost in costs)
+        if finite and (len(costs) < 2 or costs[-1] <= DIVERGING * costs[0]):
+            return
+        warnings.warn(
+            f"training diverged: the loss went from {costs[0]:.4g} to {costs[-1]:.4g} "
+            f"(learning_rate_init={learning_rate:g}); try a smaller learning rate, or "
+            "scaled inputs",
+            DivergenceWarning,
+            stacklevel=4,
+        )
 
     def _check_total_weight(self, weights, part):
         """The mean loss (or validation score) divides by the sum of the sample weights:
@@ -911,7 +1012,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                     "`y` has classes not in `self.classes_`. "
                     f"`self.classes_` has {self.classes_}. 'y' has {classes}."
                 )
-        return X, self._label_binarizer.transform(y).astype(bool)
+        return X, self._encode(y)
+
+    def _encode(self, y):
+        """The targets as the output layer's indicator ``(n, n_outputs)``, bool: for two
+        classes one column, true for ``classes_[1]``; else one column per class; an
+        indicator matrix as it is. Of one value per sample only the labels' positions
+        are made on the way (``LabelBinarizer.transform`` makes several int64 arrays)."""
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            return self._label_binarizer.transform(y).astype(bool)
+        positions = np.searchsorted(self.classes_, y)
+        if len(self.classes_) <= 2:
+            return (positions == 1)[:, None]
+        return positions[:, None] == np.arange(len(self.classes_))
 
     def _check_target_type(self, y, incremental):
         """Going on, ``y`` must be labels again, or an indicator matrix again: the
@@ -932,14 +1045,18 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return True
 
     def _decode(self, y):
-        return self._label_binarizer.inverse_transform(y)
+        """The labels of an indicator, or of the output layer, ``(n, n_outputs)``
+        (``LabelBinarizer.inverse_transform``'s rule: above 0.5 for one column, the
+        largest of several, without its int64 copies)."""
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            return self._label_binarizer.inverse_transform(y)
+        if y.shape[1] == 1:
+            return np.where(y[:, 0] > 0.5, self.classes_[-1:], self.classes_[:1])
+        return self.classes_.take(y.argmax(axis=1), mode="clip")
 
     def _prediction(self, outputs):
         """The labels of the output layer ``(n, k)`` (decoded on the host)."""
-        outputs = arrays.to_numpy(outputs)
-        if self.n_outputs_ == 1:
-            outputs = outputs.ravel()
-        return self._label_binarizer.inverse_transform(outputs)
+        return self._decode(arrays.to_numpy(outputs))
 
     _score_function = staticmethod(accuracy_score)
 
@@ -958,13 +1075,31 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             y, classes = arrays.host(y), arrays.host(classes)  # labels live on the host
             if classes is not None and not hasattr(self, "classes_"):
                 classes = _check_classes(classes)
-            if _check_partial_fit_first_call(self, classes):
+            if self._first_partial_fit(classes):
                 self._label_binarizer = LabelBinarizer()
                 if type_of_target(y).startswith("multilabel"):
                     self._label_binarizer.fit(y)
                 else:
                     self._label_binarizer.fit(classes)
             return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def _first_partial_fit(self, classes):
+        """Whether this ``partial_fit`` is the first (it sets ``classes_``, from
+        ``classes``, which it needs); a later one may repeat the same ``classes``."""
+        fitted = getattr(self, "classes_", None)
+        if classes is None:
+            if fitted is None:
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+            return False
+        if fitted is None:
+            self.classes_ = unique_labels(classes)
+            return True
+        if not np.array_equal(fitted, unique_labels(classes)):
+            raise ValueError(
+                f"`classes={classes!r}` is not the same as on last call to partial_fit, "
+                f"was: {fitted!r}"
+            )
+        return False
 
     def predict_proba(self, X: MatrixLike) -> np.ndarray:
         """Probability of each class, ``(n_samples, n_classes)`` in the order of

@@ -399,3 +399,45 @@ def test_the_install_hint_names_what_users_run():
     ).stdout
     assert "ann.estimators needs scikit-learn" in out and "pip install scikit-learn" in out
     assert 'pip install -e ".[sklearn]"' in out
+
+
+# ------------------------------------------------------------ unusual inputs
+def test_hidden_layer_sizes_of_fractions_are_a_type_error_as_in_sklearn():
+    X, y = np.eye(4), [0, 1, 0, 1]
+    with pytest.raises(TypeError, match=r"hidden_layer_sizes must be whole numbers.*2\.5"):
+        MLPClassifier(hidden_layer_sizes=(2.5,), max_iter=1).fit(X, y)
+
+
+@pytest.mark.parametrize("settings", [{"max_iter": 3}, {"early_stopping": True}])
+def test_a_regressor_whose_loss_blows_up_says_so(settings):
+    """Inputs in the tens at learning_rate_init=0.1: the loss grows a thousandfold per
+    epoch (finite predictions of 1e86 after three), or becomes NaN while early stopping
+    keeps the first epoch's parameters. Neither may end without a word."""
+    rng = np.random.RandomState(0)
+    X = rng.uniform(10, 50, size=(200, 5))
+    model = MLPRegressor(
+        solver="sgd", learning_rate_init=0.1, activation="identity", random_state=0, **settings
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        with pytest.warns(ann.DivergenceWarning, match=r"learning_rate_init=0\.1.*smaller"):
+            model.fit(X, X.sum(axis=1) * 3)
+
+
+def test_network_after_a_failed_fit_is_not_fitted():
+    model = MLPClassifier(hidden_layer_sizes=(3,), max_iter=2)
+    with pytest.raises(ValueError):
+        model.fit(np.eye(4), [0, 1, 2, 2], sample_weight=np.zeros(4))
+    with pytest.raises(ann.estimators.NotFittedError, match="not fitted yet"):
+        model.network_
+
+
+def test_the_network_names_only_its_own_optimizers_settings():
+    X, y = np.eye(4), [0, 1, 0, 1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        adam = MLPClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0).fit(X, y)
+        sgd = clone(adam).set_params(solver="sgd").fit(X, y)
+    assert "optimizer='sklearn_adam'" in repr(adam.network_)
+    assert "nesterov" not in repr(adam.network_) and "momentum" not in repr(adam.network_)
+    assert "nesterov=True" in repr(sgd.network_) and "beta_2" not in repr(sgd.network_)

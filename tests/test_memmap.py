@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 import tracemalloc
+from contextlib import nullcontext
 
 import numpy as np
 import pytest
@@ -113,3 +114,36 @@ def test_a_truncated_memmap_is_a_clear_error_not_a_crash(tmp_path, action):
     assert "which was truncated after it was mapped" in done.stdout
     assert str(tmp_path / "x.bin") in done.stdout
     assert "the file has 2400 bytes" in done.stdout
+
+
+def test_the_estimators_keep_few_arrays_of_one_value_per_sample(tmp_path):
+    """With few features, the arrays of one value per sample (labels, targets, the
+    shuffled order, the outputs) dominate: a fit, a partial_fit and a predict on a
+    uint8 memmap each hold about three of them in float64 or int64 at once
+    (LabelBinarizer's encoding and a shuffle by permutation took seven)."""
+    from ann import MLPClassifier
+
+    n = 200_000
+    path = tmp_path / "narrow.npy"
+    X = np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=(n, 5))
+    X[:] = np.random.RandomState(0).randint(0, 256, X.shape)
+    X.flush()
+    del X
+    X, y = np.load(path, mmap_mode="r"), np.arange(n) % 2
+    model = MLPClassifier(hidden_layer_sizes=(10,), max_iter=1, batch_size=1000, random_state=0)
+    peaks = {}
+    tracemalloc.start()
+    try:
+        for name, call in [
+            ("fit", lambda: model.fit(X, y)),
+            ("partial_fit", lambda: model.partial_fit(X, y)),
+            ("predict", lambda: model.predict(X)),
+        ]:
+            tracemalloc.reset_peak()
+            with pytest.warns() if name == "fit" else nullcontext():
+                call()
+            peaks[name] = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    for name, peak in peaks.items():
+        assert peak < 3.5 * 8 * n, f"{name} allocated {peak / (8 * n):.1f} arrays of n numbers"
