@@ -7,7 +7,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # import ann from this checkout
 sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
-os.environ.setdefault("MPLBACKEND", "Agg")
+# The kernels that run the examples draw their figures inline (Agg, which CI sets for
+# the tests, would show none).
+os.environ.pop("MPLBACKEND", None)
 
 project = "ann"
 author = "the ann authors"

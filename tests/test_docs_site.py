@@ -27,7 +27,8 @@ REQUIRED = os.environ.get("ANN_DOCS_SITE") == "required"
 # What a page shows, read in the page once it has loaded.
 PROBE = """JSON.stringify({
   title: document.title,
-  navigation: document.querySelectorAll(".sidebar-tree a.reference").length,
+  navigation: [...document.querySelectorAll(".sidebar-tree a.reference")]
+    .filter(a => a.offsetParent !== null).length,  // the links shown, not hidden
   equations: document.querySelectorAll("math").length,
   images: [...document.images].map(i => ({src: i.src, complete: i.complete,
                                            width: i.naturalWidth})),
@@ -150,6 +151,14 @@ def open_page(tools, path, screenshot=None):
     session = tools.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
     for domain in ("Page", "Runtime", "Log"):
         tools.send(f"{domain}.enable", session)
+    tools.send(  # a desktop's window: the theme shows its sidebar
+        "Emulation.setDeviceMetricsOverride",
+        session,
+        width=1280,
+        height=900,
+        deviceScaleFactor=1,
+        mobile=False,
+    )
     tools.send("Page.navigate", session, url=path.as_uri())
     tools.wait_for("Page.loadEventFired", session)
     time.sleep(0.5)  # the theme's scripts run after the load event
