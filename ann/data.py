@@ -80,8 +80,7 @@ def load_mnist(
     Raises:
         MNISTFormatError (a ValueError): a file's content is invalid; the message names it.
         FileNotFoundError: files are missing and ``download`` is false (lists them).
-        MNISTDownloadError (a FileNotFoundError): files are missing and could not be
-            downloaded.
+        MNISTDownloadError (a FileNotFoundError): missing files could not be downloaded.
         ValueError / TypeError: a bad argument; OSError: a file exists but cannot be read.
     """
     directory = resolve_data_dir(data_dir)

@@ -54,9 +54,11 @@ class GradientDescent:
 class SGD(GradientDescent):
     """Gradient descent with momentum ``mu`` (PyTorch's form)::
 
-    v <- mu * v + dp
-    p <- p - lr * v                    (classical)
-    p <- p - lr * (dp + mu * v)        (Nesterov)
+        v <- mu * v + dp
+        p <- p - lr * v                    (classical)
+        p <- p - lr * (dp + mu * v)        (Nesterov)
+
+    The velocity ``v`` starts as the first gradient.
     """
 
     def __init__(self, learning_rate: float, momentum: float = 0.9, nesterov: bool = False) -> None:
@@ -80,9 +82,11 @@ class SGD(GradientDescent):
 class SklearnSGD(GradientDescent):
     """Gradient descent with momentum, scikit-learn's form (the rate inside the velocity)::
 
-    v <- mu * v - lr * dp
-    p <- p + v                         (classical)
-    p <- p + mu * v - lr * dp          (Nesterov)
+        v <- mu * v - lr * dp
+        p <- p + v                         (classical)
+        p <- p + mu * v - lr * dp          (Nesterov)
+
+    The velocity ``v`` starts at zero.
     """
 
     def __init__(self, learning_rate: float, momentum: float = 0.9, nesterov: bool = True) -> None:
@@ -107,9 +111,9 @@ class SklearnSGD(GradientDescent):
 class Adam(GradientDescent):
     """Adam (Kingma and Ba, 2015), with epsilon added after the bias correction (PyTorch)::
 
-    m <- b1 m + (1 - b1) dp          v <- b2 v + (1 - b2) dp**2
-    p <- p - lr * m_hat / (sqrt(v_hat) + eps),
-    m_hat = m / (1 - b1**t),         v_hat = v / (1 - b2**t)
+        m <- b1 m + (1 - b1) dp          v <- b2 v + (1 - b2) dp**2
+        p <- p - lr * m_hat / (sqrt(v_hat) + eps),
+        m_hat = m / (1 - b1**t),         v_hat = v / (1 - b2**t)
 
     The moments are kept without their (1 - b) factors, ``M = m / (1 - b1)`` and
     ``V = v / (1 - b2)``, which folds those factors into two scalars of the update and

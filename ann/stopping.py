@@ -20,12 +20,17 @@ from . import arrays
 
 
 class Decision(enum.Enum):
+    """What a stopping rule tells the training loop after an epoch."""
+
     GO_ON = "go on"
     STOP = "stop"
     DECAY = "divide the learning rate by 5 and go on"
 
 
 class StoppingRule(Protocol):
+    """What the training loop asks of a rule: ``update`` after every epoch, ``finish``
+    once training ends (see the module docstring)."""
+
     def update(self, record: Any, rate: float, flat: Any, val_outputs: Any) -> Decision: ...
 
     def finish(self, flat: Any) -> None: ...

@@ -6,6 +6,7 @@ structure and contents of what it reports, and its handling of bad flags.
 """
 
 import argparse
+import datetime
 import io
 import json
 import os
@@ -70,6 +71,9 @@ def test_machine_is_described(quick_run):
     machine = data["machine"]
     assert machine["cores"] >= 1
     assert machine["cpu"] and machine["blas"] and machine["numpy"] == np.__version__
+    # the date the documentation's figures show beside the machine
+    started = datetime.datetime.strptime(machine["date"], "%Y-%m-%d %H:%M UTC")
+    assert abs(datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - started).days < 1
     first_lines = result.stdout.splitlines()[:4]
     assert any(
         line.startswith("machine: ") and str(machine["cores"]) in line for line in first_lines

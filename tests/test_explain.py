@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from ann import ANN
-from ann.data import get_binary_dataset, pre_process_data
 from ann.explain import explain, summary
 
 SHAPE = re.compile(r"\((\d+(?:, \d+)*)\)")
@@ -175,23 +174,30 @@ def test_summary_needs_parameters():
         summary(ANN([3, 1]))
 
 
-def readme_explain_sample():
-    """The README's explain example: (its Python block, the output block after it)."""
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    blocks = re.findall(r"```(\w*)\n(.*?)```", readme, flags=re.DOTALL)
-    for index, (language, code) in enumerate(blocks):
-        if language == "python" and "model.explain(train_x, train_y)" in code:
-            output_language, output = blocks[index + 1]
-            assert output_language == "", "the output follows the example"
-            return code, output
-    raise AssertionError("no explain example in the README")
+def page_explain_example():
+    """docs/backprop.md's explain example (the code cell that calls ``model.explain``)
+    and its table of shapes: every shape the page's equations quote, as
+    ``(196, 784) x (784, 11272) + (196, 1) -> (196, 11272)``."""
+    page = (Path(__file__).resolve().parent.parent / "docs" / "backprop.md").read_text()
+    cells = re.findall(r"```\{code-cell\} python\n(.*?)```", page, flags=re.DOTALL)
+    (code,) = [cell for cell in cells if "model.explain(train_x, train_y)" in cell]
+    quoted = page.split("## `explain()` on the real data")[0]
+    shape = r"\(\d+, \d+\)"
+    shapes = re.findall(rf"`({shape}(?: [x*+-] {shape})*(?: -> {shape})?)`", quoted)
+    return code, shapes
 
 
-def test_readme_explain_sample_is_what_the_code_prints(mnist_dir, capsys):
-    """The README's example, run on the article's data as its usage section loads it,
-    prints its output block exactly (the cost included)."""
-    code, expected = readme_explain_sample()
-    train_x, train_y, test_x, _ = get_binary_dataset(data_dir=mnist_dir)
-    train_x, _ = pre_process_data(train_x, test_x)
-    exec(code, {"ANN": ANN, "train_x": train_x, "train_y": train_y})
-    assert capsys.readouterr().out == expected
+def test_the_pages_shapes_are_what_explain_prints(mnist_dir, capsys, monkeypatch):
+    """The page's example, run on the article's data, prints every step of the
+    walk-through, and every shape the page's derivation quotes is one that explain
+    reads from the arrays (the page's figures are the code's)."""
+    code, shapes = page_explain_example()
+    monkeypatch.setenv("MNIST_DIR", str(mnist_dir))
+    exec(code, {})
+    printed = capsys.readouterr().out
+    assert printed.startswith("One training step of ANN([196, 1])")
+    assert "cost = binary cross-entropy(A2, Y) = 0.704378" in printed
+    steps = {line.split(":", 1)[1].strip() for line in printed.splitlines() if " : " in line}
+    assert len(shapes) >= 8, shapes
+    for shape in shapes:
+        assert shape in steps, f"the page quotes {shape}, which explain does not print"

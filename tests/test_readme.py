@@ -1,21 +1,43 @@
-"""The README's figures agree with each other: a gap is the difference of the two
-figures it compares, and a speed quoted in two places is the same figure.
+"""The figures of the README and of the documentation pages agree with each other and
+with the records: a gap is the difference of the two figures it compares, and a speed
+quoted in two places is the same figure.
 
-(The explain sample is checked against the code in test_explain.py, the notebook
-command in test_notebook.py.)"""
+(The explain example of docs/backprop.md is checked against the code in
+test_explain.py, the README's notebook command in test_notebook.py.)"""
 
+import contextlib
+import io
 import re
 from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+from ann.commands.classics.command import main as classics
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+DOCS = ROOT / "docs"
+
+
+def one_line(text):
+    """``text`` with every run of white space made one space (sentences wrap)."""
+    return re.sub(r"\s+", " ", text)
 
 
 @pytest.fixture(scope="module")
 def text():
-    """The README with every run of white space made one space (sentences wrap)."""
-    return re.sub(r"\s+", " ", README.read_text())
+    """The classics page with the table it shows, as its build makes it from the record
+    (``ann-classics --table-only``)."""
+    table = io.StringIO()
+    with contextlib.redirect_stdout(table):
+        classics(["--table-only"])
+    return one_line((DOCS / "classics.md").read_text() + table.getvalue())
+
+
+@pytest.fixture(scope="module")
+def speeds():
+    """The user guide's and the performance page's text."""
+    return one_line((DOCS / "guide.md").read_text() + (DOCS / "performance.md").read_text())
 
 
 def percent(figure):
@@ -38,7 +60,7 @@ def test_nielsen_gaps_are_the_differences_of_the_figures(text):
         r"points: ([\d.]+%) \([^)]*\) against ([\d.]+%)",
         text,
     )
-    assert claim, "the README says how far Nielsen ch. 1 is from the paper"
+    assert claim, "the classics page says how far Nielsen ch. 1 is from the paper"
     gap, said_ours, said_published = claim.groups()
     assert (percent(said_ours), percent(said_published)) == (ours, published)
     assert float(gap) == pytest.approx(published - ours, abs=0.005)
@@ -52,9 +74,10 @@ def test_nielsen_gaps_are_the_differences_of_the_figures(text):
     assert published - ours < 0.5
 
 
-def test_the_estimators_speed_is_the_same_figure_everywhere(text):
-    """The table of what ann's estimators add, the Performance section and its targets
-    quote the one recorded run."""
+def test_the_estimators_speed_is_the_same_figure_everywhere(speeds):
+    """The user guide's table of what ann's estimators add, the performance page and its
+    targets quote the one recorded run."""
+    text = speeds
     table = re.search(
         r"\| speed \| \| an epoch at the defaults in ([\d.]+)x scikit-learn's time, "
         r"([\d.]+)x with `dtype=\"float32\"`",
@@ -68,3 +91,17 @@ def test_the_estimators_speed_is_the_same_figure_everywhere(text):
     targets = re.search(r"drop-in estimator ([\d.]+)x in float64 and ([\d.]+)x in float32", text)
     assert table and performance and targets
     assert table.groups() == performance.groups() == targets.groups()
+
+
+def test_every_page_the_readme_links_exists():
+    """The README's links into the documentation lead to its pages."""
+    links = re.findall(r"\]\((docs/[^)#]+)\)", README.read_text())
+    assert {"docs/backprop.md", "docs/guide.md", "docs/api.md"} <= set(links)
+    for link in links:
+        assert (ROOT / link).is_file(), link
+
+
+def test_the_readme_is_short_and_names_the_distribution():
+    readme = README.read_text()
+    assert len(readme.splitlines()) <= 200
+    assert "`ann-backprop`" in readme and "docs/_build/html" in readme

@@ -3,6 +3,7 @@ timing helpers (medians, ratios round by round, timing inside ``fit``), the mach
 description and the MNIST tasks."""
 
 import contextlib
+import datetime
 import json
 import os
 import platform
@@ -230,6 +231,8 @@ def machine_info():
         "platform": platform.platform(),
         "cpu": platform.processor() or "unknown",
         "cores": os.cpu_count(),
+        # when the run started, in UTC: the figures made from the results say it
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
