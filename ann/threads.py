@@ -93,6 +93,12 @@ def usable_cpus(root: Path = CGROUP) -> int:
 
 
 # ------------------------------------------------------------------ the chooser
+SLOWER = 1.5
+SLOW_STEPS = 3
+"""A step this many times slower than its count's probe, so many steps in a row: the
+load has changed, and the chooser probes again."""
+
+
 def fastest(step_seconds: Mapping[int, float], current: int | None, gain: float = 0.9) -> int:
     """The thread count to run at, from the seconds of a step at each count: the
     fastest, unless ``current`` is within ``gain`` of it (a switch must save 10%)."""
@@ -112,7 +118,8 @@ class Chooser:
     already twice as slow), then keeps ``fastest``. Training goes on at that count for
     enough steps that the probe's extra cost (the slower counts' time above the chosen
     one's) stays within ``budget`` of the time trained, at least ``min_run_steps``;
-    then it probes again. The first step (a warm-up) is not counted.
+    then it probes again, and sooner when ``SLOW_STEPS`` steps in a row take ``SLOWER``
+    times the probe's (the load changed). The first step (a warm-up) is not counted.
     """
 
     candidates: Sequence[int]
@@ -124,6 +131,8 @@ class Chooser:
     times: dict[int, list[float]] = field(default_factory=dict)
     _probing: list[int] = field(default_factory=list)
     _run_left: int = 1  # the warm-up step
+    _expected: float | None = None  # the chosen count's seconds per step in the probe
+    _slow_steps: int = 0  # consecutive steps SLOWER than expected
 
     def __post_init__(self) -> None:
         if not self.candidates:
@@ -138,7 +147,9 @@ class Chooser:
         """The step just run at ``threads()`` took ``seconds``."""
         if not self._probing:
             self._run_left -= 1
-            if self._run_left <= 0 and len(self.candidates) > 1:
+            slower = self._expected is not None and seconds > SLOWER * self._expected
+            self._slow_steps = self._slow_steps + 1 if slower else 0
+            if len(self.candidates) > 1 and (self._run_left <= 0 or self._slow_steps >= SLOW_STEPS):
                 self._start_probe()
             return
         threads = self._probing[0]
@@ -162,16 +173,18 @@ class Chooser:
     def _decide(self) -> None:
         per_step = {threads: statistics.median(taken) for threads, taken in self.times.items()}
         self.choice = fastest(per_step, self.choice)
-        chosen = per_step[self.choice]
+        chosen = self._expected = per_step[self.choice]
+        self._slow_steps = 0
         extra = sum(sum(taken) - chosen * len(taken) for taken in self.times.values())
         steps = extra / (self.budget * chosen) if chosen > 0 else 0.0
         self._run_left = max(self.min_run_steps, math.ceil(steps))
 
 
 # ------------------------------------------------------------------ the limits
-class _Pools:
-    """The BLAS libraries of the process (threadpoolctl's controller, made once: it
-    costs about a millisecond) and their thread counts when ``ann`` was imported."""
+class Pools:
+    """The BLAS libraries loaded when ``ann`` is imported (NumPy's, which runs its
+    matrix products) as threadpoolctl's controllers (made once: it costs about a
+    millisecond), and their thread counts then."""
 
     def __init__(self) -> None:
         from threadpoolctl import ThreadpoolController
@@ -184,7 +197,8 @@ class _Pools:
         return [lib.num_threads for lib in self.blas] != self.starting
 
 
-_POOLS = _Pools()  # at import, before any limit of the user's, to know the default
+POOLS = Pools()
+"""The BLAS of ``ann``'s products, seen at import, before any limit of the user's."""
 
 
 def _torch_cpu(like: Any) -> Any:
@@ -215,7 +229,7 @@ def user_limited(environ: Mapping[str, str] | None = None) -> bool:
     """Whether the user limits the threads: one of ``USER_VARIABLES`` is set, or a
     ``threadpool_limits`` changed the BLAS threads since ``ann`` was imported."""
     environ = os.environ if environ is None else environ
-    return any(environ.get(name) for name in USER_VARIABLES) or _POOLS.limited_by_user()
+    return any(environ.get(name) for name in USER_VARIABLES) or POOLS.limited_by_user()
 
 
 @dataclass
@@ -230,7 +244,7 @@ class Governor:
     def set(self, threads: int) -> None:
         """Run on ``threads`` threads from now on (BLAS, and PyTorch on the CPU)."""
         if threads != self._current:
-            for lib in _POOLS.blas:
+            for lib in POOLS.blas:
                 lib.set_num_threads(threads)
             if self.torch is not None:
                 self.torch.set_num_threads(threads)
@@ -267,7 +281,7 @@ def fitting(work: int, like: Any) -> Iterator[Governor]:
     if chosen is None and user_limited():
         yield Governor(None)
         return
-    pools, torch = _POOLS, _torch_cpu(like)
+    pools, torch = POOLS, _torch_cpu(like)
     saved = [lib.num_threads for lib in pools.blas]
     saved_torch = None if torch is None else torch.get_num_threads()
     governor = Governor(None, torch)
