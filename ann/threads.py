@@ -113,13 +113,14 @@ class Chooser:
     """Chooses the threads of each step from the measured seconds of the steps before;
     it reads no clock (``measured`` is told the time), so it is a pure state machine.
 
-    A probe runs each of ``candidates`` (the current choice first) for steps adding up
+    A probe runs each of ``candidates`` (the current choice first; at the start the
+    first candidate, which should be the safe count, 1) for steps adding up
     to ``probe_seconds`` (at most ``max_probe_steps``, and one step for a count that is
     already twice as slow), then keeps ``fastest``. Training goes on at that count for
     enough steps that the probe's extra cost (the slower counts' time above the chosen
     one's) stays within ``budget`` of the time trained, at least ``min_run_steps``;
     then it probes again, and sooner when ``SLOW_STEPS`` steps in a row take ``SLOWER``
-    times the probe's (the load changed). The first step (a warm-up) is not counted.
+    times the probe's (the load changed).
     """
 
     candidates: Sequence[int]
@@ -130,7 +131,7 @@ class Chooser:
     choice: int | None = None
     times: dict[int, list[float]] = field(default_factory=dict)
     _probing: list[int] = field(default_factory=list)
-    _run_left: int = 1  # the warm-up step
+    _run_left: int = 0
     _expected: float | None = None  # the chosen count's seconds per step in the probe
     _slow_steps: int = 0  # consecutive steps SLOWER than expected
 
@@ -138,6 +139,8 @@ class Chooser:
         if not self.candidates:
             raise ValueError("the chooser needs at least one thread count")
         self.choice = self.candidates[0] if self.choice is None else self.choice
+        if len(self.candidates) > 1:
+            self._start_probe()
 
     def threads(self) -> int:
         """The count the next step runs at."""
@@ -287,7 +290,7 @@ def fitting(work: int, like: Any) -> Iterator[Governor]:
     governor = Governor(None, torch)
     try:
         if chosen is None and work >= SMALL_STEP and usable_cpus() > 1:
-            governor.chooser = Chooser((usable_cpus(), 1))
+            governor.chooser = Chooser((1, usable_cpus()))
         else:
             governor.set(chosen or 1)
         yield governor
