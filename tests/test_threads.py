@@ -265,3 +265,19 @@ def test_the_lbfgs_path_runs_in_the_chosen_threads():
     auto = MLPClassifier(solver="lbfgs", max_iter=20, random_state=0).fit(X, y)
     for a, b in zip(auto.coefs_, one.coefs_):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-9)
+
+
+def test_pytorch_cpu_threads_are_set_for_the_fit_and_restored():
+    torch = pytest.importorskip("torch")
+    X, y = data()
+    seen, before = [], torch.get_num_threads()
+    model = ANN(
+        [100, 1],
+        n_iterations=3,
+        quiet=True,
+        callbacks=[lambda m: seen.append(torch.get_num_threads())],
+    )
+    with threads.fixed(before + 1):  # a count other than PyTorch's own
+        model.fit(torch.from_numpy(X), y)
+    assert seen == [before + 1] * 3
+    assert torch.get_num_threads() == before
