@@ -119,8 +119,9 @@ class Chooser:
     already twice as slow), then keeps ``fastest``. Training goes on at that count for
     enough steps that the probe's extra cost (the slower counts' time above the chosen
     one's) stays within ``budget`` of the time trained, at least ``min_run_steps``;
-    then it probes again, and sooner when ``SLOW_STEPS`` steps in a row take ``SLOWER``
-    times the probe's (the load changed).
+    then it probes again, and sooner when it runs at another count than the first (the
+    safe one) and ``SLOW_STEPS`` steps in a row take ``SLOWER`` times the probe's (the
+    load rose: on a busy machine, threads wait for cores).
     """
 
     candidates: Sequence[int]
@@ -150,7 +151,11 @@ class Chooser:
         """The step just run at ``threads()`` took ``seconds``."""
         if not self._probing:
             self._run_left -= 1
-            slower = self._expected is not None and seconds > SLOWER * self._expected
+            slower = (
+                self.choice != self.candidates[0]  # (more load slows the safe count too)
+                and self._expected is not None
+                and seconds > SLOWER * self._expected
+            )
             self._slow_steps = self._slow_steps + 1 if slower else 0
             if len(self.candidates) > 1 and (self._run_left <= 0 or self._slow_steps >= SLOW_STEPS):
                 self._start_probe()

@@ -23,8 +23,14 @@ TARGETS = {
     "threads_own": f"threads: ann's own choice <= {LIMIT}x the best of 1 and all threads",
 }
 
-BUSY_LOOP = "while True: pass"
-"""What each busy child process runs: one core's worth of pure CPU work."""
+BUSY_LOOP = (
+    "import os\n"
+    "parent = os.getppid()\n"
+    "while os.getppid() == parent:\n"
+    "    for _ in range(1_000_000): pass\n"
+)
+"""What each busy child process runs: one core's worth of pure CPU work, until it is
+stopped or the benchmark is gone (killed before it could stop it)."""
 
 
 def rows(data, quick):
