@@ -29,7 +29,7 @@ import math
 import os
 import statistics
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,6 +92,23 @@ def usable_cpus(root: Path = CGROUP) -> int:
     return max(1, min(cpus, math.ceil(quota))) if quota else max(1, cpus)
 
 
+def crowded(
+    cpus: int, loadavg: Path = Path("/proc/loadavg"), tasks: Path = Path("/proc/self/task")
+) -> bool:
+    """Whether the runnable threads of other processes, now, are at least ``cpus``: the
+    system's runnable count (``loadavg``'s fourth field, ``running/total``) less this
+    process's own (those of its ``tasks`` in state R). False where Linux's files are
+    not there."""
+    try:
+        running = int(loadavg.read_text().split()[3].split("/")[0])
+        own = sum(
+            stat.read_text().rsplit(")", 1)[1].split()[0] == "R" for stat in tasks.glob("*/stat")
+        )
+    except (OSError, ValueError, IndexError):
+        return False
+    return running - own >= cpus
+
+
 # ------------------------------------------------------------------ the chooser
 SLOWER = 1.5
 SLOW_STEPS = 3
@@ -121,10 +138,13 @@ class Chooser:
     one's) stays within ``budget`` of the time trained, at least ``min_run_steps``;
     then it probes again, and sooner when it runs at another count than the first (the
     safe one) and ``SLOW_STEPS`` steps in a row take ``SLOWER`` times the probe's (the
-    load rose: on a busy machine, threads wait for cores).
+    load rose: on a busy machine, threads wait for cores). While ``crowded()`` says that
+    other processes fill every CPU, a probe runs the first count alone: one step of
+    more threads would cost up to a hundred steps of one.
     """
 
     candidates: Sequence[int]
+    crowded: Callable[[], bool] = lambda: False
     probe_seconds: float = 0.01
     max_probe_steps: int = 32
     min_run_steps: int = 20
@@ -170,6 +190,9 @@ class Chooser:
 
     def _start_probe(self) -> None:
         self.times = {}
+        if self.crowded():  # no core free for more threads: the safe count alone
+            self._probing = [self.candidates[0]]
+            return
         self._probing = [int(self.choice or 1)] + [c for c in self.candidates if c != self.choice]
 
     def _probe_done(self, threads: int, taken: list[float]) -> bool:
@@ -295,7 +318,8 @@ def fitting(work: int, like: Any) -> Iterator[Governor]:
     governor = Governor(None, torch)
     try:
         if chosen is None and work >= SMALL_STEP and usable_cpus() > 1:
-            governor.chooser = Chooser((1, usable_cpus()))
+            cpus = usable_cpus()
+            governor.chooser = Chooser((1, cpus), crowded=lambda: crowded(cpus))
         else:
             governor.set(chosen or 1)
         yield governor

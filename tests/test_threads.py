@@ -216,6 +216,24 @@ def test_the_chooser_bounds_the_cost_of_probing():
     assert slow * 0.012 / (len(counts) * 0.001) <= 0.06
 
 
+def test_a_crowded_machine_is_not_probed_with_more_threads():
+    busy = iter([True] * 3 + [False] * 100)
+    chooser = threads.Chooser((1, 2), crowded=lambda: next(busy), min_run_steps=20)
+    counts = run(chooser, lambda count, step: 0.001 if count == 2 else 0.002, 200)
+    assert set(counts[:60]) == {1}  # three probes of 1 thread alone
+    assert counts[-50:].count(2) > 45  # then a free core: 2 threads, the faster
+
+
+def test_crowded_counts_the_runnable_threads_of_other_processes(tmp_path):
+    loadavg, tasks = tmp_path / "loadavg", tmp_path / "task"
+    for task, state in (("1", "R"), ("2", "S")):
+        write(tasks / task, "stat", f"{task} (python (x)) {state} 1 2 3\n")
+    write(tmp_path, "loadavg", "3.10 2.00 1.00 3/200 999\n")  # 3 runnable, 1 of them ours
+    assert threads.crowded(2, loadavg, tasks)
+    assert not threads.crowded(3, loadavg, tasks)
+    assert not threads.crowded(2, tmp_path / "missing", tasks)
+
+
 def test_one_candidate_never_probes():
     chooser = threads.Chooser((1,))
     assert set(run(chooser, lambda count, step: 0.001, 100)) == {1}
