@@ -299,3 +299,14 @@ def test_pytorch_cpu_threads_are_set_for_the_fit_and_restored():
         model.fit(torch.from_numpy(X), y)
     assert seen == [before + 1] * 3
     assert torch.get_num_threads() == before
+
+
+def test_the_benchmark_section_starts_and_stops_its_busy_loops():
+    from ann.commands.benchmark import command
+    from ann.commands.benchmark.threads import busy
+
+    assert "threads" in command.ON_REQUEST
+    with busy(2) as children:
+        assert len(children) == 2
+        assert all(child.poll() is None for child in children)  # running
+    assert all(child.returncode is not None for child in children)  # stopped

@@ -82,10 +82,11 @@ def rows(data, quick):
 
 @contextlib.contextmanager
 def busy(cores):
-    """``cores`` child processes each running a CPU-bound loop, stopped at the end."""
+    """``cores`` child processes each running a CPU-bound loop (the block gets their
+    ``Popen``), stopped at the end."""
     children = [subprocess.Popen([sys.executable, "-c", BUSY_LOOP]) for _ in range(cores)]
     try:
-        yield
+        yield children
     finally:
         for child in children:
             child.kill()
