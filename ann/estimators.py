@@ -68,7 +68,7 @@ except ImportError as error:
         'pip install scikit-learn (or, in a checkout of ann, pip install -e ".[sklearn]")'
     ) from error
 
-from . import arrays, core, targets, training
+from . import arrays, core, targets, threads, training
 from .core import Architecture, DivergenceError, DivergenceWarning
 from .network import ANN
 from .optimizers import OPTIMIZER_SETTINGS as OPTIMIZER_OPTIONS
@@ -813,9 +813,10 @@ class BaseMLP(BaseEstimator):
 
         def cost_and_gradient(flat):
             parameters.flat[...] = arrays.like(flat.astype(parameters_dtype), parameters.flat)
-            cost, _ = core.gradients(
-                architecture, parameters, X, T, workspace, weights=sample_weight, l2=self.alpha
-            )
+            with governor.step():
+                cost, _ = core.gradients(
+                    architecture, parameters, X, T, workspace, weights=sample_weight, l2=self.alpha
+                )
             # SciPy takes a float and NumPy: the one wait per evaluation
             return float(arrays.to_numpy(cost)), arrays.to_numpy(workspace.grads.flat).astype(
                 np.float64
@@ -823,7 +824,11 @@ class BaseMLP(BaseEstimator):
 
         parameters_dtype = np.dtype(arrays.dtype_name(parameters.flat.dtype))
 
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        work = threads.multiply_adds(architecture.sizes, X.shape[0])
+        with (
+            np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+            threads.fitting(work, parameters.flat) as governor,
+        ):
             result = scipy.optimize.minimize(
                 cost_and_gradient,
                 arrays.to_numpy(parameters.flat).astype(np.float64),

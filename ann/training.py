@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import arrays, core
+from . import arrays, core, threads
 from .core import Architecture, DivergenceError
 from .optimizers import SCHEDULES, Optimizer, Progress
 from .parameters import ParameterViews
@@ -176,8 +176,11 @@ def train(
     last_good, record = arrays.copy(flat), model.record
     record.epochs = 0
     bar = progress_bar(range(config.n_epochs), desc="training", quiet=config.quiet, unit="epoch")
+    rows_per_step = data.X.shape[0] if config.batch_size is None else config.batch_size
+    work = threads.multiply_adds(model.architecture.sizes, min(rows_per_step, data.X.shape[0]))
     with (
         np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+        threads.fitting(work, flat) as governor,
         bar,
         callbacks_running(config.callbacks, config.n_epochs),  # e.g. a ProgressBar
     ):
@@ -189,7 +192,7 @@ def train(
             batches = None if order is None else arrays.like(order, data.X)
             try:
                 cost, accuracy = _epoch(
-                    model, data, config, optimizer, workspace, batches, rows, rng
+                    model, data, config, optimizer, (workspace, governor), batches, rows, rng
                 )
             except DivergenceError as error:
                 flat[...] = last_good
@@ -260,14 +263,16 @@ def _epoch(
     data: Data,
     config: Config,
     optimizer: Optimizer,
-    workspace: core.Workspace,
+    buffers: tuple[core.Workspace, threads.Governor],
     order: Any,
     rows_buffer: np.ndarray | None,
     rng: Any,
 ) -> tuple[float, float]:
     """One pass over the data: full batch, or consecutive mini-batches of the samples in
-    ``order`` (indices in the data's namespace; None: as they come). Returns the mean cost
-    and accuracy of the pass (each batch's before its update)."""
+    ``order`` (indices in the data's namespace; None: as they come), each step in the
+    governor's threads. Returns the mean cost and accuracy of the pass (each batch's
+    before its update)."""
+    workspace, governor = buffers
     n = data.X.shape[0]
     size = n if config.batch_size is None else min(config.batch_size, n)
     total_cost, total_correct = 0.0, 0
@@ -277,26 +282,13 @@ def _epoch(
             continue  # a batch of total weight 0 has no mean cost: no gradient, no update
         rows = slice(start, min(start + size, n))
         X, T, weights = _batch(data, rows if order is None else order[rows], rows_buffer)
-        cost, correct = core.gradients(
-            model.architecture,
-            model.parameters,
-            X,
-            T,
-            workspace,
-            weights=weights,
-            l2=config.l2,
-            dropout=config.dropout if any(config.dropout.values()) else None,
-            rng=rng,
-            count_correct=model.count_correct,
-        )
+        with governor.step():
+            cost, correct = _step(model, config, optimizer, (X, T, weights), workspace, rng)
         if config.stop_on_divergence and arrays.is_numpy(X) and not math.isfinite(cost):
             where = f"iteration {len(model.record.costs)}"
             raise DivergenceError(
                 where + (f", batch {number}" if size < n else "") + f": the cost is {cost}"
             )
-        optimizer.step(model.parameters.flat, workspace.grads.flat)
-        if config.max_norm is not None:
-            core.limit_norms(model.architecture, model.parameters, config.max_norm)
         total_cost += cost * min(size, n - start)
         total_correct += correct
     # A NaN or infinite parameter makes the next batch's cost NaN; only the last update
@@ -309,6 +301,38 @@ def _epoch(
     if config.stop_on_divergence and not math.isfinite(cost):
         raise DivergenceError(f"iteration {len(model.record.costs)}: the cost is {cost}")
     return cost, float(total_correct) / n
+
+
+def _step(
+    model: Model,
+    config: Config,
+    optimizer: Optimizer,
+    batch: tuple[Any, Any, Any],
+    workspace: core.Workspace,
+    rng: Any,
+) -> tuple[Any, Any]:
+    """One training step on ``batch`` (its ``X``, ``T`` and weights): the gradients,
+    then (unless the cost is already NaN or infinite and training stops on that) the
+    optimizer's update and the max-norm. Returns the batch's cost and correct samples."""
+    X, T, weights = batch
+    cost, correct = core.gradients(
+        model.architecture,
+        model.parameters,
+        X,
+        T,
+        workspace,
+        weights=weights,
+        l2=config.l2,
+        dropout=config.dropout if any(config.dropout.values()) else None,
+        rng=rng,
+        count_correct=model.count_correct,
+    )
+    if config.stop_on_divergence and arrays.is_numpy(X) and not math.isfinite(cost):
+        return cost, correct  # the caller raises; the update would spread the NaN
+    optimizer.step(model.parameters.flat, workspace.grads.flat)
+    if config.max_norm is not None:
+        core.limit_norms(model.architecture, model.parameters, config.max_norm)
+    return cost, correct
 
 
 def _weightless_batches(weights: Any, order: Any, size: int) -> np.ndarray | None:

@@ -30,7 +30,7 @@ matplotlib.use("Agg")
 
 import numpy as np
 
-from ann import ANN, data
+from ann import ANN, data, threads
 from ann.activations import HIDDEN_ACTIVATIONS
 from ann.commands._cli import (
     OneLineParser,
@@ -149,6 +149,13 @@ def build_parser():
         type=Path,
         metavar="DIR",
         help="write all pictures and a summary of the run to DIR",
+    )
+    parser.add_argument(
+        "--threads",
+        type=positive_int,
+        metavar="N",
+        help="BLAS (and PyTorch CPU) threads of the fit (default: ann chooses, see "
+        "docs/threads.md; ANN_NUM_THREADS sets it too)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(
@@ -310,7 +317,8 @@ def run(args):
         validation_data = (device.put(validation_data[0]), validation_data[1])
     device.synchronize()
     start = time.perf_counter()
-    model.fit(X, train_y, validation_data=validation_data)
+    with threads.fixed(args.threads) if args.threads else contextlib.nullcontext():
+        model.fit(X, train_y, validation_data=validation_data)
     device.synchronize()
     seconds = time.perf_counter() - start
     train_accuracy, test_accuracy = model.score(X, train_y), model.score(X_test, test_y)

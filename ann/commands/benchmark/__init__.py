@@ -48,7 +48,7 @@ Sections:
   cache: load 5 vs 8, pre-process, fit a few iterations), measured in a subprocess
   above the interpreter's baseline, against the budget.
 
-On request only (``--sections device``; minutes on a 2-core CPU):
+On request only (``--sections device``, ``--sections threads``; minutes on a 2-core CPU):
 
 * ``device``: ``ann`` on NumPy, PyTorch CPU, PyTorch CUDA and CuPy (those present; the
   others NOT RUN, with the reason) beside PyTorch's own training loop at identical
@@ -56,6 +56,11 @@ On request only (``--sections device``; minutes on a 2-core CPU):
   200 and 784-800-800-10 dropout batch 100 (per epoch), with the targets of issue 20
   (see ``device.py``). A GPU machine runs it as
   ``python -m scripts.benchmark --sections device --json $OUT/device.json``.
+* ``threads``: ``ann``'s own choice of threads (``ann.threads``) against 1 thread and
+  every usable CPU, for the article's full batch, 784-100-10 Adam at batch 200 and 32,
+  ``ann.MLPClassifier()`` and the ``fast`` preset, each on a quiet machine, with one
+  core busy and with every core busy (CPU-bound child processes that the section starts
+  and stops), with the target of issue 25 (see ``threads.py``).
 """
 
 import os

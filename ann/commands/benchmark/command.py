@@ -18,6 +18,7 @@ from ann.commands.benchmark import (
     memmap,
     memory,
     minibatch,
+    threads,
     tree,
 )
 from ann.commands.benchmark.harness import (
@@ -44,9 +45,10 @@ SECTIONS = {
 }
 """Each section's name and its ``measure(report, data, args, peers)``, in running order."""
 
-ON_REQUEST = {"device": device.measure}
+ON_REQUEST = {"device": device.measure, "threads": threads.measure}
 """Sections that run only when ``--sections`` names them (after the others): ``device``
-times ann on every device present beside PyTorch's loop (minutes on a 2-core CPU)."""
+times ann on every device present beside PyTorch's loop (minutes on a 2-core CPU);
+``threads`` ann's choice of threads against fixed counts, quiet and under load."""
 
 
 def section_list(text):
