@@ -29,6 +29,7 @@ import sklearn.neural_network as sklearn_mlp
 from sklearn.model_selection import GridSearchCV
 
 import ann
+from ann import threads
 
 Incremental, ParallelPostFit = wrappers.Incremental, wrappers.ParallelPostFit
 
@@ -43,13 +44,23 @@ BOTH = pytest.mark.parametrize("mlp", [ann, sklearn_mlp], ids=["ann", "sklearn"]
 
 @pytest.fixture(scope="module")
 def client():
-    """A client of two worker processes, one thread each, shut down after the module."""
+    """A client of two worker processes, one thread each, shut down after the module.
+
+    Distributed's nanny sets ``OMP_NUM_THREADS`` and its kin in this process's own
+    environment for the workers to inherit; they are put back once the workers run, or
+    every later fit in this process would take them for a limit of the user's."""
+    saved = {name: os.environ.get(name) for name in threads.USER_VARIABLES}
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         worker_pids = client.run(os.getpid)
         assert len(set(worker_pids.values())) == 2 and os.getpid() not in worker_pids.values()
         yield client

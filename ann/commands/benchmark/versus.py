@@ -33,9 +33,10 @@ round's ratio) with its spread (the smallest and largest round's ratio), the rat
 the two versions' fastest rounds, the same ratio of the process's CPU time (the time
 other processes hold the cores is not counted in it, but a BLAS thread that spins while
 it waits for its partner is), each version's ratio to the floor, and the ratio of whole
-fits (set-up included). Every training's costs and final parameters of the two versions
-are compared bit for bit; ``--require-identical`` makes a difference an error (exit
-status 1).
+fits (set-up included). Both versions run at the BLAS threads the process starts
+with (``ANN_NUM_THREADS`` set to them, unless it is set already). Every training's
+costs and final parameters of the two versions are compared bit for bit;
+``--require-identical`` makes a difference an error (exit status 1).
 """
 
 import contextlib
@@ -56,7 +57,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ann import arrays
+from ann import arrays, threads
 from ann.commands._cli import REPOSITORY, OneLineParser, positive_int
 from ann.commands._provenance import git_commit
 from ann.commands.benchmark.harness import (
@@ -327,12 +328,13 @@ def tiny_torch_cases(data):
     )
 
     def on_one_thread(engine):
-        threads = torch.get_num_threads()
+        saved = torch.get_num_threads()
         torch.set_num_threads(1)
         try:
-            return train(engine)
+            with ann_threads(1):
+                return train(engine)
         finally:
-            torch.set_num_threads(threads)
+            torch.set_num_threads(saved)
 
     sizes = (TINY_FEATURES, 4, 1)
     floor = epoch_floor(X[:TINY_BATCH], sizes, TINY_BATCH)  # one batch's products, NumPy
@@ -586,7 +588,8 @@ def run(args):
         more, notes = batch200_cases(data, args.samples, engines)
         tiny, tiny_notes = tiny_torch_cases(data)
         more, notes = more + tiny, notes + tiny_notes
-        times, differences = time_rounds(cases + more, engines, args.rounds)
+        with same_threads():
+            times, differences = time_rounds(cases + more, engines, args.rounds)
     records = [comparison(case, times[case.name], differences[case.name]) for case in cases + more]
     report.section(
         "versus", f"new against old, {counted(args.rounds, 'round')} after a warm-up round"
@@ -597,6 +600,30 @@ def run(args):
         report.note(note)
     summary_table(report, records)
     return finish(report, records, args)
+
+
+@contextlib.contextmanager
+def ann_threads(count):
+    """``ANN_NUM_THREADS`` set to ``count`` for the block: the threads of every version
+    that reads it (one without it runs at the BLAS's own count)."""
+    saved = os.environ.get(threads.ENVIRONMENT)
+    os.environ[threads.ENVIRONMENT] = str(count)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(threads.ENVIRONMENT)
+        else:
+            os.environ[threads.ENVIRONMENT] = saved
+
+
+def same_threads():
+    """Both versions at the BLAS threads of now (unless ``ANN_NUM_THREADS`` is set
+    already), so that a version that chooses its threads by timing neither runs at
+    others than a version that does not nor gives other bits."""
+    if os.environ.get(threads.ENVIRONMENT):
+        return contextlib.nullcontext()
+    return ann_threads(max((lib.num_threads for lib in threads.POOLS.blas), default=1))
 
 
 def header(report, sources):
