@@ -38,6 +38,7 @@ This module needs scikit-learn: ``pip install scikit-learn`` (or, in a checkout 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -154,6 +155,38 @@ Callback: TypeAlias = "Callable[[Any], object]"
 """Called with the estimator after every epoch; a true result stops training."""
 
 
+@dataclasses.dataclass
+class Fitted:
+    """What a fit trains and a warm start or ``partial_fit`` goes on with: the
+    estimator is fitted when it has one."""
+
+    parameters: ParameterViews
+    """The network's weights and biases, views of one flat array (``coefs_`` and
+    ``intercepts_`` are views of it, too)."""
+    record: training.Record
+    """The costs and counters of every epoch (``loss_curve_``)."""
+    stopper: Tolerance | None
+    """The stopping rule's state (``best_loss_``, ``validation_scores_``); None for
+    'lbfgs', which has no epochs."""
+    optimizer: Any = None
+    """The optimizer that ``partial_fit`` goes on with; None until the first epoch."""
+    optimizer_settings: dict[str, Any] | None = None
+    """The ``OPTIMIZER_SETTINGS`` the optimizer was made with."""
+
+    def copy(self, owner: object) -> Fitted:
+        """A copy to go back to when a fit fails: the record, the stopping rule and the
+        optimizer, which training changes in place, copied; the same parameters (whose
+        values the owner copies back in place, so that ``coefs_`` views stay valid). The
+        stopping rule's score is a method of ``owner``, which stays itself."""
+        memo = {id(owner): owner}
+        return dataclasses.replace(
+            self,
+            record=copy.deepcopy(self.record, memo),
+            stopper=copy.deepcopy(self.stopper, memo),
+            optimizer=copy.deepcopy(self.optimizer, memo),
+        )
+
+
 class BaseMLP(BaseEstimator):
     """What the classifier and the regressor share: parameters, fitting, prediction."""
 
@@ -185,6 +218,12 @@ class BaseMLP(BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "callbacks": [None, list, tuple],
     }
+
+    _fitted: Fitted | None = None
+    """The trained state; None before the first fit."""
+
+    _assigned_before_fit: dict[str, Any] | None = None
+    """The fitted attributes (``ASSIGNABLE``) assigned before the first fit, by name."""
 
     def __init__(
         self,
@@ -287,7 +326,7 @@ class BaseMLP(BaseEstimator):
             parameters,
             classes=self.classes_ if classifier else None,
             multilabel=classifier and self.n_outputs_ > 1 and self.out_activation_ == "logistic",
-            record=self._record,
+            record=self._trained.record,
             layers_size=list(architecture.sizes[1:]),
             activation=ACTIVATIONS[self.activation],
             output=architecture.output,
@@ -306,12 +345,14 @@ class BaseMLP(BaseEstimator):
         if self._assigned("loss_curve_") is not None:
             return self._assigned("loss_curve_")
         self._require_stochastic("loss_curve_")
-        return self._record.costs
+        return self._trained.record.costs
 
     @loss_curve_.setter
     def loss_curve_(self, values: Sequence[float]) -> None:
         self._assign(
-            "loss_curve_", values, lambda: self._record.costs.__setitem__(slice(None), values)
+            "loss_curve_",
+            values,
+            lambda: self._trained.record.costs.__setitem__(slice(None), values),
         )
 
     @property
@@ -319,72 +360,85 @@ class BaseMLP(BaseEstimator):
         """ann's addition: the loss on the validation set of every epoch (with
         ``early_stopping``, else empty)."""
         self._require_stochastic("validation_loss_curve_")
-        return self._record.history["val_cost"]
+        return self._trained.record.history["val_cost"]
 
     @property
     def best_loss_(self) -> float | None:
         if self._assigned("best_loss_") is not None:
             return self._assigned("best_loss_")
-        self._require_stochastic("best_loss_")
-        return self._stopper.best_loss
+        return self._require_stochastic("best_loss_").best_loss
 
     @best_loss_.setter
     def best_loss_(self, value: float | None) -> None:
-        self._assign("best_loss_", value, lambda: setattr(self._stopper, "lowest_loss", value))
+        self._assign(
+            "best_loss_", value, lambda: setattr(self._trained.stopper, "lowest_loss", value)
+        )
 
     @property
     def validation_scores_(self) -> list[float] | None:
-        self._require_stochastic("validation_scores_")
-        return self._stopper.validation_scores
+        return self._require_stochastic("validation_scores_").validation_scores
 
     @property
     def best_validation_score_(self) -> float | None:
-        self._require_stochastic("best_validation_score_")
-        return self._stopper.best_validation_score
+        return self._require_stochastic("best_validation_score_").best_validation_score
+
+    @property
+    def _optimizer(self) -> Any:
+        """The optimizer that ``partial_fit`` goes on with (scikit-learn's name)."""
+        return None if self._fitted is None else self._fitted.optimizer
+
+    @property
+    def _trained(self) -> Fitted:
+        """The fitted state (``NotFittedError`` before the first fit)."""
+        if self._fitted is None:
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit first")
+        return self._fitted
 
     def _fitted_parameters(self) -> ParameterViews:
-        parameters = self.__dict__.get("_parameters")
-        if parameters is None:
-            raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit first")
-        return parameters
+        return self._trained.parameters
 
     def _assigned(self, name):
         """The value of the fitted attribute ``name`` assigned before a fit, or None."""
-        return self.__dict__.get("_assigned_before_fit", {}).get(name)
+        return (self._assigned_before_fit or {}).get(name)
 
     def _assign(self, name, value, set_fitted):
         """Assign a fitted attribute: kept for the next fit when there is none yet, else
         ``set_fitted()``."""
-        if "_parameters" in self.__dict__:
+        if self._fitted is not None:
             set_fitted()
         else:
-            self.__dict__.setdefault("_assigned_before_fit", {})[name] = value
+            self._assigned_before_fit = {**(self._assigned_before_fit or {}), name: value}
 
     def _take_assigned(self):
         """The fitted state made of the attributes assigned before this fit (the weights
         and biases must be given; ``n_features_in_`` and the outputs follow from them)."""
-        assigned = self.__dict__.pop("_assigned_before_fit")
+        assigned, self._assigned_before_fit = self._assigned_before_fit or {}, None
         coefs = [np.asarray(coef, dtype=float) for coef in assigned["coefs_"]]
         self.n_features_in_ = coefs[0].shape[0]
         self._dtype = np.dtype(self.dtype or np.float64)
         hidden = [coef.shape[1] for coef in coefs[:-1]]
-        self.out_activation_ = self.__dict__.get("out_activation_") or self._output_activation()
+        self.out_activation_ = getattr(self, "out_activation_", None) or self._output_activation()
         self._initialize(coefs[-1].shape[1], hidden, like=None)
         self.coefs_, self.intercepts_ = coefs, assigned["intercepts_"]
-        if assigned.get("loss_curve_") is not None and "_stopper" in self.__dict__:
-            self._record.costs[:] = assigned["loss_curve_"]
-        if assigned.get("best_loss_") is not None and "_stopper" in self.__dict__:
-            self._stopper.lowest_loss = assigned["best_loss_"]
+        fitted = self._trained
+        if assigned.get("loss_curve_") is not None and fitted.stopper is not None:
+            fitted.record.costs[:] = assigned["loss_curve_"]
+        if assigned.get("best_loss_") is not None and fitted.stopper is not None:
+            fitted.stopper.lowest_loss = assigned["best_loss_"]
 
-    def _require_stochastic(self, name):
-        if "_stopper" not in self.__dict__:
+    def _require_stochastic(self, name: str) -> Tolerance:
+        """The stopping rule's state, which the fitted attribute ``name`` comes from
+        (an ``AttributeError`` unless fitted with a stochastic solver)."""
+        stopper = None if self._fitted is None else self._fitted.stopper
+        if stopper is None:
             raise AttributeError(
                 f"{type(self).__name__} has no {name}: it is set by the "
                 "stochastic solvers 'sgd' and 'adam'"
             )
+        return stopper
 
     def _set_parameters(self, kind, values, to_ann_layout, name):
-        if "_parameters" not in self.__dict__:
+        if self._fitted is None:
             self._assign(name, values, None)
             return
         parameters = self._fitted_parameters()
@@ -413,7 +467,7 @@ class BaseMLP(BaseEstimator):
         )
 
     def __sklearn_is_fitted__(self) -> bool:
-        return "_parameters" in self.__dict__
+        return self._fitted is not None
 
     # ---------------------------------------------------------------------- fitting
     @staticmethod
@@ -434,7 +488,7 @@ class BaseMLP(BaseEstimator):
         network has. float64 data kept for a float32 network must fit float32."""
         own = np.dtype(arrays.dtype_name(X.dtype))
         own = own if own.kind == "f" else np.dtype(np.float64)
-        fitted = None if first_pass else arrays.dtype_name(self._parameters.flat.dtype)
+        fitted = None if first_pass else arrays.dtype_name(self._trained.parameters.flat.dtype)
         dtype = np.dtype(self.dtype or own if first_pass else fitted)
         _check_fits(X, dtype)
         return dtype
@@ -467,17 +521,14 @@ class BaseMLP(BaseEstimator):
 
     def _snapshot(self, incremental):
         """What a fit may change: every attribute but the parameters of the constructor,
-        and copies of what training changes in place (the parameters, the record, the
-        stopping rule's state, the optimizer that ``partial_fit`` goes on with)."""
+        with a copy of the fitted state that training changes in place, and of its
+        parameters' values."""
         params = self.get_params(deep=False)
         state = {name: value for name, value in vars(self).items() if name not in params}
-        if "_parameters" not in state or not (self.warm_start or incremental):
+        if self._fitted is None or not (self.warm_start or incremental):
             return state, None  # a first fit makes everything anew
-        memo = {id(self): self}  # (the stopping rule's score is a method of self)
-        for name in ("_record", "_stopper", "_optimizer"):
-            if name in state:
-                state[name] = copy.deepcopy(state[name], memo)
-        return state, arrays.copy(self._parameters.flat)
+        state["_fitted"] = self._fitted.copy(self)
+        return state, arrays.copy(self._trained.parameters.flat)
 
     def _restore(self, snapshot):
         state, flat = snapshot
@@ -486,18 +537,16 @@ class BaseMLP(BaseEstimator):
             del self.__dict__[name]
         self.__dict__.update(state)
         if flat is not None:
-            self._parameters.flat[...] = flat  # in place: coefs_ views stay valid
+            self._trained.parameters.flat[...] = flat  # in place: coefs_ views stay valid
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         hidden = self._layer_sizes()
         going_on = self.warm_start or incremental
-        if going_on and {"coefs_", "intercepts_"} <= set(
-            self.__dict__.get("_assigned_before_fit", {})
-        ):
+        if going_on and {"coefs_", "intercepts_"} <= set(self._assigned_before_fit or {}):
             self._take_assigned()
-        fitted = "_parameters" in self.__dict__
+        fitted = self._fitted is not None
         first_pass = not fitted or not going_on
         self._check_solver_settings(len(hidden))
         if not first_pass:
@@ -536,7 +585,7 @@ class BaseMLP(BaseEstimator):
         except DivergenceError as error:
             reason = NON_FINITE if self.solver in STOCHASTIC_SOLVERS else str(error)
             raise ValueError(f"{reason} {kept}") from None
-        if not arrays.all_finite(self._parameters.flat):
+        if not arrays.all_finite(self._trained.parameters.flat):
             raise ValueError(f"{NON_FINITE} {kept}")
         return self
 
@@ -566,7 +615,7 @@ class BaseMLP(BaseEstimator):
         the dtype, the solver family and ``early_stopping`` must be those of the first
         fit, and ``partial_fit`` goes on with its optimizer's solver (scikit-learn fails,
         or silently trains the old network, when they are not)."""
-        fitted = [self._parameters[f"b{l}"].shape[0] for l in range(1, self.n_layers_ - 1)]
+        fitted = [self._trained.parameters[f"b{l}"].shape[0] for l in range(1, self.n_layers_ - 1)]
         how = self._going_on(incremental)
         if hidden != fitted:
             raise ValueError(
@@ -574,7 +623,7 @@ class BaseMLP(BaseEstimator):
                 f"fitted with hidden layers {fitted}: {how} goes on with the network it has; "
                 "fit with warm_start=False to train a new one"
             )
-        dtype = np.dtype(arrays.dtype_name(self._parameters.flat.dtype))
+        dtype = np.dtype(arrays.dtype_name(self._trained.parameters.flat.dtype))
         if self.dtype is not None and np.dtype(self.dtype) != dtype:
             raise ValueError(
                 f"dtype={self.dtype!r} differs from the network's {dtype}: {how} goes on "
@@ -582,18 +631,18 @@ class BaseMLP(BaseEstimator):
             )
         if self.solver not in STOCHASTIC_SOLVERS:
             return
-        if "_stopper" not in self.__dict__:
+        if self._trained.stopper is None:
             raise ValueError(
                 f"solver={self.solver!r} cannot go on ({how}) from a network fitted with "
                 "solver='lbfgs', which records no loss curve; fit with warm_start=False"
             )
-        if (self._stopper.score is None) == self.early_stopping:
+        if (self._trained.stopper.score is None) == self.early_stopping:
             raise ValueError(
                 f"early_stopping={self.early_stopping} differs from the first fit's: "
                 f"{how} keeps its stopping rule's state; fit with warm_start=False"
             )
-        if incremental and "_optimizer" in self.__dict__:
-            made_with = self._optimizer_settings["solver"]
+        if incremental and self._trained.optimizer_settings is not None:
+            made_with = self._trained.optimizer_settings["solver"]
             if self.solver != made_with:
                 raise ValueError(
                     f"solver={self.solver!r} differs from the optimizer that partial_fit "
@@ -608,14 +657,12 @@ class BaseMLP(BaseEstimator):
         self.n_outputs_ = n_outputs
         self.n_layers_ = len(hidden) + 2
         self.out_activation_ = self._output_activation()
-        for name in ("_optimizer", "_optimizer_settings", "_stopper"):
-            self.__dict__.pop(name, None)
         architecture = self._architecture(hidden)
         if like is None:
             size = sum(math.prod(shape) for shape in architecture.shapes().values())
-            self._parameters = views(np.zeros(size, self._dtype), architecture.shapes())
+            parameters = views(np.zeros(size, self._dtype), architecture.shapes())
         else:
-            self._parameters = initial_parameters(
+            parameters = initial_parameters(
                 architecture.sizes,
                 "sklearn",
                 self._random_state,
@@ -623,15 +670,15 @@ class BaseMLP(BaseEstimator):
                 self._dtype,
             )
         if like is not None and arrays.is_foreign(like):
-            flat = arrays.like(self._parameters.flat, like)
-            self._parameters = views(flat, architecture.shapes())
-        self._record = training.Record()
+            parameters = views(arrays.like(parameters.flat, like), architecture.shapes())
         self.t_ = 0
+        stopper = None
         if self.solver in STOCHASTIC_SOLVERS:
             score = self._validation_score if self.early_stopping else None
-            self._stopper = Tolerance(self.tol, self.n_iter_no_change, score)
+            stopper = Tolerance(self.tol, self.n_iter_no_change, score)
             if self.early_stopping:
-                self._stopper.best_parameters = arrays.copy(self._parameters.flat)
+                stopper.best_parameters = arrays.copy(parameters.flat)
+        self._fitted = Fitted(parameters, training.Record(), stopper)
 
     def _callbacks(self):
         callbacks = [self._count_epoch, *(self.callbacks or [])]
@@ -640,23 +687,25 @@ class BaseMLP(BaseEstimator):
     def _count_epoch(self, estimator):
         """The first callback of every epoch: the fitted counters, as scikit-learn keeps
         them, so that the other callbacks see them."""
-        self.n_iter_ = self._record.epochs
-        self.t_ = self._record.samples_seen
-        self.loss_ = self._record.costs[-1]
+        record = self._trained.record
+        self.n_iter_ = record.epochs
+        self.t_ = record.samples_seen
+        self.loss_ = record.costs[-1]
 
     def _optimizer_for(self, incremental):
         """The optimizer to train with and the settings it was made with: ``fit`` makes
         scikit-learn's SGD or Adam from the current settings, ``partial_fit`` goes on
         with the one it has."""
-        if not incremental or "_optimizer" not in self.__dict__:
+        fitted = self._trained
+        if not incremental or fitted.optimizer is None:
             settings = {name: getattr(self, name) for name in OPTIMIZER_SETTINGS}
             options = {name: settings[name] for name in ("momentum", "beta_1", "beta_2", "epsilon")}
             options["nesterov"] = settings["nesterovs_momentum"]
-            self._optimizer_settings = settings
-            self._optimizer = make_optimizer(
+            fitted.optimizer_settings = settings
+            fitted.optimizer = make_optimizer(
                 f"sklearn_{settings['solver']}", settings["learning_rate_init"], options
             )
-        return self._optimizer, self._optimizer_settings
+        return fitted.optimizer, fitted.optimizer_settings
 
     def _config(self, n_samples, incremental, settings):
         """The training loop's configuration: the current settings, and the rate
@@ -700,30 +749,31 @@ class BaseMLP(BaseEstimator):
         self._check_total_weight(data.weights, "training")
         if validation is not None:
             self._check_total_weight(validation.weights, "validation")
-        self._stopper = self._stopper.with_settings(
+        fitted = self._trained
+        fitted.stopper = self._require_stochastic("a stopping rule").with_settings(
             self.tol,
             self.n_iter_no_change,
             self._validation_score if self.early_stopping else None,
             settings["solver"] == "sgd" and settings["learning_rate"] == "adaptive",
         )
         architecture = self._architecture()
-        model = training.Model(architecture, self._parameters, self._record, self._counter())
+        model = training.Model(architecture, fitted.parameters, fitted.record, self._counter())
         try:
             training.train(
                 model,
                 data,
                 self._config(data.X.shape[0], incremental, settings),
                 optimizer=optimizer,
-                stopping=self._stopper,
+                stopping=fitted.stopper,
                 rng=self._random_state,
                 validation=validation,
                 owner=self,
             )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.", stacklevel=3)
-            self._stopper.finish(self._parameters.flat)  # the best parameters, as on a stop
+            fitted.stopper.finish(fitted.parameters.flat)  # the best parameters, as on a stop
         self._warn_if_diverging(settings["learning_rate_init"])
-        if not incremental and self.n_iter_ == self.max_iter and not self._stopper.stopped:
+        if not incremental and self.n_iter_ == self.max_iter and not fitted.stopper.stopped:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                 "reached and the optimization hasn't converged yet.",
@@ -735,7 +785,7 @@ class BaseMLP(BaseEstimator):
         """A ``DivergenceWarning`` when the loss became NaN or infinite (early stopping
         then keeps the best parameters, as scikit-learn's does) or ended much higher than
         it started."""
-        costs = self._record.costs
+        costs = self._trained.record.costs
         finite = all(math.isfinite(cost) for cost in costs)
         if finite and (len(costs) < 2 or costs[-1] <= DIVERGING * costs[0]):
             return
@@ -808,7 +858,7 @@ class BaseMLP(BaseEstimator):
     def _fit_lbfgs(self, X, T, sample_weight):
         """L-BFGS-B over the flat parameter array, with the core's cost and gradient."""
         self._check_total_weight(sample_weight, "training")
-        architecture, parameters = self._architecture(), self._parameters
+        architecture, parameters = self._architecture(), self._trained.parameters
         workspace = core.Workspace(architecture, like=parameters.flat)
 
         def cost_and_gradient(flat):
@@ -867,18 +917,19 @@ class BaseMLP(BaseEstimator):
     def _forward_pass_fast(self, X, check_input=True, method="predict"):
         """The output layer for ``X``, ``(n_samples, n_outputs)``, in the network's
         dtype (whose range ``X`` must fit)."""
+        parameters = self._trained.parameters
         if check_input:
             check_mapped(X)
             X = arrays.check_values(X, "X")
             if get_config()["array_api_dispatch"]:
-                _check_same_namespace(X, self._parameters.flat, f"{type(self).__name__}.{method}()")
+                _check_same_namespace(X, parameters.flat, f"{type(self).__name__}.{method}()")
             X = validate_data(
                 self, X, accept_sparse=["csr", "csc"], dtype=self._dtypes(X), reset=False
             )
-            _check_fits(X, np.dtype(arrays.dtype_name(self._parameters.flat.dtype)))
-        X = arrays.move(X, self._parameters.flat) if not arrays.is_sparse(X) else X
+            _check_fits(X, np.dtype(arrays.dtype_name(parameters.flat.dtype)))
+        X = arrays.move(X, parameters.flat) if not arrays.is_sparse(X) else X
         with np.errstate(over="ignore", invalid="ignore"):
-            return core.outputs(self._architecture(), self._parameters, X).T
+            return core.outputs(self._architecture(), parameters, X).T
 
     def _predict(self, X, check_input=True):
         outputs = self._forward_pass_fast(X, check_input=check_input)
