@@ -44,7 +44,7 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from numbers import Integral, Real
-from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -153,6 +153,30 @@ MatrixLike: TypeAlias = "npt.ArrayLike | scipy.sparse.spmatrix | scipy.sparse.sp
 
 Callback: TypeAlias = "Callable[[Any], object]"
 """Called with the estimator after every epoch; a true result stops training."""
+
+
+KEPT = "the network it has"
+"""What a warm start or ``partial_fit`` goes on with."""
+
+ANEW = "warm_start=False to train a new one"
+"""How to fit anew instead of going on."""
+
+
+class Rule(NamedTuple):
+    """A setting that a warm start or ``partial_fit`` cannot change: the error when it
+    reads ``{setting}={value!r} {conflict}: {how} goes on with {kept}; fit with
+    {advice}``."""
+
+    broken: bool
+    """Whether the current value conflicts with the fitted state."""
+    setting: str
+    """The constructor's parameter."""
+    conflict: str
+    """What the current value conflicts with."""
+    kept: str = KEPT
+    """What going on keeps."""
+    advice: str = ANEW
+    """How to fit anew instead."""
 
 
 @dataclasses.dataclass
@@ -567,9 +591,10 @@ class BaseMLP(BaseEstimator):
             self._initialize(y.shape[1], hidden, like=X)
         elif y.shape[1] != self.n_outputs_:
             raise ValueError(
-                f"y has {y.shape[1]} outputs, the network was fitted with {self.n_outputs_}: "
-                f"{self._going_on(incremental)} goes on with the network it has; fit with "
-                "warm_start=False to train a new one"
+                self._cannot_go_on(
+                    f"y has {y.shape[1]} outputs, the network was fitted with {self.n_outputs_}",
+                    incremental,
+                )
             )
         T = arrays.move(np.ascontiguousarray(y.T, dtype=self._dtype), X)
         kept = (
@@ -590,8 +615,10 @@ class BaseMLP(BaseEstimator):
         return self
 
     @staticmethod
-    def _going_on(incremental):
-        return "partial_fit" if incremental else "warm_start=True"
+    def _cannot_go_on(conflict, incremental, kept=KEPT, advice=ANEW):
+        """The message of every error of going on (``Rule``'s template)."""
+        how = "partial_fit" if incremental else "warm_start=True"
+        return f"{conflict}: {how} goes on with {kept}; fit with {advice}"
 
     def _check_solver_settings(self, n_hidden):
         """Dropout and callbacks need the epochs of a stochastic solver."""
@@ -611,43 +638,57 @@ class BaseMLP(BaseEstimator):
             )
 
     def _check_warm_start(self, hidden, incremental):
-        """A warm start (or ``partial_fit``) goes on with the network it has: the layers,
-        the dtype, the solver family and ``early_stopping`` must be those of the first
-        fit, and ``partial_fit`` goes on with its optimizer's solver (scikit-learn fails,
-        or silently trains the old network, when they are not)."""
-        fitted = [self._trained.parameters[f"b{l}"].shape[0] for l in range(1, self.n_layers_ - 1)]
-        how = self._going_on(incremental)
-        if hidden != fitted:
-            raise ValueError(
-                f"hidden_layer_sizes={self.hidden_layer_sizes!r} does not match the network "
-                f"fitted with hidden layers {fitted}: {how} goes on with the network it has; "
-                "fit with warm_start=False to train a new one"
-            )
-        dtype = np.dtype(arrays.dtype_name(self._trained.parameters.flat.dtype))
-        if self.dtype is not None and np.dtype(self.dtype) != dtype:
-            raise ValueError(
-                f"dtype={self.dtype!r} differs from the network's {dtype}: {how} goes on "
-                "with the network it has; fit with warm_start=False to train a new one"
-            )
-        if self.solver not in STOCHASTIC_SOLVERS:
-            return
-        if self._trained.stopper is None:
-            raise ValueError(
-                f"solver={self.solver!r} cannot go on ({how}) from a network fitted with "
-                "solver='lbfgs', which records no loss curve; fit with warm_start=False"
-            )
-        if (self._trained.stopper.score is None) == self.early_stopping:
-            raise ValueError(
-                f"early_stopping={self.early_stopping} differs from the first fit's: "
-                f"{how} keeps its stopping rule's state; fit with warm_start=False"
-            )
-        if incremental and self._trained.optimizer_settings is not None:
-            made_with = self._trained.optimizer_settings["solver"]
-            if self.solver != made_with:
-                raise ValueError(
-                    f"solver={self.solver!r} differs from the optimizer that partial_fit "
-                    f"goes on with ({made_with!r}); fit with warm_start=True makes a new one"
-                )
+        """A warm start (or ``partial_fit``) goes on with the network it has: a
+        ``ValueError`` at the first of the ``_warm_start_rules`` it would break
+        (scikit-learn fails, or silently trains the old network)."""
+        for rule in self._warm_start_rules(hidden, incremental):
+            if rule.broken:
+                conflict = f"{rule.setting}={getattr(self, rule.setting)!r} {rule.conflict}"
+                raise ValueError(self._cannot_go_on(conflict, incremental, rule.kept, rule.advice))
+
+    def _warm_start_rules(self, hidden, incremental):
+        """The settings that must be those of the first fit: the hidden layers, the
+        dtype, the solver family and ``early_stopping``; and ``partial_fit`` goes on
+        with its optimizer's solver."""
+        fitted = self._trained
+        layers = [fitted.parameters[f"b{l}"].shape[0] for l in range(1, self.n_layers_ - 1)]
+        dtype = np.dtype(arrays.dtype_name(fitted.parameters.flat.dtype))
+        stochastic, stopper = self.solver in STOCHASTIC_SOLVERS, fitted.stopper
+        settings = fitted.optimizer_settings
+        made_with = None if settings is None else settings["solver"]
+        return [
+            Rule(
+                hidden != layers,
+                "hidden_layer_sizes",
+                f"does not match the network fitted with hidden layers {layers}",
+            ),
+            Rule(
+                self.dtype is not None and np.dtype(self.dtype) != dtype,
+                "dtype",
+                f"differs from the network's {dtype}",
+            ),
+            Rule(
+                stochastic and stopper is None,
+                "solver",
+                "cannot go on from a network fitted with solver='lbfgs'",
+                "the loss curve and the stopping rule, which 'lbfgs' has none of",
+            ),
+            Rule(
+                stochastic
+                and stopper is not None
+                and (stopper.score is None) == self.early_stopping,
+                "early_stopping",
+                "differs from the first fit's",
+                "its stopping rule's state",
+            ),
+            Rule(
+                incremental and made_with is not None and self.solver != made_with,
+                "solver",
+                f"differs from the optimizer's ({made_with!r})",
+                "the optimizer it has",
+                "warm_start=True to make a new one",
+            ),
+        ]
 
     def _initialize(self, n_outputs, hidden, like):
         """Set the fitted attributes and draw the first parameters (on the host, then
@@ -1088,11 +1129,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         fitted = self._label_binarizer.y_type_
         given = type_of_target(y)
         if given.startswith("multilabel") != fitted.startswith("multilabel"):
-            raise ValueError(
-                f"y is {given}, but the network was fitted to {fitted} targets: "
-                f"{self._going_on(incremental)} goes on with the network it has; fit with "
-                "warm_start=False to train a new one"
-            )
+            conflict = f"y is {given}, but the network was fitted to {fitted} targets"
+            raise ValueError(self._cannot_go_on(conflict, incremental))
 
     def _output_activation(self):
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
@@ -1271,16 +1309,15 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def _output_activation(self):
         return "exp" if self.loss == "poisson" else "identity"
 
-    def _check_warm_start(self, hidden, incremental):
+    def _warm_start_rules(self, hidden, incremental):
         """Also the loss, which the output layer is made for."""
-        super()._check_warm_start(hidden, incremental)
-        if self._output_activation() != self.out_activation_:
-            fitted = "poisson" if self.out_activation_ == "exp" else "squared_error"
-            raise ValueError(
-                f"loss={self.loss!r} differs from the first fit's {fitted!r} (an "
-                f"{self.out_activation_!r} output layer): {self._going_on(incremental)} "
-                "goes on with the network it has; fit with warm_start=False to train a new one"
-            )
+        fitted = "poisson" if self.out_activation_ == "exp" else "squared_error"
+        loss = Rule(
+            self._output_activation() != self.out_activation_,
+            "loss",
+            f"differs from the first fit's {fitted!r} (an {self.out_activation_!r} output layer)",
+        )
+        return [*super()._warm_start_rules(hidden, incremental), loss]
 
     def _is_classifier(self):
         return False
