@@ -342,9 +342,9 @@ class BaseMLP(BaseEstimator):
         optimizer = f"sklearn_{self.solver}" if self.solver in STOCHASTIC_SOLVERS else "gd"
         others = {name for options in OPTIMIZER_OPTIONS.values() for name in options}
         settings = {
-            ann_name: getattr(self, name)
-            for name, ann_name in ANN_NAMES.items()
-            if ann_name not in others or ann_name in OPTIMIZER_OPTIONS[optimizer]
+            name: value
+            for name, value in _ann_settings(self.get_params(deep=False)).items()
+            if name not in others or name in OPTIMIZER_OPTIONS[optimizer]
         }
         return ANN.from_parameters(
             parameters,
@@ -740,11 +740,11 @@ class BaseMLP(BaseEstimator):
         fitted = self._trained
         if not incremental or fitted.optimizer is None:
             settings = {name: getattr(self, name) for name in OPTIMIZER_SETTINGS}
-            options = {name: settings[name] for name in ("momentum", "beta_1", "beta_2", "epsilon")}
-            options["nesterov"] = settings["nesterovs_momentum"]
             fitted.optimizer_settings = settings
             fitted.optimizer = make_optimizer(
-                f"sklearn_{settings['solver']}", settings["learning_rate_init"], options
+                f"sklearn_{settings['solver']}",
+                settings["learning_rate_init"],
+                _ann_settings(settings),
             )
         return fitted.optimizer, fitted.optimizer_settings
 
@@ -1052,6 +1052,12 @@ def _check_classes(classes: Any) -> np.ndarray:
     if len(np.unique(values)) != len(values):
         raise ValueError(f"classes lists a label twice: {values.tolist()}")
     return values
+
+
+def _ann_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """The entries of ``settings`` (by scikit-learn's names) that ``ANN_NAMES`` has, by
+    ``ANN``'s names."""
+    return {ann_name: settings[name] for name, ann_name in ANN_NAMES.items() if name in settings}
 
 
 def _lr_schedule(settings: dict[str, Any]) -> str:
