@@ -535,33 +535,25 @@ class BaseMLP(BaseEstimator):
 
     @contextmanager
     def _unchanged_if_failing(self, incremental):
-        """Around a fit: if it raises, put the estimator back as it was before."""
-        snapshot = self._snapshot(incremental)
+        """Around a fit: if it raises, put the estimator back as it was before. A fit may
+        change every attribute but the parameters of the constructor; going on, it also
+        changes the fitted state in place, which is copied, and its parameters' values,
+        copied back in place (so that ``coefs_`` views stay valid)."""
+        params = self.get_params(deep=False)
+        state = {name: value for name, value in vars(self).items() if name not in params}
+        flat = None  # a first fit makes everything anew
+        if self._fitted is not None and (self.warm_start or incremental):
+            state["_fitted"] = self._fitted.copy(self)
+            flat = arrays.copy(self._fitted.parameters.flat)
         try:
             yield
         except BaseException:
-            self._restore(snapshot)
+            for name in [name for name in vars(self) if name not in params]:
+                del self.__dict__[name]
+            self.__dict__.update(state)
+            if flat is not None:
+                self._trained.parameters.flat[...] = flat
             raise
-
-    def _snapshot(self, incremental):
-        """What a fit may change: every attribute but the parameters of the constructor,
-        with a copy of the fitted state that training changes in place, and of its
-        parameters' values."""
-        params = self.get_params(deep=False)
-        state = {name: value for name, value in vars(self).items() if name not in params}
-        if self._fitted is None or not (self.warm_start or incremental):
-            return state, None  # a first fit makes everything anew
-        state["_fitted"] = self._fitted.copy(self)
-        return state, arrays.copy(self._trained.parameters.flat)
-
-    def _restore(self, snapshot):
-        state, flat = snapshot
-        params = self.get_params(deep=False)
-        for name in [name for name in vars(self) if name not in params]:
-            del self.__dict__[name]
-        self.__dict__.update(state)
-        if flat is not None:
-            self._trained.parameters.flat[...] = flat  # in place: coefs_ views stay valid
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
         if incremental and self.early_stopping:
