@@ -38,12 +38,13 @@ This module needs scikit-learn: ``pip install scikit-learn`` (or, in a checkout 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from numbers import Integral, Real
-from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -154,6 +155,62 @@ Callback: TypeAlias = "Callable[[Any], object]"
 """Called with the estimator after every epoch; a true result stops training."""
 
 
+KEPT = "the network it has"
+"""What a warm start or ``partial_fit`` goes on with."""
+
+ANEW = "warm_start=False to train a new one"
+"""How to fit anew instead of going on."""
+
+
+class Rule(NamedTuple):
+    """A setting that a warm start or ``partial_fit`` cannot change: the error when it
+    reads ``{setting}={value!r} {conflict}: {how} goes on with {kept}; fit with
+    {advice}``."""
+
+    broken: bool
+    """Whether the current value conflicts with the fitted state."""
+    setting: str
+    """The constructor's parameter."""
+    conflict: str
+    """What the current value conflicts with."""
+    kept: str = KEPT
+    """What going on keeps."""
+    advice: str = ANEW
+    """How to fit anew instead."""
+
+
+@dataclasses.dataclass
+class Fitted:
+    """What a fit trains and a warm start or ``partial_fit`` goes on with: the
+    estimator is fitted when it has one."""
+
+    parameters: ParameterViews
+    """The network's weights and biases, views of one flat array (``coefs_`` and
+    ``intercepts_`` are views of it, too)."""
+    record: training.Record
+    """The costs and counters of every epoch (``loss_curve_``)."""
+    stopper: Tolerance | None
+    """The stopping rule's state (``best_loss_``, ``validation_scores_``); None for
+    'lbfgs', which has no epochs."""
+    optimizer: Any = None
+    """The optimizer that ``partial_fit`` goes on with; None until the first epoch."""
+    optimizer_settings: dict[str, Any] | None = None
+    """The ``OPTIMIZER_SETTINGS`` the optimizer was made with."""
+
+    def copy(self, owner: object) -> Fitted:
+        """A copy to go back to when a fit fails: the record, the stopping rule and the
+        optimizer, which training changes in place, copied; the same parameters (whose
+        values the owner copies back in place, so that ``coefs_`` views stay valid). The
+        stopping rule's score is a method of ``owner``, which stays itself."""
+        memo = {id(owner): owner}
+        return dataclasses.replace(
+            self,
+            record=copy.deepcopy(self.record, memo),
+            stopper=copy.deepcopy(self.stopper, memo),
+            optimizer=copy.deepcopy(self.optimizer, memo),
+        )
+
+
 class BaseMLP(BaseEstimator):
     """What the classifier and the regressor share: parameters, fitting, prediction."""
 
@@ -185,6 +242,12 @@ class BaseMLP(BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "callbacks": [None, list, tuple],
     }
+
+    _fitted: Fitted | None = None
+    """The trained state; None before the first fit."""
+
+    _assigned_before_fit: dict[str, Any] | None = None
+    """The fitted attributes (``ASSIGNABLE``) assigned before the first fit, by name."""
 
     def __init__(
         self,
@@ -279,15 +342,15 @@ class BaseMLP(BaseEstimator):
         optimizer = f"sklearn_{self.solver}" if self.solver in STOCHASTIC_SOLVERS else "gd"
         others = {name for options in OPTIMIZER_OPTIONS.values() for name in options}
         settings = {
-            ann_name: getattr(self, name)
-            for name, ann_name in ANN_NAMES.items()
-            if ann_name not in others or ann_name in OPTIMIZER_OPTIONS[optimizer]
+            name: value
+            for name, value in _ann_settings(self.get_params(deep=False)).items()
+            if name not in others or name in OPTIMIZER_OPTIONS[optimizer]
         }
         return ANN.from_parameters(
             parameters,
             classes=self.classes_ if classifier else None,
             multilabel=classifier and self.n_outputs_ > 1 and self.out_activation_ == "logistic",
-            record=self._record,
+            record=self._trained.record,
             layers_size=list(architecture.sizes[1:]),
             activation=ACTIVATIONS[self.activation],
             output=architecture.output,
@@ -306,12 +369,14 @@ class BaseMLP(BaseEstimator):
         if self._assigned("loss_curve_") is not None:
             return self._assigned("loss_curve_")
         self._require_stochastic("loss_curve_")
-        return self._record.costs
+        return self._trained.record.costs
 
     @loss_curve_.setter
     def loss_curve_(self, values: Sequence[float]) -> None:
         self._assign(
-            "loss_curve_", values, lambda: self._record.costs.__setitem__(slice(None), values)
+            "loss_curve_",
+            values,
+            lambda: self._trained.record.costs.__setitem__(slice(None), values),
         )
 
     @property
@@ -319,72 +384,85 @@ class BaseMLP(BaseEstimator):
         """ann's addition: the loss on the validation set of every epoch (with
         ``early_stopping``, else empty)."""
         self._require_stochastic("validation_loss_curve_")
-        return self._record.history["val_cost"]
+        return self._trained.record.history["val_cost"]
 
     @property
     def best_loss_(self) -> float | None:
         if self._assigned("best_loss_") is not None:
             return self._assigned("best_loss_")
-        self._require_stochastic("best_loss_")
-        return self._stopper.best_loss
+        return self._require_stochastic("best_loss_").best_loss
 
     @best_loss_.setter
     def best_loss_(self, value: float | None) -> None:
-        self._assign("best_loss_", value, lambda: setattr(self._stopper, "lowest_loss", value))
+        self._assign(
+            "best_loss_", value, lambda: setattr(self._trained.stopper, "lowest_loss", value)
+        )
 
     @property
     def validation_scores_(self) -> list[float] | None:
-        self._require_stochastic("validation_scores_")
-        return self._stopper.validation_scores
+        return self._require_stochastic("validation_scores_").validation_scores
 
     @property
     def best_validation_score_(self) -> float | None:
-        self._require_stochastic("best_validation_score_")
-        return self._stopper.best_validation_score
+        return self._require_stochastic("best_validation_score_").best_validation_score
+
+    @property
+    def _optimizer(self) -> Any:
+        """The optimizer that ``partial_fit`` goes on with (scikit-learn's name)."""
+        return None if self._fitted is None else self._fitted.optimizer
+
+    @property
+    def _trained(self) -> Fitted:
+        """The fitted state (``NotFittedError`` before the first fit)."""
+        if self._fitted is None:
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit first")
+        return self._fitted
 
     def _fitted_parameters(self) -> ParameterViews:
-        parameters = self.__dict__.get("_parameters")
-        if parameters is None:
-            raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit first")
-        return parameters
+        return self._trained.parameters
 
     def _assigned(self, name):
         """The value of the fitted attribute ``name`` assigned before a fit, or None."""
-        return self.__dict__.get("_assigned_before_fit", {}).get(name)
+        return (self._assigned_before_fit or {}).get(name)
 
     def _assign(self, name, value, set_fitted):
         """Assign a fitted attribute: kept for the next fit when there is none yet, else
         ``set_fitted()``."""
-        if "_parameters" in self.__dict__:
+        if self._fitted is not None:
             set_fitted()
         else:
-            self.__dict__.setdefault("_assigned_before_fit", {})[name] = value
+            self._assigned_before_fit = {**(self._assigned_before_fit or {}), name: value}
 
     def _take_assigned(self):
         """The fitted state made of the attributes assigned before this fit (the weights
         and biases must be given; ``n_features_in_`` and the outputs follow from them)."""
-        assigned = self.__dict__.pop("_assigned_before_fit")
+        assigned, self._assigned_before_fit = self._assigned_before_fit or {}, None
         coefs = [np.asarray(coef, dtype=float) for coef in assigned["coefs_"]]
         self.n_features_in_ = coefs[0].shape[0]
         self._dtype = np.dtype(self.dtype or np.float64)
         hidden = [coef.shape[1] for coef in coefs[:-1]]
-        self.out_activation_ = self.__dict__.get("out_activation_") or self._output_activation()
+        self.out_activation_ = getattr(self, "out_activation_", None) or self._output_activation()
         self._initialize(coefs[-1].shape[1], hidden, like=None)
         self.coefs_, self.intercepts_ = coefs, assigned["intercepts_"]
-        if assigned.get("loss_curve_") is not None and "_stopper" in self.__dict__:
-            self._record.costs[:] = assigned["loss_curve_"]
-        if assigned.get("best_loss_") is not None and "_stopper" in self.__dict__:
-            self._stopper.lowest_loss = assigned["best_loss_"]
+        fitted = self._trained
+        if assigned.get("loss_curve_") is not None and fitted.stopper is not None:
+            fitted.record.costs[:] = assigned["loss_curve_"]
+        if assigned.get("best_loss_") is not None and fitted.stopper is not None:
+            fitted.stopper.lowest_loss = assigned["best_loss_"]
 
-    def _require_stochastic(self, name):
-        if "_stopper" not in self.__dict__:
+    def _require_stochastic(self, name: str) -> Tolerance:
+        """The stopping rule's state, which the fitted attribute ``name`` comes from
+        (an ``AttributeError`` unless fitted with a stochastic solver)."""
+        stopper = None if self._fitted is None else self._fitted.stopper
+        if stopper is None:
             raise AttributeError(
                 f"{type(self).__name__} has no {name}: it is set by the "
                 "stochastic solvers 'sgd' and 'adam'"
             )
+        return stopper
 
     def _set_parameters(self, kind, values, to_ann_layout, name):
-        if "_parameters" not in self.__dict__:
+        if self._fitted is None:
             self._assign(name, values, None)
             return
         parameters = self._fitted_parameters()
@@ -413,7 +491,7 @@ class BaseMLP(BaseEstimator):
         )
 
     def __sklearn_is_fitted__(self) -> bool:
-        return "_parameters" in self.__dict__
+        return self._fitted is not None
 
     # ---------------------------------------------------------------------- fitting
     @staticmethod
@@ -434,7 +512,7 @@ class BaseMLP(BaseEstimator):
         network has. float64 data kept for a float32 network must fit float32."""
         own = np.dtype(arrays.dtype_name(X.dtype))
         own = own if own.kind == "f" else np.dtype(np.float64)
-        fitted = None if first_pass else arrays.dtype_name(self._parameters.flat.dtype)
+        fitted = None if first_pass else arrays.dtype_name(self._trained.parameters.flat.dtype)
         dtype = np.dtype(self.dtype or own if first_pass else fitted)
         _check_fits(X, dtype)
         return dtype
@@ -457,47 +535,34 @@ class BaseMLP(BaseEstimator):
 
     @contextmanager
     def _unchanged_if_failing(self, incremental):
-        """Around a fit: if it raises, put the estimator back as it was before."""
-        snapshot = self._snapshot(incremental)
+        """Around a fit: if it raises, put the estimator back as it was before. A fit may
+        change every attribute but the parameters of the constructor; going on, it also
+        changes the fitted state in place, which is copied, and its parameters' values,
+        copied back in place (so that ``coefs_`` views stay valid)."""
+        params = self.get_params(deep=False)
+        state = {name: value for name, value in vars(self).items() if name not in params}
+        flat = None  # a first fit makes everything anew
+        if self._fitted is not None and (self.warm_start or incremental):
+            state["_fitted"] = self._fitted.copy(self)
+            flat = arrays.copy(self._fitted.parameters.flat)
         try:
             yield
         except BaseException:
-            self._restore(snapshot)
+            for name in [name for name in vars(self) if name not in params]:
+                del self.__dict__[name]
+            self.__dict__.update(state)
+            if flat is not None:
+                self._trained.parameters.flat[...] = flat
             raise
-
-    def _snapshot(self, incremental):
-        """What a fit may change: every attribute but the parameters of the constructor,
-        and copies of what training changes in place (the parameters, the record, the
-        stopping rule's state, the optimizer that ``partial_fit`` goes on with)."""
-        params = self.get_params(deep=False)
-        state = {name: value for name, value in vars(self).items() if name not in params}
-        if "_parameters" not in state or not (self.warm_start or incremental):
-            return state, None  # a first fit makes everything anew
-        memo = {id(self): self}  # (the stopping rule's score is a method of self)
-        for name in ("_record", "_stopper", "_optimizer"):
-            if name in state:
-                state[name] = copy.deepcopy(state[name], memo)
-        return state, arrays.copy(self._parameters.flat)
-
-    def _restore(self, snapshot):
-        state, flat = snapshot
-        params = self.get_params(deep=False)
-        for name in [name for name in vars(self) if name not in params]:
-            del self.__dict__[name]
-        self.__dict__.update(state)
-        if flat is not None:
-            self._parameters.flat[...] = flat  # in place: coefs_ views stay valid
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         hidden = self._layer_sizes()
         going_on = self.warm_start or incremental
-        if going_on and {"coefs_", "intercepts_"} <= set(
-            self.__dict__.get("_assigned_before_fit", {})
-        ):
+        if going_on and {"coefs_", "intercepts_"} <= set(self._assigned_before_fit or {}):
             self._take_assigned()
-        fitted = "_parameters" in self.__dict__
+        fitted = self._fitted is not None
         first_pass = not fitted or not going_on
         self._check_solver_settings(len(hidden))
         if not first_pass:
@@ -518,9 +583,10 @@ class BaseMLP(BaseEstimator):
             self._initialize(y.shape[1], hidden, like=X)
         elif y.shape[1] != self.n_outputs_:
             raise ValueError(
-                f"y has {y.shape[1]} outputs, the network was fitted with {self.n_outputs_}: "
-                f"{self._going_on(incremental)} goes on with the network it has; fit with "
-                "warm_start=False to train a new one"
+                self._cannot_go_on(
+                    f"y has {y.shape[1]} outputs, the network was fitted with {self.n_outputs_}",
+                    incremental,
+                )
             )
         T = arrays.move(np.ascontiguousarray(y.T, dtype=self._dtype), X)
         kept = (
@@ -536,13 +602,15 @@ class BaseMLP(BaseEstimator):
         except DivergenceError as error:
             reason = NON_FINITE if self.solver in STOCHASTIC_SOLVERS else str(error)
             raise ValueError(f"{reason} {kept}") from None
-        if not arrays.all_finite(self._parameters.flat):
+        if not arrays.all_finite(self._trained.parameters.flat):
             raise ValueError(f"{NON_FINITE} {kept}")
         return self
 
     @staticmethod
-    def _going_on(incremental):
-        return "partial_fit" if incremental else "warm_start=True"
+    def _cannot_go_on(conflict, incremental, kept=KEPT, advice=ANEW):
+        """The message of every error of going on (``Rule``'s template)."""
+        how = "partial_fit" if incremental else "warm_start=True"
+        return f"{conflict}: {how} goes on with {kept}; fit with {advice}"
 
     def _check_solver_settings(self, n_hidden):
         """Dropout and callbacks need the epochs of a stochastic solver."""
@@ -562,43 +630,57 @@ class BaseMLP(BaseEstimator):
             )
 
     def _check_warm_start(self, hidden, incremental):
-        """A warm start (or ``partial_fit``) goes on with the network it has: the layers,
-        the dtype, the solver family and ``early_stopping`` must be those of the first
-        fit, and ``partial_fit`` goes on with its optimizer's solver (scikit-learn fails,
-        or silently trains the old network, when they are not)."""
-        fitted = [self._parameters[f"b{l}"].shape[0] for l in range(1, self.n_layers_ - 1)]
-        how = self._going_on(incremental)
-        if hidden != fitted:
-            raise ValueError(
-                f"hidden_layer_sizes={self.hidden_layer_sizes!r} does not match the network "
-                f"fitted with hidden layers {fitted}: {how} goes on with the network it has; "
-                "fit with warm_start=False to train a new one"
-            )
-        dtype = np.dtype(arrays.dtype_name(self._parameters.flat.dtype))
-        if self.dtype is not None and np.dtype(self.dtype) != dtype:
-            raise ValueError(
-                f"dtype={self.dtype!r} differs from the network's {dtype}: {how} goes on "
-                "with the network it has; fit with warm_start=False to train a new one"
-            )
-        if self.solver not in STOCHASTIC_SOLVERS:
-            return
-        if "_stopper" not in self.__dict__:
-            raise ValueError(
-                f"solver={self.solver!r} cannot go on ({how}) from a network fitted with "
-                "solver='lbfgs', which records no loss curve; fit with warm_start=False"
-            )
-        if (self._stopper.score is None) == self.early_stopping:
-            raise ValueError(
-                f"early_stopping={self.early_stopping} differs from the first fit's: "
-                f"{how} keeps its stopping rule's state; fit with warm_start=False"
-            )
-        if incremental and "_optimizer" in self.__dict__:
-            made_with = self._optimizer_settings["solver"]
-            if self.solver != made_with:
-                raise ValueError(
-                    f"solver={self.solver!r} differs from the optimizer that partial_fit "
-                    f"goes on with ({made_with!r}); fit with warm_start=True makes a new one"
-                )
+        """A warm start (or ``partial_fit``) goes on with the network it has: a
+        ``ValueError`` at the first of the ``_warm_start_rules`` it would break
+        (scikit-learn fails, or silently trains the old network)."""
+        for rule in self._warm_start_rules(hidden, incremental):
+            if rule.broken:
+                conflict = f"{rule.setting}={getattr(self, rule.setting)!r} {rule.conflict}"
+                raise ValueError(self._cannot_go_on(conflict, incremental, rule.kept, rule.advice))
+
+    def _warm_start_rules(self, hidden, incremental):
+        """The settings that must be those of the first fit: the hidden layers, the
+        dtype, the solver family and ``early_stopping``; and ``partial_fit`` goes on
+        with its optimizer's solver."""
+        fitted = self._trained
+        layers = [fitted.parameters[f"b{l}"].shape[0] for l in range(1, self.n_layers_ - 1)]
+        dtype = np.dtype(arrays.dtype_name(fitted.parameters.flat.dtype))
+        stochastic, stopper = self.solver in STOCHASTIC_SOLVERS, fitted.stopper
+        settings = fitted.optimizer_settings
+        made_with = None if settings is None else settings["solver"]
+        return [
+            Rule(
+                hidden != layers,
+                "hidden_layer_sizes",
+                f"does not match the network fitted with hidden layers {layers}",
+            ),
+            Rule(
+                self.dtype is not None and np.dtype(self.dtype) != dtype,
+                "dtype",
+                f"differs from the network's {dtype}",
+            ),
+            Rule(
+                stochastic and stopper is None,
+                "solver",
+                "cannot go on from a network fitted with solver='lbfgs'",
+                "the loss curve and the stopping rule, which 'lbfgs' has none of",
+            ),
+            Rule(
+                stochastic
+                and stopper is not None
+                and (stopper.score is None) == self.early_stopping,
+                "early_stopping",
+                "differs from the first fit's",
+                "its stopping rule's state",
+            ),
+            Rule(
+                incremental and made_with is not None and self.solver != made_with,
+                "solver",
+                f"differs from the optimizer's ({made_with!r})",
+                "the optimizer it has",
+                "warm_start=True to make a new one",
+            ),
+        ]
 
     def _initialize(self, n_outputs, hidden, like):
         """Set the fitted attributes and draw the first parameters (on the host, then
@@ -608,14 +690,12 @@ class BaseMLP(BaseEstimator):
         self.n_outputs_ = n_outputs
         self.n_layers_ = len(hidden) + 2
         self.out_activation_ = self._output_activation()
-        for name in ("_optimizer", "_optimizer_settings", "_stopper"):
-            self.__dict__.pop(name, None)
         architecture = self._architecture(hidden)
         if like is None:
             size = sum(math.prod(shape) for shape in architecture.shapes().values())
-            self._parameters = views(np.zeros(size, self._dtype), architecture.shapes())
+            parameters = views(np.zeros(size, self._dtype), architecture.shapes())
         else:
-            self._parameters = initial_parameters(
+            parameters = initial_parameters(
                 architecture.sizes,
                 "sklearn",
                 self._random_state,
@@ -623,15 +703,15 @@ class BaseMLP(BaseEstimator):
                 self._dtype,
             )
         if like is not None and arrays.is_foreign(like):
-            flat = arrays.like(self._parameters.flat, like)
-            self._parameters = views(flat, architecture.shapes())
-        self._record = training.Record()
+            parameters = views(arrays.like(parameters.flat, like), architecture.shapes())
         self.t_ = 0
+        stopper = None
         if self.solver in STOCHASTIC_SOLVERS:
             score = self._validation_score if self.early_stopping else None
-            self._stopper = Tolerance(self.tol, self.n_iter_no_change, score)
+            stopper = Tolerance(self.tol, self.n_iter_no_change, score)
             if self.early_stopping:
-                self._stopper.best_parameters = arrays.copy(self._parameters.flat)
+                stopper.best_parameters = arrays.copy(parameters.flat)
+        self._fitted = Fitted(parameters, training.Record(), stopper)
 
     def _callbacks(self):
         callbacks = [self._count_epoch, *(self.callbacks or [])]
@@ -640,23 +720,25 @@ class BaseMLP(BaseEstimator):
     def _count_epoch(self, estimator):
         """The first callback of every epoch: the fitted counters, as scikit-learn keeps
         them, so that the other callbacks see them."""
-        self.n_iter_ = self._record.epochs
-        self.t_ = self._record.samples_seen
-        self.loss_ = self._record.costs[-1]
+        record = self._trained.record
+        self.n_iter_ = record.epochs
+        self.t_ = record.samples_seen
+        self.loss_ = record.costs[-1]
 
     def _optimizer_for(self, incremental):
         """The optimizer to train with and the settings it was made with: ``fit`` makes
         scikit-learn's SGD or Adam from the current settings, ``partial_fit`` goes on
         with the one it has."""
-        if not incremental or "_optimizer" not in self.__dict__:
+        fitted = self._trained
+        if not incremental or fitted.optimizer is None:
             settings = {name: getattr(self, name) for name in OPTIMIZER_SETTINGS}
-            options = {name: settings[name] for name in ("momentum", "beta_1", "beta_2", "epsilon")}
-            options["nesterov"] = settings["nesterovs_momentum"]
-            self._optimizer_settings = settings
-            self._optimizer = make_optimizer(
-                f"sklearn_{settings['solver']}", settings["learning_rate_init"], options
+            fitted.optimizer_settings = settings
+            fitted.optimizer = make_optimizer(
+                f"sklearn_{settings['solver']}",
+                settings["learning_rate_init"],
+                _ann_settings(settings),
             )
-        return self._optimizer, self._optimizer_settings
+        return fitted.optimizer, fitted.optimizer_settings
 
     def _config(self, n_samples, incremental, settings):
         """The training loop's configuration: the current settings, and the rate
@@ -700,30 +782,31 @@ class BaseMLP(BaseEstimator):
         self._check_total_weight(data.weights, "training")
         if validation is not None:
             self._check_total_weight(validation.weights, "validation")
-        self._stopper = self._stopper.with_settings(
+        fitted = self._trained
+        fitted.stopper = self._require_stochastic("a stopping rule").with_settings(
             self.tol,
             self.n_iter_no_change,
             self._validation_score if self.early_stopping else None,
             settings["solver"] == "sgd" and settings["learning_rate"] == "adaptive",
         )
         architecture = self._architecture()
-        model = training.Model(architecture, self._parameters, self._record, self._counter())
+        model = training.Model(architecture, fitted.parameters, fitted.record, self._counter())
         try:
             training.train(
                 model,
                 data,
                 self._config(data.X.shape[0], incremental, settings),
                 optimizer=optimizer,
-                stopping=self._stopper,
+                stopping=fitted.stopper,
                 rng=self._random_state,
                 validation=validation,
                 owner=self,
             )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.", stacklevel=3)
-            self._stopper.finish(self._parameters.flat)  # the best parameters, as on a stop
+            fitted.stopper.finish(fitted.parameters.flat)  # the best parameters, as on a stop
         self._warn_if_diverging(settings["learning_rate_init"])
-        if not incremental and self.n_iter_ == self.max_iter and not self._stopper.stopped:
+        if not incremental and self.n_iter_ == self.max_iter and not fitted.stopper.stopped:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                 "reached and the optimization hasn't converged yet.",
@@ -735,7 +818,7 @@ class BaseMLP(BaseEstimator):
         """A ``DivergenceWarning`` when the loss became NaN or infinite (early stopping
         then keeps the best parameters, as scikit-learn's does) or ended much higher than
         it started."""
-        costs = self._record.costs
+        costs = self._trained.record.costs
         finite = all(math.isfinite(cost) for cost in costs)
         if finite and (len(costs) < 2 or costs[-1] <= DIVERGING * costs[0]):
             return
@@ -808,7 +891,7 @@ class BaseMLP(BaseEstimator):
     def _fit_lbfgs(self, X, T, sample_weight):
         """L-BFGS-B over the flat parameter array, with the core's cost and gradient."""
         self._check_total_weight(sample_weight, "training")
-        architecture, parameters = self._architecture(), self._parameters
+        architecture, parameters = self._architecture(), self._trained.parameters
         workspace = core.Workspace(architecture, like=parameters.flat)
 
         def cost_and_gradient(flat):
@@ -867,18 +950,19 @@ class BaseMLP(BaseEstimator):
     def _forward_pass_fast(self, X, check_input=True, method="predict"):
         """The output layer for ``X``, ``(n_samples, n_outputs)``, in the network's
         dtype (whose range ``X`` must fit)."""
+        parameters = self._trained.parameters
         if check_input:
             check_mapped(X)
             X = arrays.check_values(X, "X")
             if get_config()["array_api_dispatch"]:
-                _check_same_namespace(X, self._parameters.flat, f"{type(self).__name__}.{method}()")
+                _check_same_namespace(X, parameters.flat, f"{type(self).__name__}.{method}()")
             X = validate_data(
                 self, X, accept_sparse=["csr", "csc"], dtype=self._dtypes(X), reset=False
             )
-            _check_fits(X, np.dtype(arrays.dtype_name(self._parameters.flat.dtype)))
-        X = arrays.move(X, self._parameters.flat) if not arrays.is_sparse(X) else X
+            _check_fits(X, np.dtype(arrays.dtype_name(parameters.flat.dtype)))
+        X = arrays.move(X, parameters.flat) if not arrays.is_sparse(X) else X
         with np.errstate(over="ignore", invalid="ignore"):
-            return core.outputs(self._architecture(), self._parameters, X).T
+            return core.outputs(self._architecture(), parameters, X).T
 
     def _predict(self, X, check_input=True):
         outputs = self._forward_pass_fast(X, check_input=check_input)
@@ -962,6 +1046,12 @@ def _check_classes(classes: Any) -> np.ndarray:
     return values
 
 
+def _ann_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """The entries of ``settings`` (by scikit-learn's names) that ``ANN_NAMES`` has, by
+    ``ANN``'s names."""
+    return {ann_name: settings[name] for name, ann_name in ANN_NAMES.items() if name in settings}
+
+
 def _lr_schedule(settings: dict[str, Any]) -> str:
     """The training loop's rate schedule for an optimizer made with ``settings``:
     scikit-learn's ``invscaling`` for ``sgd``, else constant (the ``adaptive`` rate is
@@ -1037,11 +1127,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         fitted = self._label_binarizer.y_type_
         given = type_of_target(y)
         if given.startswith("multilabel") != fitted.startswith("multilabel"):
-            raise ValueError(
-                f"y is {given}, but the network was fitted to {fitted} targets: "
-                f"{self._going_on(incremental)} goes on with the network it has; fit with "
-                "warm_start=False to train a new one"
-            )
+            conflict = f"y is {given}, but the network was fitted to {fitted} targets"
+            raise ValueError(self._cannot_go_on(conflict, incremental))
 
     def _output_activation(self):
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
@@ -1220,16 +1307,15 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def _output_activation(self):
         return "exp" if self.loss == "poisson" else "identity"
 
-    def _check_warm_start(self, hidden, incremental):
+    def _warm_start_rules(self, hidden, incremental):
         """Also the loss, which the output layer is made for."""
-        super()._check_warm_start(hidden, incremental)
-        if self._output_activation() != self.out_activation_:
-            fitted = "poisson" if self.out_activation_ == "exp" else "squared_error"
-            raise ValueError(
-                f"loss={self.loss!r} differs from the first fit's {fitted!r} (an "
-                f"{self.out_activation_!r} output layer): {self._going_on(incremental)} "
-                "goes on with the network it has; fit with warm_start=False to train a new one"
-            )
+        fitted = "poisson" if self.out_activation_ == "exp" else "squared_error"
+        loss = Rule(
+            self._output_activation() != self.out_activation_,
+            "loss",
+            f"differs from the first fit's {fitted!r} (an {self.out_activation_!r} output layer)",
+        )
+        return [*super()._warm_start_rules(hidden, incremental), loss]
 
     def _is_classifier(self):
         return False

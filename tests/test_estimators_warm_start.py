@@ -448,6 +448,23 @@ def test_a_warm_fit_that_diverges_keeps_the_state_it_had(tmp_path):
     np.testing.assert_array_equal(model.predict(X), twin.predict(X))
 
 
+def test_the_weights_read_before_a_failed_warm_fit_stay_views_of_the_network():
+    X, y = regression()
+    model = diverging(warm_start=True, learning_rate_init=0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    coefs = model.coefs_
+    values = [coef.copy() for coef in coefs]
+    model.set_params(learning_rate_init=1e3)
+    with pytest.raises(ValueError, match="keeps the state it had before this call"):
+        model.fit(X * 100, y * 100)
+    for coef, value in zip(coefs, values, strict=True):
+        np.testing.assert_array_equal(coef, value)
+    coefs[0][0, 0] = 7.0  # the network's own weight, as before the failed fit
+    assert model.coefs_[0][0, 0] == 7.0
+
+
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
 def test_a_partial_fit_that_diverges_leaves_the_optimizer_as_it_was(solver):
     X, y = regression()
