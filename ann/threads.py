@@ -95,10 +95,12 @@ def usable_cpus(root: Path = CGROUP) -> int:
 def crowded(
     cpus: int, loadavg: Path = Path("/proc/loadavg"), tasks: Path = Path("/proc/self/task")
 ) -> bool:
-    """Whether the runnable threads of other processes, now, are at least ``cpus``: the
-    system's runnable count (``loadavg``'s fourth field, ``running/total``) less this
-    process's own (those of its ``tasks`` in state R). False where Linux's files are
-    not there."""
+    """Whether the runnable threads of other processes, now, leave fewer than two of
+    the ``cpus`` CPUs free, so that threads beyond one would wait for a core (OpenBLAS's
+    threads meet at every product: one that waits stalls the others). The others are
+    the system's runnable count (``loadavg``'s fourth field, ``running/total``) less
+    this process's own (those of its ``tasks`` in state R). False where Linux's files
+    are not there."""
     try:
         running = int(loadavg.read_text().split()[3].split("/")[0])
         own = sum(
@@ -106,7 +108,7 @@ def crowded(
         )
     except (OSError, ValueError, IndexError):
         return False
-    return running - own >= cpus
+    return cpus - (running - own) < 2
 
 
 # ------------------------------------------------------------------ the chooser
@@ -139,8 +141,8 @@ class Chooser:
     then it probes again, and sooner when it runs at another count than the first (the
     safe one) and ``SLOW_STEPS`` steps in a row take ``SLOWER`` times the probe's (the
     load rose: on a busy machine, threads wait for cores). While ``crowded()`` says that
-    other processes fill every CPU, a probe runs the first count alone: one step of
-    more threads would cost up to a hundred steps of one.
+    other processes leave fewer than two CPUs free, a probe runs the first count alone:
+    one step of more threads would cost up to a hundred steps of one.
     """
 
     candidates: Sequence[int]

@@ -234,7 +234,13 @@ def test_crowded_counts_the_runnable_threads_of_other_processes(tmp_path):
         write(tasks / task, "stat", f"{task} (python (x)) {state} 1 2 3\n")
     write(tmp_path, "loadavg", "3.10 2.00 1.00 3/200 999\n")  # 3 runnable, 1 of them ours
     assert threads.crowded(2, loadavg, tasks)
+    assert threads.crowded(3, loadavg, tasks)  # 1 CPU free: a second thread would wait
+    assert not threads.crowded(4, loadavg, tasks)  # 2 free
+    write(tmp_path, "loadavg", "2.10 2.00 1.00 2/200 999\n")  # one other: one core busy
+    assert threads.crowded(2, loadavg, tasks)
     assert not threads.crowded(3, loadavg, tasks)
+    write(tmp_path, "loadavg", "1.10 2.00 1.00 1/200 999\n")  # only ours: quiet
+    assert not threads.crowded(2, loadavg, tasks)
     assert not threads.crowded(2, tmp_path / "missing", tasks)
 
 
