@@ -54,6 +54,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 
@@ -602,19 +603,10 @@ def run(args):
     return finish(report, records, args)
 
 
-@contextlib.contextmanager
 def ann_threads(count):
     """``ANN_NUM_THREADS`` set to ``count`` for the block: the threads of every version
     that reads it (one without it runs at the BLAS's own count)."""
-    saved = os.environ.get(threads.ENVIRONMENT)
-    os.environ[threads.ENVIRONMENT] = str(count)
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop(threads.ENVIRONMENT)
-        else:
-            os.environ[threads.ENVIRONMENT] = saved
+    return mock.patch.dict(os.environ, {threads.ENVIRONMENT: str(count)})
 
 
 def same_threads():
