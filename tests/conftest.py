@@ -32,7 +32,7 @@ def mnist_dir():
     value = os.environ.get("MNIST_DIR")
     if not value:
         pytest.skip("MNIST_DIR is not set (CI sets it to ../shared/mnist)")
-    path = Path(value)
+    path = Path(value).expanduser().absolute()  # (tests run commands from other folders)
     missing = [
         name
         for name in MNIST_FILES
