@@ -10,7 +10,6 @@ output layer. ``forward`` and ``backward`` are the article's two passes, in its 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -466,7 +465,7 @@ class ANN(settings.ParameterProtocol):
             validation=held_out,
             owner=self,
         )
-        _warn_if_diverging(self.costs, self.learning_rate)
+        training.warn_if_diverging(self.costs, f"learning_rate={self.learning_rate:g}")
         return self
 
     def _learn_targets(self, Y: np.ndarray) -> None:
@@ -559,23 +558,6 @@ class ANN(settings.ParameterProtocol):
         """Print and return the dimension walk-through of one forward and backward pass
         on ``X`` (and ``Y``), in the article's style, from the live network."""
         return explain.explain(self.to_numpy(), arrays.host(X), arrays.host(Y))
-
-
-DIVERGING = 1.5
-"""A fit whose last cost is this many times its first one diverged (a healthy run ends
-below where it started; noise in the costs of mini-batches stays far within this)."""
-
-
-def _warn_if_diverging(costs: list[float], learning_rate: float) -> None:
-    """A ``DivergenceWarning`` when training made the cost much worse."""
-    if len(costs) >= 2 and costs[-1] > DIVERGING * costs[0]:
-        warnings.warn(
-            f"training diverged: the cost went from {costs[0]:.4g} to {costs[-1]:.4g} "
-            f"(learning_rate={learning_rate:g}); try a smaller learning rate, or scaled "
-            "inputs",
-            DivergenceWarning,
-            stacklevel=3,
-        )
 
 
 def _fit_data(

@@ -75,11 +75,7 @@ def check_training(settings: Mapping[str, Any]) -> list[float]:
     callbacks = s["callbacks"]
     if not isinstance(callbacks, (list, tuple)) or not all(callable(c) for c in callbacks):
         raise TypeError(f"callbacks must be a list of callables, got {callbacks!r}")
-    n_hidden = len(s["layers_size"]) - 1
-    return [
-        validation.check_float("dropout", p, 0.0, 1.0, low_open=False, high_open=True)
-        for p in validation.per_hidden_layer("dropout", s["dropout"], n_hidden, float)
-    ]
+    return validation.dropout_rates(s["dropout"], len(s["layers_size"]) - 1)
 
 
 def same(a: object, b: object) -> bool:

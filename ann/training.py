@@ -24,6 +24,7 @@ finite epoch before it is raised.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -31,12 +32,12 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import arrays, core, threads
-from .core import Architecture, DivergenceError
+from .core import Architecture, DivergenceError, DivergenceWarning
 from .optimizers import SCHEDULES, Optimizer, Progress
 from .parameters import ParameterViews
 from .progress import callbacks_running, progress_bar
 from .stopping import Decision, StoppingRule
-from .validation import check_choice, check_float, check_int
+from .validation import check_choice, check_float, check_int, check_total_weight, dropout_rates
 
 HISTORY_KEYS = ("cost", "accuracy", "val_cost", "val_accuracy")
 
@@ -125,13 +126,36 @@ class Config:
         check_choice("lr_schedule", self.lr_schedule, SCHEDULES)
         check_float("power_t", self.power_t, low_open=False)
         check_float("l2", self.l2, low_open=False)
-        for layer, rate in self.dropout.items():
+        for layer in self.dropout:
             check_int("a dropout layer", layer, minimum=0)
-            check_float("dropout", rate, 0.0, 1.0, low_open=False, high_open=True)
+        dropout_rates(list(self.dropout.values()), len(self.dropout))
         if self.max_norm is not None:
             check_float("max_norm", self.max_norm)
         if not all(callable(f) for f in (*self.callbacks, self.shuffle or callable)):
             raise TypeError("callbacks and shuffle must be callables")
+
+
+DIVERGING = 1.5
+"""A fit whose last cost is this many times its first one diverged (a healthy run ends
+below where it started; noise in the costs of mini-batches stays far within this)."""
+
+
+def warn_if_diverging(
+    costs: Sequence[float], rate: str, cost: str = "cost", stacklevel: int = 2
+) -> None:
+    """A ``DivergenceWarning`` when the ``costs`` of the epochs became NaN or infinite
+    (where training went on) or ended much higher than they started; ``rate`` is the
+    learning rate's setting as the user gave it (``"learning_rate=0.1"``) and ``cost``
+    the name of the costs, for the message."""
+    finite = all(math.isfinite(value) for value in costs)
+    if finite and (len(costs) < 2 or costs[-1] <= DIVERGING * costs[0]):
+        return
+    warnings.warn(
+        f"training diverged: the {cost} went from {costs[0]:.4g} to {costs[-1]:.4g} "
+        f"({rate}); try a smaller learning rate, or scaled inputs",
+        DivergenceWarning,
+        stacklevel=stacklevel + 1,
+    )
 
 
 def learning_rate(config: Config, rate: float, epochs_done: int, samples_seen: int) -> float:
@@ -282,39 +306,44 @@ def _epoch(
             continue  # a batch of total weight 0 has no mean cost: no gradient, no update
         rows = slice(start, min(start + size, n))
         X, T, weights = _batch(data, rows if order is None else order[rows], rows_buffer)
+        batch = (X, T, weights), f", batch {number}" if size < n else ""
         with governor.step():
-            cost, correct = _step(model, config, optimizer, (X, T, weights), workspace, rng)
-        if config.stop_on_divergence and arrays.is_numpy(X) and not math.isfinite(cost):
-            where = f"iteration {len(model.record.costs)}"
-            raise DivergenceError(
-                where + (f", batch {number}" if size < n else "") + f": the cost is {cost}"
-            )
+            cost, correct = _step(model, config, optimizer, batch, workspace, rng)
         total_cost += cost * min(size, n - start)
         total_correct += correct
-    # A NaN or infinite parameter makes the next batch's cost NaN; only the last update
-    # of the epoch needs this check.
-    if config.stop_on_divergence and not arrays.all_finite(model.parameters.flat):
-        raise DivergenceError(
-            f"iteration {len(model.record.costs)}: the update made the parameters NaN or infinite"
-        )
     cost = float(total_cost) / n  # other namespaces: the one wait for the device
-    if config.stop_on_divergence and not math.isfinite(cost):
-        raise DivergenceError(f"iteration {len(model.record.costs)}: the cost is {cost}")
+    _check_divergence(model, config, cost, parameters=True)
     return cost, float(total_correct) / n
+
+
+def _check_divergence(
+    model: Model, config: Config, cost: float, batch: str = "", parameters: bool = False
+) -> None:
+    """Where training stops on divergence, a ``DivergenceError`` for a NaN or infinite
+    ``cost`` (of a batch, named by ``batch``, or of the epoch) and, with ``parameters``,
+    for NaN or infinite parameters (after an epoch's last update: an earlier one would
+    have made the next batch's cost NaN)."""
+    if not config.stop_on_divergence:
+        return
+    where = f"iteration {len(model.record.costs)}{batch}"
+    if parameters and not arrays.all_finite(model.parameters.flat):
+        raise DivergenceError(f"{where}: the update made the parameters NaN or infinite")
+    if not math.isfinite(cost):
+        raise DivergenceError(f"{where}: the cost is {cost}")
 
 
 def _step(
     model: Model,
     config: Config,
     optimizer: Optimizer,
-    batch: tuple[Any, Any, Any],
+    batch: tuple[tuple[Any, Any, Any], str],
     workspace: core.Workspace,
     rng: Any,
 ) -> tuple[Any, Any]:
-    """One training step on ``batch`` (its ``X``, ``T`` and weights): the gradients,
-    then (unless the cost is already NaN or infinite and training stops on that) the
-    optimizer's update and the max-norm. Returns the batch's cost and correct samples."""
-    X, T, weights = batch
+    """One training step on ``batch`` (its ``X``, ``T`` and weights, and its name for a
+    ``DivergenceError``): the gradients, then the optimizer's update and the max-norm.
+    Returns the batch's cost and correct samples."""
+    (X, T, weights), name = batch
     cost, correct = core.gradients(
         model.architecture,
         model.parameters,
@@ -327,8 +356,8 @@ def _step(
         rng=rng,
         count_correct=model.count_correct,
     )
-    if config.stop_on_divergence and arrays.is_numpy(X) and not math.isfinite(cost):
-        return cost, correct  # the caller raises; the update would spread the NaN
+    if arrays.is_numpy(X):  # a host float, checked before the update spreads a NaN
+        _check_divergence(model, config, cost, name)  # (elsewhere: at the epoch's end)
     optimizer.step(model.parameters.flat, workspace.grads.flat)
     if config.max_norm is not None:
         core.limit_norms(model.architecture, model.parameters, config.max_norm)
@@ -412,16 +441,15 @@ def random_split(
     return order[n_val:], order[:n_val]
 
 
-def split(data: Data, kept: np.ndarray, held: np.ndarray) -> tuple[Data, Data]:
+def split(
+    data: Data, kept: np.ndarray, held: np.ndarray, means: tuple[str, str] = ("cost", "cost")
+) -> tuple[Data, Data]:
     """The training part (samples ``kept``) and the validation part (samples ``held``)
-    of ``data``; ValueError when the weights of either part are all 0."""
+    of ``data``; ValueError when the weights of either part leave its mean (``means``:
+    their names, for the message) undefined."""
     parts = [_batch(data, arrays.like(rows, data.X)) for rows in (kept, held)]
-    for part, name in zip(parts, ("training", "validation")):
-        if part.weights is not None and not arrays.namespace(part.weights).any(part.weights):
-            raise ValueError(
-                f"the {part.X.shape[0]} {name} samples of the early-stopping split all have "
-                "sample_weight 0"
-            )
+    for part, name, mean in zip(parts, ("training", "validation"), means):
+        check_total_weight(part.weights, f"{name} samples", mean, "the early-stopping split")
     return parts[0], parts[1]
 
 

@@ -295,18 +295,104 @@ def check_sample_weight(
         raise ValueError("sample_weight must hold finite values of at least 0")
     if not weights.any():
         raise ValueError("sample_weight is zero for every sample")
-    # The mean cost divides by the total weight: it and its inverse must be finite in
-    # the model's dtype (the L2 term also scales with it, so the weights are not
-    # rescaled behind the user's back).
-    largest = float(np.finfo(dtype).max)
-    with np.errstate(over="ignore"):
-        total = float(weights.sum())
-    if not 1 / largest <= total <= largest:
-        raise ValueError(
-            f"sample_weight sums to {total:g}, out of the range of {np.dtype(dtype).name} "
-            f"([{1 / largest:g}, {largest:g}]): scale the weights, e.g. divide them by their mean"
-        )
+    check_total_weight(weights, dtype=dtype)
     return weights.astype(dtype)
+
+
+def check_total_weight(
+    weights: Any,
+    samples: str = "samples",
+    mean: str = "cost",
+    source: str = "this fit",
+    dtype: npt.DTypeLike | None = None,
+) -> None:
+    """The mean cost (``mean``) divides by the total of the sample ``weights`` (None, or
+    an array of any namespace, read once): it must not be 0, and it and its inverse must
+    be finite in the model's ``dtype`` (default: the weights'; the L2 term scales with
+    it too, so the weights are not rescaled behind the user's back). ``samples`` names
+    the samples (``training samples``) and ``source`` where they come from, for the
+    message."""
+    if weights is None:
+        return
+    host = arrays.to_numpy(weights)
+    dtype = np.dtype(host.dtype if dtype is None else dtype)
+    n = host.shape[0]
+    if not host.any():
+        raise ValueError(
+            f"the {n} {samples} of {source} all have sample_weight 0: "
+            f"the mean {mean} is not defined"
+        )
+    with np.errstate(over="ignore"):
+        total = float(np.sum(host, dtype=np.float64))
+    if total == 0:
+        raise ValueError(
+            f"sample_weight sums to 0 over the {n} {samples}: the mean {mean} is not defined"
+        )
+    largest = float(np.finfo(dtype).max)
+    if not 1 / largest <= abs(total) <= largest:
+        raise ValueError(
+            f"sample_weight sums to {total:g} over the {n} {samples}, out of the range of "
+            f"{np.dtype(dtype).name} ([{1 / largest:g}, {largest:g}]): scale the weights, "
+            "e.g. divide them by their mean"
+        )
+
+
+def check_fits(X: Any, dtype: npt.DTypeLike) -> None:
+    """``X`` (dense or sparse, of any namespace) must stay finite in the float
+    ``dtype``."""
+    if not fits_dtype(X.data if arrays.is_sparse(X) else X, dtype):
+        raise ValueError(f"Input X contains infinity or a value too large for {dtype!r}.")
+
+
+def check_same_namespace(X: Any, reference: Any, caller: str) -> None:
+    """``X`` must be of the namespace and on the device of the fitted parameters
+    ``reference`` (under scikit-learn's array API dispatch, as its estimators require)."""
+    foreign = arrays.is_foreign(X)
+    if not foreign and not arrays.is_foreign(reference):
+        return
+    if (
+        foreign
+        and arrays.is_foreign(reference)
+        and arrays.namespace(X) is arrays.namespace(reference)
+        and arrays.device(X) == arrays.device(reference)
+    ):
+        return
+
+    def where(array: Any) -> str:
+        name = arrays.namespace(array).__name__ if arrays.is_foreign(array) else "NumPy"
+        return f"{name} on {arrays.device(array)}"
+
+    raise ValueError(
+        f"{caller}: X ({where(X)}) and the fitted parameters ({where(reference)}) must "
+        "use the same namespace and device: predict in those of fit, or convert the data"
+    )
+
+
+def check_classes(classes: Any) -> np.ndarray:
+    """A list of every class that incremental training may see: a non-empty 1-D list of
+    distinct labels, numbers (finite) or strings."""
+    values = np.asarray(classes)
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(
+            "classes must be a non-empty 1-D list of every class that partial_fit may see, "
+            f"got shape {values.shape}"
+        )
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        raise ValueError(f"classes must be labels, got NaN or infinite values: {values.tolist()}")
+    if values.dtype.kind not in "biufUSO":
+        raise ValueError(f"classes must be numbers or strings, got dtype {values.dtype}")
+    if len(np.unique(values)) != len(values):
+        raise ValueError(f"classes lists a label twice: {values.tolist()}")
+    return values
+
+
+def dropout_rates(value: Any, n_hidden: int) -> list[float]:
+    """The dropout rate of each of ``n_hidden`` hidden layers, from one rate or one per
+    layer, each in [0, 1)."""
+    return [
+        check_float("dropout", p, 0.0, 1.0, low_open=False, high_open=True)
+        for p in per_hidden_layer("dropout", value, n_hidden, float)
+    ]
 
 
 def per_hidden_layer(name: str, value: Any, n_hidden: int, kind: type) -> list[Any]:
