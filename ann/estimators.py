@@ -48,7 +48,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
-import scipy.optimize
 
 try:
     from sklearn import get_config
@@ -69,15 +68,22 @@ except ImportError as error:
         'pip install scikit-learn (or, in a checkout of ann, pip install -e ".[sklearn]")'
     ) from error
 
-from . import arrays, core, targets, threads, training
-from .core import Architecture, DivergenceError, DivergenceWarning
+from . import arrays, core, lbfgs, targets, training
+from .core import Architecture, DivergenceError
 from .network import ANN
 from .optimizers import OPTIMIZER_SETTINGS as OPTIMIZER_OPTIONS
 from .optimizers import make_optimizer
 from .parameters import ParameterViews, initial_parameters, views
 from .stopping import Tolerance
 from .targets import Targets
-from .validation import check_float, check_mapped, fits_dtype, per_hidden_layer
+from .validation import (
+    check_classes,
+    check_fits,
+    check_mapped,
+    check_same_namespace,
+    check_total_weight,
+    dropout_rates,
+)
 
 if TYPE_CHECKING:
     import scipy.sparse
@@ -138,10 +144,6 @@ optimizers)."""
 ASSIGNABLE = ("coefs_", "intercepts_", "loss_curve_", "best_loss_")
 """The fitted attributes that may be assigned before a fit, as scikit-learn's tests do:
 a warm start or ``partial_fit`` then goes on from them."""
-
-DIVERGING = 1.5
-"""A fit whose loss ends this many times above where it started diverged (as ``ANN``
-says)."""
 
 NON_FINITE = (
     "Solver produced non-finite parameter weights. The input data may contain large "
@@ -514,7 +516,7 @@ class BaseMLP(BaseEstimator):
         own = own if own.kind == "f" else np.dtype(np.float64)
         fitted = None if first_pass else arrays.dtype_name(self._trained.parameters.flat.dtype)
         dtype = np.dtype(self.dtype or own if first_pass else fitted)
-        _check_fits(X, dtype)
+        check_fits(X, dtype)
         return dtype
 
     def _layer_sizes(self):
@@ -525,13 +527,6 @@ class BaseMLP(BaseEstimator):
         if np.any(np.array(sizes) <= 0):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
         return [int(size) for size in sizes]
-
-    def _dropout(self, n_hidden):
-        """The dropout rate of each of the ``n_hidden`` hidden layers."""
-        return [
-            check_float("dropout", p, 0.0, 1.0, low_open=False, high_open=True)
-            for p in per_hidden_layer("dropout", self.dropout, n_hidden, float)
-        ]
 
     @contextmanager
     def _unchanged_if_failing(self, incremental):
@@ -614,7 +609,7 @@ class BaseMLP(BaseEstimator):
 
     def _check_solver_settings(self, n_hidden):
         """Dropout and callbacks need the epochs of a stochastic solver."""
-        dropout = self._dropout(n_hidden)
+        dropout = dropout_rates(self.dropout, n_hidden)
         if self.solver in STOCHASTIC_SOLVERS:
             return
         if any(dropout):
@@ -760,7 +755,7 @@ class BaseMLP(BaseEstimator):
             lr_schedule=_lr_schedule(settings),
             power_t=settings["power_t"],
             l2=self.alpha,
-            dropout=dict(enumerate(self._dropout(self.n_layers_ - 2), start=1)),
+            dropout=dict(enumerate(dropout_rates(self.dropout, self.n_layers_ - 2), start=1)),
             shuffle=self._shuffle if self.shuffle else None,
             callbacks=tuple(self._callbacks()),
             stop_on_divergence=not self.early_stopping,
@@ -779,9 +774,8 @@ class BaseMLP(BaseEstimator):
         data, validation = training.Data(X, T, sample_weight), None
         if self.early_stopping:
             data, validation = self._split(data, y)
-        self._check_total_weight(data.weights, "training")
-        if validation is not None:
-            self._check_total_weight(validation.weights, "validation")
+        else:
+            check_total_weight(data.weights, "training samples", "loss")
         fitted = self._trained
         fitted.stopper = self._require_stochastic("a stopping rule").with_settings(
             self.tol,
@@ -805,51 +799,14 @@ class BaseMLP(BaseEstimator):
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.", stacklevel=3)
             fitted.stopper.finish(fitted.parameters.flat)  # the best parameters, as on a stop
-        self._warn_if_diverging(settings["learning_rate_init"])
+        rate = f"learning_rate_init={settings['learning_rate_init']:g}"
+        training.warn_if_diverging(fitted.record.costs, rate, "loss", stacklevel=3)
         if not incremental and self.n_iter_ == self.max_iter and not fitted.stopper.stopped:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                 "reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
                 stacklevel=3,
-            )
-
-    def _warn_if_diverging(self, learning_rate):
-        """A ``DivergenceWarning`` when the loss became NaN or infinite (early stopping
-        then keeps the best parameters, as scikit-learn's does) or ended much higher than
-        it started."""
-        costs = self._trained.record.costs
-        finite = all(math.isfinite(cost) for cost in costs)
-        if finite and (len(costs) < 2 or costs[-1] <= DIVERGING * costs[0]):
-            return
-        warnings.warn(
-            f"training diverged: the loss went from {costs[0]:.4g} to {costs[-1]:.4g} "
-            f"(learning_rate_init={learning_rate:g}); try a smaller learning rate, or "
-            "scaled inputs",
-            DivergenceWarning,
-            stacklevel=4,
-        )
-
-    def _check_total_weight(self, weights, part):
-        """The mean loss (or validation score) divides by the sum of the sample weights:
-        it must not be 0, and it must be finite in the network's dtype, and so must its
-        inverse."""
-        if weights is None:
-            return
-        with np.errstate(over="ignore"):
-            total = float(np.sum(arrays.to_numpy(weights), dtype=np.float64))
-        mean = "loss" if part == "training" else "validation score"
-        if total == 0:
-            raise ValueError(
-                f"sample_weight sums to 0 over the {len(weights)} {part} samples: "
-                f"the mean {mean} is not defined"
-            )
-        largest = float(np.finfo(self._dtype).max)
-        if not 1 / largest <= abs(total) <= largest:
-            raise ValueError(
-                f"sample_weight sums to {total:g} over the {len(weights)} {part} samples, "
-                f"out of the range of {self._dtype.name} ([{1 / largest:g}, {largest:g}]): "
-                "scale the weights, e.g. divide them by their mean"
             )
 
     def _counter(self):
@@ -878,7 +835,7 @@ class BaseMLP(BaseEstimator):
         self._y_val = self._decode(y[held])
         weights = None if data.weights is None else arrays.to_numpy(data.weights)
         self._sample_weight_val = None if weights is None else weights[held]
-        return training.split(data, kept, held)
+        return training.split(data, kept, held, ("loss", "validation score"))
 
     def _validation_score(self, outputs):
         """Accuracy or R^2 on the validation set from the output layer ``(k, n_val)``;
@@ -889,44 +846,15 @@ class BaseMLP(BaseEstimator):
         return self._score_function(self._y_val, y_pred, sample_weight=self._sample_weight_val)
 
     def _fit_lbfgs(self, X, T, sample_weight):
-        """L-BFGS-B over the flat parameter array, with the core's cost and gradient."""
-        self._check_total_weight(sample_weight, "training")
-        architecture, parameters = self._architecture(), self._trained.parameters
-        workspace = core.Workspace(architecture, like=parameters.flat)
-
-        def cost_and_gradient(flat):
-            parameters.flat[...] = arrays.like(flat.astype(parameters_dtype), parameters.flat)
-            with governor.step():
-                cost, _ = core.gradients(
-                    architecture, parameters, X, T, workspace, weights=sample_weight, l2=self.alpha
-                )
-            # SciPy takes a float and NumPy: the one wait per evaluation
-            return float(arrays.to_numpy(cost)), arrays.to_numpy(workspace.grads.flat).astype(
-                np.float64
-            )
-
-        parameters_dtype = np.dtype(arrays.dtype_name(parameters.flat.dtype))
-
-        work = threads.multiply_adds(architecture.sizes, X.shape[0])
-        with (
-            np.errstate(over="ignore", invalid="ignore", divide="ignore"),
-            threads.fitting(work, parameters.flat) as governor,
-        ):
-            result = scipy.optimize.minimize(
-                cost_and_gradient,
-                arrays.to_numpy(parameters.flat).astype(np.float64),
-                method="L-BFGS-B",
-                jac=True,
-                options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
-            )
-        if not np.isfinite(result.fun):
-            raise DivergenceError(
-                f"Solver produced a non-finite loss ({result.fun}). The input data may "
-                "contain large values and need to be preprocessed."
-            )
+        """L-BFGS-B over the flat parameter array (``ann.lbfgs``)."""
+        check_total_weight(sample_weight, "training samples", "loss")
+        fitted = self._trained
+        model = training.Model(self._architecture(), fitted.parameters, fitted.record)
+        data = training.Data(X, T, sample_weight)
+        settings = dict(l2=self.alpha, max_fun=self.max_fun, max_iter=self.max_iter, tol=self.tol)
+        result = lbfgs.minimize(model, data, **settings)
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = float(result.fun)
-        parameters.flat[...] = arrays.like(result.x.astype(parameters_dtype), parameters.flat)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(
@@ -955,11 +883,11 @@ class BaseMLP(BaseEstimator):
             check_mapped(X)
             X = arrays.check_values(X, "X")
             if get_config()["array_api_dispatch"]:
-                _check_same_namespace(X, parameters.flat, f"{type(self).__name__}.{method}()")
+                check_same_namespace(X, parameters.flat, f"{type(self).__name__}.{method}()")
             X = validate_data(
                 self, X, accept_sparse=["csr", "csc"], dtype=self._dtypes(X), reset=False
             )
-            _check_fits(X, np.dtype(arrays.dtype_name(parameters.flat.dtype)))
+            check_fits(X, np.dtype(arrays.dtype_name(parameters.flat.dtype)))
         X = arrays.move(X, parameters.flat) if not arrays.is_sparse(X) else X
         with np.errstate(over="ignore", invalid="ignore"):
             return core.outputs(self._architecture(), parameters, X).T
@@ -984,14 +912,6 @@ KEPT_INTEGERS = (np.uint8, np.int8, np.uint16, np.int16, np.uint32, np.int32, np
 """Integer types taken as they are (converted block by block); bools too."""
 
 
-def _check_fits(X: Any, dtype: np.dtype) -> None:
-    """``X`` (dense or sparse, of any namespace) must stay finite in the float
-    ``dtype``."""
-    if fits_dtype(X.data if scipy.sparse.issparse(X) else X, dtype):
-        return
-    raise ValueError(f"Input X contains infinity or a value too large for {dtype!r}.")
-
-
 def _as_output(result: Any, X: Any) -> Any:
     """Predictions in ``X``'s namespace and on its device under array API dispatch;
     NumPy arrays otherwise, as scikit-learn's estimators return."""
@@ -1002,48 +922,6 @@ def _dispatching(X: Any) -> bool:
     """Whether ``X`` is of another namespace than NumPy's and scikit-learn's array API
     dispatch is on (the estimators then train and predict in that namespace)."""
     return arrays.is_foreign(X) and bool(get_config()["array_api_dispatch"])
-
-
-def _check_same_namespace(X: Any, parameters: Any, caller: str) -> None:
-    """Under array API dispatch, ``X`` must be of the namespace and on the device the
-    estimator was fitted in, as scikit-learn's estimators require."""
-    foreign = arrays.is_foreign(X)
-    if not foreign and not arrays.is_foreign(parameters):
-        return
-    if (
-        foreign
-        and arrays.is_foreign(parameters)
-        and arrays.namespace(X) is arrays.namespace(parameters)
-        and arrays.device(X) == arrays.device(parameters)
-    ):
-        return
-
-    def where(array: Any) -> str:
-        name = arrays.namespace(array).__name__ if arrays.is_foreign(array) else "NumPy"
-        return f"{name} on {arrays.device(array)}"
-
-    raise ValueError(
-        f"{caller}: X ({where(X)}) and the fitted parameters ({where(parameters)}) must "
-        "use the same namespace and device: predict in those of fit, or convert the data"
-    )
-
-
-def _check_classes(classes: Any) -> np.ndarray:
-    """``partial_fit``'s ``classes``: a non-empty list of distinct labels, numbers
-    (finite) or strings."""
-    values = np.asarray(classes)
-    if values.ndim != 1 or values.size == 0:
-        raise ValueError(
-            "classes must be a non-empty 1-D list of every class that partial_fit may see, "
-            f"got shape {values.shape}"
-        )
-    if values.dtype.kind == "f" and not np.isfinite(values).all():
-        raise ValueError(f"classes must be labels, got NaN or infinite values: {values.tolist()}")
-    if values.dtype.kind not in "biufUSO":
-        raise ValueError(f"classes must be numbers or strings, got dtype {values.dtype}")
-    if len(np.unique(values)) != len(values):
-        raise ValueError(f"classes lists a label twice: {values.tolist()}")
-    return values
 
 
 def _ann_settings(settings: dict[str, Any]) -> dict[str, Any]:
@@ -1166,7 +1044,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         with self._unchanged_if_failing(incremental=True):
             y, classes = arrays.host(y), arrays.host(classes)  # labels live on the host
             if classes is not None and not hasattr(self, "classes_"):
-                classes = _check_classes(classes)
+                classes = check_classes(classes)
             if self._first_partial_fit(classes):
                 self._label_binarizer = LabelBinarizer()
                 if type_of_target(y).startswith("multilabel"):
