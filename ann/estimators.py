@@ -281,32 +281,7 @@ class BaseMLP(BaseEstimator):
         dropout: float | Sequence[float] = 0.0,
         callbacks: Sequence[Callback] | None = None,
     ) -> None:
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
-        self.dtype = dtype
-        self.dropout = dropout
-        self.callbacks = callbacks
+        _keep_arguments(self, locals())
 
     # ------------------------------------------------------------ fitted attributes
     @property
@@ -924,6 +899,15 @@ def _dispatching(X: Any) -> bool:
     return arrays.is_foreign(X) and bool(get_config()["array_api_dispatch"])
 
 
+def _keep_arguments(estimator: BaseMLP, arguments: dict[str, Any]) -> None:
+    """Keep each of the constructor's ``arguments`` (its ``locals()``) under its own
+    name, as they are: scikit-learn's convention (``get_params`` reads them back, the
+    checks come at ``fit``)."""
+    for name, value in arguments.items():
+        if name != "self":
+            setattr(estimator, name, value)
+
+
 def _ann_settings(settings: dict[str, Any]) -> dict[str, Any]:
     """The entries of ``settings`` (by scikit-learn's names) that ``ANN_NAMES`` has, by
     ``ANN``'s names."""
@@ -1137,35 +1121,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         dropout: float | Sequence[float] = 0.0,
         callbacks: Sequence[Callback] | None = None,
     ) -> None:
-        self.loss = loss
-        super().__init__(
-            hidden_layer_sizes,
-            activation,
-            solver=solver,
-            alpha=alpha,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            max_fun=max_fun,
-            dtype=dtype,
-            dropout=dropout,
-            callbacks=callbacks,
-        )
+        _keep_arguments(self, locals())
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
