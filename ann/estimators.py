@@ -37,14 +37,11 @@ This module needs scikit-learn: ``pip install scikit-learn`` (or, in a checkout 
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import math
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import contextmanager
 from numbers import Integral, Real
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -70,6 +67,7 @@ except ImportError as error:
 
 from . import arrays, core, lbfgs, targets, training
 from .core import Architecture, DivergenceError
+from .fit_state import Fitted, Rule, cannot_go_on, check_rules, kept_if_failing
 from .network import ANN
 from .optimizers import OPTIMIZER_SETTINGS as OPTIMIZER_OPTIONS
 from .optimizers import make_optimizer
@@ -155,62 +153,6 @@ MatrixLike: TypeAlias = "npt.ArrayLike | scipy.sparse.spmatrix | scipy.sparse.sp
 
 Callback: TypeAlias = "Callable[[Any], object]"
 """Called with the estimator after every epoch; a true result stops training."""
-
-
-KEPT = "the network it has"
-"""What a warm start or ``partial_fit`` goes on with."""
-
-ANEW = "warm_start=False to train a new one"
-"""How to fit anew instead of going on."""
-
-
-class Rule(NamedTuple):
-    """A setting that a warm start or ``partial_fit`` cannot change: the error when it
-    reads ``{setting}={value!r} {conflict}: {how} goes on with {kept}; fit with
-    {advice}``."""
-
-    broken: bool
-    """Whether the current value conflicts with the fitted state."""
-    setting: str
-    """The constructor's parameter."""
-    conflict: str
-    """What the current value conflicts with."""
-    kept: str = KEPT
-    """What going on keeps."""
-    advice: str = ANEW
-    """How to fit anew instead."""
-
-
-@dataclasses.dataclass
-class Fitted:
-    """What a fit trains and a warm start or ``partial_fit`` goes on with: the
-    estimator is fitted when it has one."""
-
-    parameters: ParameterViews
-    """The network's weights and biases, views of one flat array (``coefs_`` and
-    ``intercepts_`` are views of it, too)."""
-    record: training.Record
-    """The costs and counters of every epoch (``loss_curve_``)."""
-    stopper: Tolerance | None
-    """The stopping rule's state (``best_loss_``, ``validation_scores_``); None for
-    'lbfgs', which has no epochs."""
-    optimizer: Any = None
-    """The optimizer that ``partial_fit`` goes on with; None until the first epoch."""
-    optimizer_settings: dict[str, Any] | None = None
-    """The ``OPTIMIZER_SETTINGS`` the optimizer was made with."""
-
-    def copy(self, owner: object) -> Fitted:
-        """A copy to go back to when a fit fails: the record, the stopping rule and the
-        optimizer, which training changes in place, copied; the same parameters (whose
-        values the owner copies back in place, so that ``coefs_`` views stay valid). The
-        stopping rule's score is a method of ``owner``, which stays itself."""
-        memo = {id(owner): owner}
-        return dataclasses.replace(
-            self,
-            record=copy.deepcopy(self.record, memo),
-            stopper=copy.deepcopy(self.stopper, memo),
-            optimizer=copy.deepcopy(self.optimizer, memo),
-        )
 
 
 class BaseMLP(BaseEstimator):
@@ -441,22 +383,15 @@ class BaseMLP(BaseEstimator):
     def _set_parameters(self, kind, values, to_ann_layout, name):
         if self._fitted is None:
             self._assign(name, values, None)
-            return
-        parameters = self._fitted_parameters()
-        n_layers = self.n_layers_ - 1
-        if len(values) != n_layers:
-            raise ValueError(f"expected {n_layers} arrays, got {len(values)}")
-        for l, value in enumerate(values, start=1):  # moved to the parameters' device
-            parameters[f"{kind}{l}"] = to_ann_layout(arrays.move(value, parameters.flat))
+        else:
+            self._fitted.assign(kind, values, to_ann_layout)
 
     def _architecture(self, hidden_sizes: Sequence[int] | None = None) -> Architecture:
         """The network as the core takes it: the fitted layer sizes (or the layers of
         ``hidden_sizes`` on a first fit), the current ``activation``, the fitted output
         and its loss, the parameters' dtype."""
         if hidden_sizes is None:
-            parameters = self._fitted_parameters()
-            units = [parameters[f"b{l}"].shape[0] for l in range(1, self.n_layers_)]
-            dtype = arrays.dtype_name(parameters.flat.dtype)
+            units, dtype = self._trained.units, self._trained.dtype.name
         else:
             units, dtype = [*hidden_sizes, self.n_outputs_], self._dtype.name
         return Architecture(
@@ -489,7 +424,7 @@ class BaseMLP(BaseEstimator):
         network has. float64 data kept for a float32 network must fit float32."""
         own = np.dtype(arrays.dtype_name(X.dtype))
         own = own if own.kind == "f" else np.dtype(np.float64)
-        fitted = None if first_pass else arrays.dtype_name(self._trained.parameters.flat.dtype)
+        fitted = None if first_pass else self._trained.dtype
         dtype = np.dtype(self.dtype or own if first_pass else fitted)
         check_fits(X, dtype)
         return dtype
@@ -503,27 +438,10 @@ class BaseMLP(BaseEstimator):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
         return [int(size) for size in sizes]
 
-    @contextmanager
-    def _unchanged_if_failing(self, incremental):
-        """Around a fit: if it raises, put the estimator back as it was before. A fit may
-        change every attribute but the parameters of the constructor; going on, it also
-        changes the fitted state in place, which is copied, and its parameters' values,
-        copied back in place (so that ``coefs_`` views stay valid)."""
-        params = self.get_params(deep=False)
-        state = {name: value for name, value in vars(self).items() if name not in params}
-        flat = None  # a first fit makes everything anew
-        if self._fitted is not None and (self.warm_start or incremental):
-            state["_fitted"] = self._fitted.copy(self)
-            flat = arrays.copy(self._fitted.parameters.flat)
-        try:
-            yield
-        except BaseException:
-            for name in [name for name in vars(self) if name not in params]:
-                del self.__dict__[name]
-            self.__dict__.update(state)
-            if flat is not None:
-                self._trained.parameters.flat[...] = flat
-            raise
+    def _kept_if_failing(self, incremental):
+        """Around a fit: if it raises, the estimator as it was before the call."""
+        going_on = self.warm_start or incremental
+        return kept_if_failing(self, self._fitted if going_on else None)
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
         if incremental and self.early_stopping:
@@ -536,7 +454,8 @@ class BaseMLP(BaseEstimator):
         first_pass = not fitted or not going_on
         self._check_solver_settings(len(hidden))
         if not first_pass:
-            self._check_warm_start(hidden, incremental)
+            rules = self._warm_start_rules(hidden, incremental)
+            check_rules(rules, self.get_params(deep=False), incremental)
         check_mapped(X)
         X = arrays.check_values(X, "X")
         y, sample_weight = arrays.host(y), arrays.host(sample_weight)
@@ -553,7 +472,7 @@ class BaseMLP(BaseEstimator):
             self._initialize(y.shape[1], hidden, like=X)
         elif y.shape[1] != self.n_outputs_:
             raise ValueError(
-                self._cannot_go_on(
+                cannot_go_on(
                     f"y has {y.shape[1]} outputs, the network was fitted with {self.n_outputs_}",
                     incremental,
                 )
@@ -576,12 +495,6 @@ class BaseMLP(BaseEstimator):
             raise ValueError(f"{NON_FINITE} {kept}")
         return self
 
-    @staticmethod
-    def _cannot_go_on(conflict, incremental, kept=KEPT, advice=ANEW):
-        """The message of every error of going on (``Rule``'s template)."""
-        how = "partial_fit" if incremental else "warm_start=True"
-        return f"{conflict}: {how} goes on with {kept}; fit with {advice}"
-
     def _check_solver_settings(self, n_hidden):
         """Dropout and callbacks need the epochs of a stochastic solver."""
         dropout = dropout_rates(self.dropout, n_hidden)
@@ -599,22 +512,12 @@ class BaseMLP(BaseEstimator):
                 f"'adam'); solver={self.solver!r} has no epochs"
             )
 
-    def _check_warm_start(self, hidden, incremental):
-        """A warm start (or ``partial_fit``) goes on with the network it has: a
-        ``ValueError`` at the first of the ``_warm_start_rules`` it would break
-        (scikit-learn fails, or silently trains the old network)."""
-        for rule in self._warm_start_rules(hidden, incremental):
-            if rule.broken:
-                conflict = f"{rule.setting}={getattr(self, rule.setting)!r} {rule.conflict}"
-                raise ValueError(self._cannot_go_on(conflict, incremental, rule.kept, rule.advice))
-
     def _warm_start_rules(self, hidden, incremental):
         """The settings that must be those of the first fit: the hidden layers, the
         dtype, the solver family and ``early_stopping``; and ``partial_fit`` goes on
         with its optimizer's solver."""
         fitted = self._trained
-        layers = [fitted.parameters[f"b{l}"].shape[0] for l in range(1, self.n_layers_ - 1)]
-        dtype = np.dtype(arrays.dtype_name(fitted.parameters.flat.dtype))
+        layers, dtype = fitted.units[:-1], fitted.dtype
         stochastic, stopper = self.solver in STOCHASTIC_SOLVERS, fitted.stopper
         settings = fitted.optimizer_settings
         made_with = None if settings is None else settings["solver"]
@@ -838,7 +741,7 @@ class BaseMLP(BaseEstimator):
         """Fit the model to data matrix ``X`` (n_samples, n_features), dense or sparse,
         and targets ``y`` (class labels, an indicator matrix, or values); returns the
         model."""
-        with self._unchanged_if_failing(incremental=False):
+        with self._kept_if_failing(incremental=False):
             return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
     def _check_solver(self):
@@ -862,7 +765,7 @@ class BaseMLP(BaseEstimator):
             X = validate_data(
                 self, X, accept_sparse=["csr", "csc"], dtype=self._dtypes(X), reset=False
             )
-            check_fits(X, np.dtype(arrays.dtype_name(parameters.flat.dtype)))
+            check_fits(X, self._trained.dtype)
         X = arrays.move(X, parameters.flat) if not arrays.is_sparse(X) else X
         with np.errstate(over="ignore", invalid="ignore"):
             return core.outputs(self._architecture(), parameters, X).T
@@ -990,7 +893,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         given = type_of_target(y)
         if given.startswith("multilabel") != fitted.startswith("multilabel"):
             conflict = f"y is {given}, but the network was fitted to {fitted} targets"
-            raise ValueError(self._cannot_go_on(conflict, incremental))
+            raise ValueError(cannot_go_on(conflict, incremental))
 
     def _output_activation(self):
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
@@ -1025,7 +928,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     ) -> Self:
         """One epoch over ``X``, ``y``; the first call needs ``classes``, every class
         that any call may see."""
-        with self._unchanged_if_failing(incremental=True):
+        with self._kept_if_failing(incremental=True):
             y, classes = arrays.host(y), arrays.host(classes)  # labels live on the host
             if classes is not None and not hasattr(self, "classes_"):
                 classes = check_classes(classes)
@@ -1169,5 +1072,5 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self, X: MatrixLike, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None
     ) -> Self:
         """One epoch over ``X``, ``y``."""
-        with self._unchanged_if_failing(incremental=True):
+        with self._kept_if_failing(incremental=True):
             return self._fit(X, y, sample_weight=sample_weight, incremental=True)
