@@ -69,9 +69,18 @@ from . import arrays, core, lbfgs, targets, training
 from .core import Architecture, DivergenceError
 from .fit_state import Fitted, Rule, cannot_go_on, check_rules, kept_if_failing
 from .network import ANN
-from .optimizers import OPTIMIZER_SETTINGS as OPTIMIZER_OPTIONS
 from .optimizers import make_optimizer
 from .parameters import ParameterViews, initial_parameters, views
+from .sklearn_names import (
+    ACTIVATIONS,
+    LOSSES,
+    OPTIMIZER_SETTINGS,
+    OUTPUTS,
+    STOCHASTIC_SOLVERS,
+    ann_settings,
+    lr_schedule,
+    network_settings,
+)
 from .stopping import Tolerance
 from .targets import Targets
 from .validation import (
@@ -86,58 +95,6 @@ from .validation import (
 if TYPE_CHECKING:
     import scipy.sparse
     from typing_extensions import Self
-
-ACTIVATIONS = {
-    "identity": "identity",
-    "logistic": "sigmoid",
-    "tanh": "tanh",
-    "relu": "relu",
-    "leaky_relu": "leaky_relu",
-}
-"""scikit-learn's activation names and ann's."""
-
-OUTPUTS = {"identity": "identity", "exp": "exp", "logistic": "sigmoid", "softmax": "softmax"}
-"""scikit-learn's output activations (``out_activation_``) and ann's."""
-
-LOSSES = {
-    "identity": "sklearn_squared_error",
-    "exp": "poisson",
-    "logistic": "sklearn_binary_log_loss",
-    "softmax": "sklearn_log_loss",
-}
-"""The loss that each output activation (``out_activation_``) is trained on, as
-scikit-learn's."""
-
-STOCHASTIC_SOLVERS = ("sgd", "adam")
-
-OPTIMIZER_SETTINGS = (
-    "solver",
-    "learning_rate",
-    "learning_rate_init",
-    "power_t",
-    "momentum",
-    "nesterovs_momentum",
-    "beta_1",
-    "beta_2",
-    "epsilon",
-)
-"""The parameters an optimizer is made with: ``fit`` makes one with their current values,
-``partial_fit`` goes on with the one it has (as scikit-learn's does)."""
-
-ANN_NAMES = {
-    "alpha": "l2",
-    "max_iter": "n_iterations",
-    "learning_rate_init": "learning_rate",
-    "power_t": "power_t",
-    "momentum": "momentum",
-    "nesterovs_momentum": "nesterov",
-    "beta_1": "beta_1",
-    "beta_2": "beta_2",
-    "epsilon": "epsilon",
-    "dropout": "dropout",
-}
-"""scikit-learn's names of the settings and ``ANN``'s (for ``network_`` and the
-optimizers)."""
 
 ASSIGNABLE = ("coefs_", "intercepts_", "loss_curve_", "best_loss_")
 """The fitted attributes that may be assigned before a fit, as scikit-learn's tests do:
@@ -258,28 +215,18 @@ class BaseMLP(BaseEstimator):
         parameters = self._fitted_parameters()
         architecture = self._architecture()
         classifier = self.out_activation_ in ("logistic", "softmax")
-        optimizer = f"sklearn_{self.solver}" if self.solver in STOCHASTIC_SOLVERS else "gd"
-        others = {name for options in OPTIMIZER_OPTIONS.values() for name in options}
-        settings = {
-            name: value
-            for name, value in _ann_settings(self.get_params(deep=False)).items()
-            if name not in others or name in OPTIMIZER_OPTIONS[optimizer]
-        }
         return ANN.from_parameters(
             parameters,
             classes=self.classes_ if classifier else None,
             multilabel=classifier and self.n_outputs_ > 1 and self.out_activation_ == "logistic",
             record=self._trained.record,
             layers_size=list(architecture.sizes[1:]),
-            activation=ACTIVATIONS[self.activation],
             output=architecture.output,
             loss=architecture.loss,
             init="sklearn",
             dtype=architecture.dtype,
-            optimizer=optimizer,
-            lr_schedule=_lr_schedule(self.get_params()),
             quiet=True,
-            **settings,
+            **network_settings(self.get_params(deep=False)),
         )
 
     @property
@@ -609,7 +556,7 @@ class BaseMLP(BaseEstimator):
             fitted.optimizer = make_optimizer(
                 f"sklearn_{settings['solver']}",
                 settings["learning_rate_init"],
-                _ann_settings(settings),
+                ann_settings(settings),
             )
         return fitted.optimizer, fitted.optimizer_settings
 
@@ -630,7 +577,7 @@ class BaseMLP(BaseEstimator):
             n_epochs=1 if incremental else self.max_iter,
             learning_rate=settings["learning_rate_init"],
             batch_size=batch_size,
-            lr_schedule=_lr_schedule(settings),
+            lr_schedule=lr_schedule(settings),
             power_t=settings["power_t"],
             l2=self.alpha,
             dropout=dict(enumerate(dropout_rates(self.dropout, self.n_layers_ - 2), start=1)),
@@ -809,20 +756,6 @@ def _keep_arguments(estimator: BaseMLP, arguments: dict[str, Any]) -> None:
     for name, value in arguments.items():
         if name != "self":
             setattr(estimator, name, value)
-
-
-def _ann_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    """The entries of ``settings`` (by scikit-learn's names) that ``ANN_NAMES`` has, by
-    ``ANN``'s names."""
-    return {ann_name: settings[name] for name, ann_name in ANN_NAMES.items() if name in settings}
-
-
-def _lr_schedule(settings: dict[str, Any]) -> str:
-    """The training loop's rate schedule for an optimizer made with ``settings``:
-    scikit-learn's ``invscaling`` for ``sgd``, else constant (the ``adaptive`` rate is
-    divided by the stopping rule)."""
-    invscaling = settings["solver"] == "sgd" and settings["learning_rate"] == "invscaling"
-    return "invscaling" if invscaling else "constant"
 
 
 def _print_progress(estimator: BaseMLP) -> None:
