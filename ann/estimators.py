@@ -2,36 +2,26 @@
 
 ``from ann import MLPClassifier`` replaces ``from sklearn.neural_network import
 MLPClassifier``: the same parameters, defaults, fitted attributes, methods, errors and
-numbers. The same algorithms, drawn from ``random_state`` in the same order
-(initialization, validation split, per-epoch shuffles), give the same ``loss_curve_``.
+numbers (the same draws from ``random_state``, in the same order, give the same
+``loss_curve_``). The training runs on ``ann.training.train`` (``ann.lbfgs`` for
+``solver="lbfgs"``) and ``ann.core``, with table entries where scikit-learn's conventions
+are its own (the initialization ``"sklearn"``, its SGD and Adam, its losses, the stopping
+rule ``ann.stopping.Tolerance``; ``ann.sklearn_names`` translates the names).
+``coefs_`` and ``intercepts_`` are views of the parameters in scikit-learn's
+``(fan_in, fan_out)`` layout; ``network_`` is the fitted network as an ``ANN``.
 
-The training runs on ann's training loop (``ann.training.train``) and numerical core
-(``ann.core``), with entries of their tables where scikit-learn's conventions are its
-own (the initialization ``"sklearn"``, the optimizers ``"sklearn_adam"`` and
-``"sklearn_sgd"``, the losses ``sklearn_log_loss``, ``sklearn_binary_log_loss`` and
-``sklearn_squared_error``, the stopping rule ``ann.stopping.Tolerance``). ``coefs_`` and
-``intercepts_`` are views of the parameters in scikit-learn's ``(fan_in, fan_out)``
-layout; ``network_`` is the fitted network as an ``ANN``.
+``fit`` (with ``warm_start``, too) takes the current settings; ``partial_fit`` goes on
+with the optimizer of the call that made it. A warm start that would not fit the network
+it has (other hidden layers, outputs, loss or dtype; early stopping switched; ``lbfgs``
+going on as ``sgd`` or ``adam``) is a ValueError that says so (``ann.fit_state``), and a
+fit that fails, a NaN or infinite result among them, leaves the estimator as it was.
 
-Each ``fit`` (with ``warm_start``, too) takes the current settings, as scikit-learn's
-does; ``partial_fit`` goes on with the optimizer of the call that made it (its solver,
-rate schedule, rate and momentum settings) until a ``fit`` makes a new one. Where
-scikit-learn would crash or silently train the network it has with settings that do not
-fit it (other hidden layers, outputs, loss or dtype; early stopping switched on or off;
-``lbfgs`` going on as ``sgd`` or ``adam``), a warm start is a ValueError that says so. A
-fit that fails leaves the estimator as it was before the call (unfitted on a first
-fit): a NaN or infinite result is scikit-learn's ValueError, with the earlier
-parameters kept.
+ann adds ``dtype`` (``"float32"``: single precision, faster), ``dropout`` (one rate or
+one per hidden layer) and ``callbacks`` (called with the estimator after every epoch; one
+returning True stops training, see ``ann.progress.ProgressBar``), which the stochastic
+solvers take; the activation ``leaky_relu``; the attribute ``validation_loss_curve_``.
 
-ann adds three parameters whose defaults change nothing: ``dtype`` (``"float32"`` trains
-and predicts in single precision, faster), ``dropout`` (hidden-unit dropout, one rate or
-one per hidden layer) and ``callbacks`` (called after every epoch with the estimator,
-whose ``n_iter_``, ``t_`` and ``loss_`` are those of the epoch; one returning True stops
-training, see ``ann.progress.ProgressBar``); the activation ``leaky_relu``; and the
-attribute ``validation_loss_curve_``. Dropout and callbacks are for the stochastic
-solvers: with ``lbfgs`` (no epochs, an exact loss) they are an error.
-
-This module needs scikit-learn: ``pip install scikit-learn`` (or, in a checkout of ann,
+It needs scikit-learn: ``pip install scikit-learn`` (in a checkout of ann,
 ``pip install -e ".[sklearn]"``).
 """
 
@@ -70,7 +60,7 @@ from .core import Architecture, DivergenceError
 from .fit_state import Fitted, Rule, cannot_go_on, check_rules, kept_if_failing
 from .network import ANN
 from .optimizers import make_optimizer
-from .parameters import ParameterViews, initial_parameters, views
+from .parameters import ParameterViews, initial_parameters, placed, views
 from .sklearn_names import (
     ACTIVATIONS,
     LOSSES,
@@ -214,11 +204,11 @@ class BaseMLP(BaseEstimator):
         sharing this estimator's parameters and record."""
         parameters = self._fitted_parameters()
         architecture = self._architecture()
-        classifier = self.out_activation_ in ("logistic", "softmax")
+        coding = self._targets()
         return ANN.from_parameters(
             parameters,
-            classes=self.classes_ if classifier else None,
-            multilabel=classifier and self.n_outputs_ > 1 and self.out_activation_ == "logistic",
+            classes=None if coding is None else coding.classes,
+            multilabel=coding is not None and coding.multilabel,
             record=self._trained.record,
             layers_size=list(architecture.sizes[1:]),
             output=architecture.output,
@@ -522,8 +512,7 @@ class BaseMLP(BaseEstimator):
                 [ACTIVATIONS[self.activation]] * architecture.n_layers,
                 self._dtype,
             )
-        if like is not None and arrays.is_foreign(like):
-            parameters = views(arrays.like(parameters.flat, like), architecture.shapes())
+            parameters = placed(parameters, like)
         self.t_ = 0
         stopper = None
         if self.solver in STOCHASTIC_SOLVERS:
@@ -608,8 +597,9 @@ class BaseMLP(BaseEstimator):
             self._validation_score if self.early_stopping else None,
             settings["solver"] == "sgd" and settings["learning_rate"] == "adaptive",
         )
-        architecture = self._architecture()
-        model = training.Model(architecture, fitted.parameters, fitted.record, self._counter())
+        coding = self._targets()
+        counter = None if coding is None else targets.counter(coding)
+        model = training.Model(self._architecture(), fitted.parameters, fitted.record, counter)
         try:
             training.train(
                 model,
@@ -634,14 +624,13 @@ class BaseMLP(BaseEstimator):
                 stacklevel=3,
             )
 
-    def _counter(self):
-        """How the training loop counts a classifier's correct samples (a regressor
-        counts none)."""
+    def _targets(self):
+        """A classifier's target coding (``ann.targets``: output, classes, whether
+        multi-label); None for a regressor."""
         if self.out_activation_ not in ("logistic", "softmax"):
             return None
         multilabel = self.n_outputs_ > 1 and self.out_activation_ == "logistic"
-        coding = Targets(OUTPUTS[self.out_activation_], self.n_outputs_, self.classes_, multilabel)
-        return targets.counter(coding)
+        return Targets(OUTPUTS[self.out_activation_], self.n_outputs_, self.classes_, multilabel)
 
     def _split(self, data, y):
         """scikit-learn's validation split: the training part and the validation set."""

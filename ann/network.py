@@ -21,7 +21,7 @@ from . import arrays, core, explain, persistence, settings, targets, training, v
 from .core import DTYPES, Architecture, DivergenceError, DivergenceWarning
 from .losses import output_and_loss
 from .optimizers import make_optimizer
-from .parameters import ParameterViews, adopt, initial_parameters, tuned_for, views
+from .parameters import ParameterViews, adopt, initial_parameters, placed, tuned_for
 from .stopping import Patience, RunAll
 from .targets import CLASSIFIER_OUTPUTS, Targets
 
@@ -448,9 +448,7 @@ class ANN(settings.ParameterProtocol):
         rng = np.random.default_rng(self.seed)
         data, held_out = _fit_data(self, data, validation_data, rng)
         self.initialize_parameters(X.shape[1])
-        if arrays.is_foreign(X):  # drawn on the host, trained where X lives
-            flat = arrays.like(self.parameters.flat, X)
-            self.parameters = views(flat, self.architecture.shapes())
+        self.parameters = placed(self.parameters, X)  # drawn on the host, trained where X is
         training.train(
             self._model(),
             data,

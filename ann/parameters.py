@@ -78,6 +78,15 @@ def parameter_shapes(sizes: Sequence[int], prefix: str = "") -> dict[str, tuple[
     return shapes
 
 
+def placed(parameters: ParameterViews, like: Any) -> ParameterViews:
+    """``parameters`` (drawn on the host) where the array ``like`` lives: a copy on its
+    namespace and device, or the same views for NumPy."""
+    if not arrays.is_foreign(like):
+        return parameters
+    shapes = {name: tuple(value.shape) for name, value in parameters.items()}
+    return views(arrays.like(parameters.flat, like), shapes)
+
+
 def initial_parameters(
     sizes: Sequence[int],
     init: str,
