@@ -39,7 +39,7 @@ import numpy.typing as npt
 try:
     from sklearn import get_config
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
-    from sklearn.exceptions import ConvergenceWarning, NotFittedError
+    from sklearn.exceptions import ConvergenceWarning, NotFittedError  # noqa: F401 (re-exported)
     from sklearn.metrics import accuracy_score, r2_score
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import LabelBinarizer
@@ -57,10 +57,17 @@ except ImportError as error:
 
 from . import arrays, core, lbfgs, targets, training
 from .core import Architecture, DivergenceError
-from .fit_state import Fitted, Rule, cannot_go_on, check_rules, kept_if_failing
+from .fit_state import (
+    Fitted,
+    FittedAttributes,
+    Rule,
+    cannot_go_on,
+    check_rules,
+    kept_if_failing,
+)
 from .network import ANN
 from .optimizers import make_optimizer
-from .parameters import ParameterViews, initial_parameters, placed, views
+from .parameters import initial_parameters, placed, views
 from .sklearn_names import (
     ACTIVATIONS,
     LOSSES,
@@ -86,10 +93,6 @@ if TYPE_CHECKING:
     import scipy.sparse
     from typing_extensions import Self
 
-ASSIGNABLE = ("coefs_", "intercepts_", "loss_curve_", "best_loss_")
-"""The fitted attributes that may be assigned before a fit, as scikit-learn's tests do:
-a warm start or ``partial_fit`` then goes on from them."""
-
 NON_FINITE = (
     "Solver produced non-finite parameter weights. The input data may contain large "
     "values and need to be preprocessed."
@@ -102,7 +105,7 @@ Callback: TypeAlias = "Callable[[Any], object]"
 """Called with the estimator after every epoch; a true result stops training."""
 
 
-class BaseMLP(BaseEstimator):
+class BaseMLP(FittedAttributes, BaseEstimator):
     """What the classifier and the regressor share: parameters, fitting, prediction."""
 
     _parameter_constraints: ClassVar[dict] = {
@@ -133,12 +136,6 @@ class BaseMLP(BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "callbacks": [None, list, tuple],
     }
-
-    _fitted: Fitted | None = None
-    """The trained state; None before the first fit."""
-
-    _assigned_before_fit: dict[str, Any] | None = None
-    """The fitted attributes (``ASSIGNABLE``) assigned before the first fit, by name."""
 
     def __init__(
         self,
@@ -172,37 +169,11 @@ class BaseMLP(BaseEstimator):
     ) -> None:
         _keep_arguments(self, locals())
 
-    # ------------------------------------------------------------ fitted attributes
-    @property
-    def coefs_(self) -> list[np.ndarray]:
-        """Each layer's weights, ``(fan_in, fan_out)``: views of the parameters' ``Wl.T``."""
-        if self._assigned("coefs_"):
-            return self._assigned("coefs_")
-        parameters = self._fitted_parameters()
-        return [parameters[f"W{l}"].T for l in range(1, self.n_layers_)]
-
-    @coefs_.setter
-    def coefs_(self, values: Sequence[npt.ArrayLike]) -> None:
-        self._set_parameters("W", values, lambda value: value.T, "coefs_")
-
-    @property
-    def intercepts_(self) -> list[np.ndarray]:
-        """Each layer's biases, ``(fan_out,)``: views of the parameters' ``bl``."""
-        if self._assigned("intercepts_"):
-            return self._assigned("intercepts_")
-        parameters = self._fitted_parameters()
-        return [parameters[f"b{l}"][:, 0] for l in range(1, self.n_layers_)]
-
-    @intercepts_.setter
-    def intercepts_(self, values: Sequence[npt.ArrayLike]) -> None:
-        reshape = lambda b: arrays.namespace(b).reshape(b, (-1, 1))  # noqa: E731
-        self._set_parameters("b", values, reshape, "intercepts_")
-
     @property
     def network_(self) -> ANN:
         """The fitted network as an ``ANN`` (for ``summary``, ``explain``, the exports),
         sharing this estimator's parameters and record."""
-        parameters = self._fitted_parameters()
+        parameters = self._trained.parameters
         architecture = self._architecture()
         coding = self._targets()
         return ANN.from_parameters(
@@ -218,76 +189,6 @@ class BaseMLP(BaseEstimator):
             quiet=True,
             **network_settings(self.get_params(deep=False)),
         )
-
-    @property
-    def loss_curve_(self) -> list[float]:
-        """The training loss of every epoch, across warm starts and ``partial_fit``."""
-        if self._assigned("loss_curve_") is not None:
-            return self._assigned("loss_curve_")
-        self._require_stochastic("loss_curve_")
-        return self._trained.record.costs
-
-    @loss_curve_.setter
-    def loss_curve_(self, values: Sequence[float]) -> None:
-        self._assign(
-            "loss_curve_",
-            values,
-            lambda: self._trained.record.costs.__setitem__(slice(None), values),
-        )
-
-    @property
-    def validation_loss_curve_(self) -> list[float]:
-        """ann's addition: the loss on the validation set of every epoch (with
-        ``early_stopping``, else empty)."""
-        self._require_stochastic("validation_loss_curve_")
-        return self._trained.record.history["val_cost"]
-
-    @property
-    def best_loss_(self) -> float | None:
-        if self._assigned("best_loss_") is not None:
-            return self._assigned("best_loss_")
-        return self._require_stochastic("best_loss_").best_loss
-
-    @best_loss_.setter
-    def best_loss_(self, value: float | None) -> None:
-        self._assign(
-            "best_loss_", value, lambda: setattr(self._trained.stopper, "lowest_loss", value)
-        )
-
-    @property
-    def validation_scores_(self) -> list[float] | None:
-        return self._require_stochastic("validation_scores_").validation_scores
-
-    @property
-    def best_validation_score_(self) -> float | None:
-        return self._require_stochastic("best_validation_score_").best_validation_score
-
-    @property
-    def _optimizer(self) -> Any:
-        """The optimizer that ``partial_fit`` goes on with (scikit-learn's name)."""
-        return None if self._fitted is None else self._fitted.optimizer
-
-    @property
-    def _trained(self) -> Fitted:
-        """The fitted state (``NotFittedError`` before the first fit)."""
-        if self._fitted is None:
-            raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit first")
-        return self._fitted
-
-    def _fitted_parameters(self) -> ParameterViews:
-        return self._trained.parameters
-
-    def _assigned(self, name):
-        """The value of the fitted attribute ``name`` assigned before a fit, or None."""
-        return (self._assigned_before_fit or {}).get(name)
-
-    def _assign(self, name, value, set_fitted):
-        """Assign a fitted attribute: kept for the next fit when there is none yet, else
-        ``set_fitted()``."""
-        if self._fitted is not None:
-            set_fitted()
-        else:
-            self._assigned_before_fit = {**(self._assigned_before_fit or {}), name: value}
 
     def _take_assigned(self):
         """The fitted state made of the attributes assigned before this fit (the weights
@@ -306,23 +207,6 @@ class BaseMLP(BaseEstimator):
         if assigned.get("best_loss_") is not None and fitted.stopper is not None:
             fitted.stopper.lowest_loss = assigned["best_loss_"]
 
-    def _require_stochastic(self, name: str) -> Tolerance:
-        """The stopping rule's state, which the fitted attribute ``name`` comes from
-        (an ``AttributeError`` unless fitted with a stochastic solver)."""
-        stopper = None if self._fitted is None else self._fitted.stopper
-        if stopper is None:
-            raise AttributeError(
-                f"{type(self).__name__} has no {name}: it is set by the "
-                "stochastic solvers 'sgd' and 'adam'"
-            )
-        return stopper
-
-    def _set_parameters(self, kind, values, to_ann_layout, name):
-        if self._fitted is None:
-            self._assign(name, values, None)
-        else:
-            self._fitted.assign(kind, values, to_ann_layout)
-
     def _architecture(self, hidden_sizes: Sequence[int] | None = None) -> Architecture:
         """The network as the core takes it: the fitted layer sizes (or the layers of
         ``hidden_sizes`` on a first fit), the current ``activation``, the fitted output
@@ -338,9 +222,6 @@ class BaseMLP(BaseEstimator):
             LOSSES[self.out_activation_],
             dtype,
         )
-
-    def __sklearn_is_fitted__(self) -> bool:
-        return self._fitted is not None
 
     # ---------------------------------------------------------------------- fitting
     @staticmethod

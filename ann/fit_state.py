@@ -3,7 +3,8 @@
 ``Fitted`` is what a fit trains and a warm start or ``partial_fit`` goes on with (an
 estimator is fitted when it has one); ``Rule`` rows are the settings that going on may
 not change, which ``check_rules`` reads with one message template; ``kept_if_failing``
-puts an estimator back as it was when a fit fails.
+puts an estimator back as it was when a fit fails; ``FittedAttributes`` are the fitted
+attributes (``coefs_``, ``loss_curve_``, ...) read from the state and assigned into it.
 """
 
 from __future__ import annotations
@@ -15,10 +16,20 @@ from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
 from . import arrays, training
 from .parameters import ParameterViews
 from .stopping import Tolerance
+
+try:
+    from sklearn.exceptions import NotFittedError
+except ImportError as error:  # ann.estimators says how to install it
+    raise ImportError(f"ann.fit_state needs scikit-learn ({error})") from error
+
+ASSIGNABLE = ("coefs_", "intercepts_", "loss_curve_", "best_loss_")
+"""The fitted attributes that may be assigned before a fit, as scikit-learn's tests do:
+a warm start or ``partial_fit`` then goes on from them."""
 
 KEPT = "the network it has"
 """What a warm start or ``partial_fit`` goes on with."""
@@ -119,7 +130,6 @@ def kept_if_failing(estimator: Any, going_on: Fitted | None) -> Iterator[None]:
     state in place, which is copied, and its parameters' values, copied back in place."""
     params = estimator.get_params(deep=False)
     state = {name: value for name, value in vars(estimator).items() if name not in params}
-    flat = None
     if going_on is not None:
         state = {
             name: going_on.copy(estimator) if value is going_on else value
@@ -132,6 +142,133 @@ def kept_if_failing(estimator: Any, going_on: Fitted | None) -> Iterator[None]:
         for name in [name for name in vars(estimator) if name not in params]:
             del vars(estimator)[name]
         vars(estimator).update(state)
-        if flat is not None:
+        if going_on is not None:
             going_on.parameters.flat[...] = flat
         raise
+
+
+class FittedAttributes:
+    """scikit-learn's fitted attributes, read from an estimator's one fitted state
+    (``_fitted``) and assigned into it. Before the first fit, the ``ASSIGNABLE`` ones
+    are kept for the fit to start from, as scikit-learn's tests do."""
+
+    _fitted: Fitted | None = None
+    """The trained state; None before the first fit."""
+
+    _assigned_before_fit: dict[str, Any] | None = None
+    """The fitted attributes (``ASSIGNABLE``) assigned before the first fit, by name."""
+
+    n_layers_: int
+    """The layers, input and output included (set by a fit)."""
+
+    @property
+    def coefs_(self) -> list[np.ndarray]:
+        """Each layer's weights, ``(fan_in, fan_out)``: views of the parameters' ``Wl.T``."""
+        if self._assigned("coefs_"):
+            return self._assigned("coefs_")
+        parameters = self._trained.parameters
+        return [parameters[f"W{l}"].T for l in range(1, self.n_layers_)]
+
+    @coefs_.setter
+    def coefs_(self, values: Sequence[npt.ArrayLike]) -> None:
+        self._set_parameters("W", values, lambda value: value.T, "coefs_")
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]:
+        """Each layer's biases, ``(fan_out,)``: views of the parameters' ``bl``."""
+        if self._assigned("intercepts_"):
+            return self._assigned("intercepts_")
+        parameters = self._trained.parameters
+        return [parameters[f"b{l}"][:, 0] for l in range(1, self.n_layers_)]
+
+    @intercepts_.setter
+    def intercepts_(self, values: Sequence[npt.ArrayLike]) -> None:
+        reshape = lambda b: arrays.namespace(b).reshape(b, (-1, 1))  # noqa: E731
+        self._set_parameters("b", values, reshape, "intercepts_")
+
+    @property
+    def loss_curve_(self) -> list[float]:
+        """The training loss of every epoch, across warm starts and ``partial_fit``."""
+        if self._assigned("loss_curve_") is not None:
+            return self._assigned("loss_curve_")
+        self._require_stochastic("loss_curve_")
+        return self._trained.record.costs
+
+    @loss_curve_.setter
+    def loss_curve_(self, values: Sequence[float]) -> None:
+        self._assign(
+            "loss_curve_",
+            values,
+            lambda: self._trained.record.costs.__setitem__(slice(None), values),
+        )
+
+    @property
+    def validation_loss_curve_(self) -> list[float]:
+        """ann's addition: the loss on the validation set of every epoch (with
+        ``early_stopping``, else empty)."""
+        self._require_stochastic("validation_loss_curve_")
+        return self._trained.record.history["val_cost"]
+
+    @property
+    def best_loss_(self) -> float | None:
+        if self._assigned("best_loss_") is not None:
+            return self._assigned("best_loss_")
+        return self._require_stochastic("best_loss_").best_loss
+
+    @best_loss_.setter
+    def best_loss_(self, value: float | None) -> None:
+        self._assign(
+            "best_loss_", value, lambda: setattr(self._trained.stopper, "lowest_loss", value)
+        )
+
+    @property
+    def validation_scores_(self) -> list[float] | None:
+        return self._require_stochastic("validation_scores_").validation_scores
+
+    @property
+    def best_validation_score_(self) -> float | None:
+        return self._require_stochastic("best_validation_score_").best_validation_score
+
+    @property
+    def _optimizer(self) -> Any:
+        """The optimizer that ``partial_fit`` goes on with (scikit-learn's name)."""
+        return None if self._fitted is None else self._fitted.optimizer
+
+    @property
+    def _trained(self) -> Fitted:
+        """The fitted state (``NotFittedError`` before the first fit)."""
+        if self._fitted is None:
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit first")
+        return self._fitted
+
+    def _assigned(self, name):
+        """The value of the fitted attribute ``name`` assigned before a fit, or None."""
+        return (self._assigned_before_fit or {}).get(name)
+
+    def _assign(self, name, value, set_fitted):
+        """Assign a fitted attribute: kept for the next fit when there is none yet, else
+        ``set_fitted()``."""
+        if self._fitted is not None:
+            set_fitted()
+        else:
+            self._assigned_before_fit = {**(self._assigned_before_fit or {}), name: value}
+
+    def _require_stochastic(self, name: str) -> Tolerance:
+        """The stopping rule's state, which the fitted attribute ``name`` comes from
+        (an ``AttributeError`` unless fitted with a stochastic solver)."""
+        stopper = None if self._fitted is None else self._fitted.stopper
+        if stopper is None:
+            raise AttributeError(
+                f"{type(self).__name__} has no {name}: it is set by the "
+                "stochastic solvers 'sgd' and 'adam'"
+            )
+        return stopper
+
+    def _set_parameters(self, kind, values, to_ann_layout, name):
+        if self._fitted is None:
+            self._assign(name, values, None)
+        else:
+            self._fitted.assign(kind, values, to_ann_layout)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return self._fitted is not None
