@@ -17,15 +17,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+from sklearn.exceptions import NotFittedError
 
 from . import arrays, training
 from .parameters import ParameterViews
 from .stopping import Tolerance
-
-try:
-    from sklearn.exceptions import NotFittedError
-except ImportError as error:  # ann.estimators says how to install it
-    raise ImportError(f"ann.fit_state needs scikit-learn ({error})") from error
 
 ASSIGNABLE = ("coefs_", "intercepts_", "loss_curve_", "best_loss_")
 """The fitted attributes that may be assigned before a fit, as scikit-learn's tests do:

@@ -25,7 +25,9 @@ def minimize(
     """Minimize the mean cost of ``model`` on ``data`` (plus the L2 term ``l2``) with at
     most ``max_fun`` evaluations and ``max_iter`` iterations, to a projected gradient of
     ``tol``. The parameters end at the minimum found (in place, on their device); returns
-    SciPy's ``OptimizeResult``. A ``DivergenceError`` when the loss is not finite."""
+    SciPy's ``OptimizeResult``. A ``ValueError`` when ``data`` does not fit the network's
+    shapes, a ``DivergenceError`` when the loss is not finite."""
+    training.check_data(model.architecture, data, "data")
     architecture, parameters = model.architecture, model.parameters
     workspace = core.Workspace(architecture, like=parameters.flat)
     dtype = np.dtype(arrays.dtype_name(parameters.flat.dtype))

@@ -186,9 +186,9 @@ def train(
     from it). ``rng`` draws the dropout masks. ``validation`` is scored after every
     epoch. The callbacks receive ``owner``.
     """
-    _check_data(model.architecture, data, "data")
+    check_data(model.architecture, data, "data")
     if validation is not None:
-        _check_data(model.architecture, validation, "validation")
+        check_data(model.architecture, validation, "validation")
     if rng is None and any(config.dropout.values()):
         raise ValueError("dropout needs rng, the random source of its masks")
     flat = model.parameters.flat
@@ -234,7 +234,7 @@ def train(
     return record.epochs
 
 
-def _check_data(architecture: Architecture, data: Data, name: str) -> None:
+def check_data(architecture: Architecture, data: Data, name: str) -> None:
     """``data`` has the shapes the loop takes for ``architecture``: ``X`` (n,
     n_features) with n > 0, ``T`` (units_L, n), ``weights`` (n,) or None. (Its values
     are the caller's to check: ``ANN.fit`` and the estimators do.)"""
@@ -306,9 +306,9 @@ def _epoch(
             continue  # a batch of total weight 0 has no mean cost: no gradient, no update
         rows = slice(start, min(start + size, n))
         X, T, weights = _batch(data, rows if order is None else order[rows], rows_buffer)
-        batch = (X, T, weights), f", batch {number}" if size < n else ""
+        where = f", batch {number}" if size < n else ""
         with governor.step():
-            cost, correct = _step(model, config, optimizer, batch, workspace, rng)
+            cost, correct = _step(model, config, optimizer, (X, T, weights), workspace, rng, where)
         total_cost += cost * min(size, n - start)
         total_correct += correct
     cost = float(total_cost) / n  # other namespaces: the one wait for the device
@@ -336,14 +336,15 @@ def _step(
     model: Model,
     config: Config,
     optimizer: Optimizer,
-    batch: tuple[tuple[Any, Any, Any], str],
+    batch: tuple[Any, Any, Any],
     workspace: core.Workspace,
     rng: Any,
+    where: str = "",
 ) -> tuple[Any, Any]:
-    """One training step on ``batch`` (its ``X``, ``T`` and weights, and its name for a
-    ``DivergenceError``): the gradients, then the optimizer's update and the max-norm.
-    Returns the batch's cost and correct samples."""
-    (X, T, weights), name = batch
+    """One training step on ``batch`` (its ``X``, ``T`` and weights; ``where`` names it
+    in a ``DivergenceError``): the gradients, then the optimizer's update and the
+    max-norm. Returns the batch's cost and correct samples."""
+    X, T, weights = batch
     cost, correct = core.gradients(
         model.architecture,
         model.parameters,
@@ -357,7 +358,7 @@ def _step(
         count_correct=model.count_correct,
     )
     if arrays.is_numpy(X):  # a host float, checked before the update spreads a NaN
-        _check_divergence(model, config, cost, name)  # (elsewhere: at the epoch's end)
+        _check_divergence(model, config, cost, where)  # (elsewhere: at the epoch's end)
     optimizer.step(model.parameters.flat, workspace.grads.flat)
     if config.max_norm is not None:
         core.limit_norms(model.architecture, model.parameters, config.max_norm)
